@@ -1,0 +1,404 @@
+// PlainSimulation: the NON-PROTO reference simulation. A plain-JS swarm of wanderers, seekers and
+// short-lived bullets over typed arrays — no Proto objects, no Proto GC — so the demo pipeline
+// (host, protocol, client, overlay, trace) runs end to end before the engine bridge exists, and
+// so Proto-backed runs have a baseline doing the same work the ordinary way.
+//
+// Per step: scripts = steering (neighbour grid, seek, separation, wander, firing);
+// systems = integration, wrapping and bullet ageing; sync = the command buffer (despawns,
+// spawned bullets, population change toward the target count). Proto fields of the frame record
+// are zero; V8 GC pauses come from perf_hooks and are reported by the step after they happen.
+
+import { getHeapStatistics } from "node:v8";
+import type { FrameRecord } from "../overlay/FrameRecord.ts";
+import { EntityKind } from "../protocol/EntityKind.ts";
+import type { EntitySnapshot, Simulation } from "./Simulation.ts";
+import { V8GcObserver } from "./V8GcObserver.ts";
+
+/** Options of {@link PlainSimulation}. */
+export interface PlainSimulationOptions {
+  /** Initial target entity count (default 10 000). */
+  entities?: number;
+  /** Initial GC budget in ms, only echoed in records here (default 0.5). */
+  budgetMs?: number;
+  /** World size (default 1600 × 900). */
+  world?: { width: number; height: number };
+  /** Seed of the deterministic random generator (default 1). */
+  seed?: number;
+  /** Observe V8 GC pauses through perf_hooks (default true). */
+  observeV8Gc?: boolean;
+}
+
+/** Share of the target count that may be live bullets. */
+const BULLET_SHARE = 0.1;
+/** Share of the non-bullet population that are seekers (the rest wander). */
+const SEEKER_SHARE = 0.4;
+/** Swarm parameters (world units, seconds). One entity in ten overrides the speed. */
+const SEEKER_SPEED = 90;
+const WANDERER_SPEED = 40;
+const BULLET_SPEED = 260;
+const BULLET_LIFE_MS = 1200;
+const MAX_FORCE = 240;
+const SEPARATION_RADIUS = 12;
+const MAX_NEIGHBOURS = 8;
+const FAST_SPEED_SCALE = 1.5;
+
+/** Deterministic 32-bit PRNG (mulberry32): reproducible runs for baselines. */
+function randomGenerator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The plain-JS reference swarm (no Proto). See the file comment for what each phase covers. */
+export class PlainSimulation implements Simulation {
+  readonly name = "plain-js";
+  readonly world: { readonly width: number; readonly height: number };
+
+  private target: number;
+  private budgetMs: number;
+  private readonly random: () => number;
+  private readonly gc: V8GcObserver | undefined;
+  private frame = 0;
+  private timeMs = 0;
+
+  private count = 0;
+  private capacity = 0;
+  private x = new Float32Array(0);
+  private y = new Float32Array(0);
+  private vx = new Float32Array(0);
+  private vy = new Float32Array(0);
+  private speedScale = new Float32Array(0);
+  /** Bullets: remaining life in ms. Seekers: ms until they may fire again. Wanderers: unused. */
+  private timer = new Float32Array(0);
+  private kind = new Uint8Array(0);
+  private readonly kindCount = [0, 0, 0];
+
+  // Uniform grid for neighbour search (counting sort, rebuilt each step).
+  private readonly cellSize = SEPARATION_RADIUS;
+  private readonly cols: number;
+  private readonly rows: number;
+  private readonly cellStart: Int32Array;
+  private readonly cellNext: Int32Array;
+  private cellItems = new Int32Array(0);
+  private cellOf = new Int32Array(0);
+
+  // Command buffer, applied in the sync phase.
+  private despawns = new Int32Array(0);
+  private despawnCount = 0;
+  private readonly bulletSpawns: number[] = [];
+
+  private readonly snapshot: EntitySnapshot;
+
+  /** Creates the swarm; entities spawn during the first step's sync phase. */
+  constructor(options: PlainSimulationOptions = {}) {
+    this.target = options.entities ?? 10_000;
+    this.budgetMs = options.budgetMs ?? 0.5;
+    this.world = options.world ?? { width: 1600, height: 900 };
+    this.random = randomGenerator(options.seed ?? 1);
+    this.gc = options.observeV8Gc === false ? undefined : new V8GcObserver();
+    this.cols = Math.ceil(this.world.width / this.cellSize);
+    this.rows = Math.ceil(this.world.height / this.cellSize);
+    this.cellStart = new Int32Array(this.cols * this.rows + 1);
+    this.cellNext = new Int32Array(this.cols * this.rows + 1);
+    this.snapshot = { count: 0, x: this.x, y: this.y, kind: this.kind };
+  }
+
+  /** Sets the target entity count (bullets included); the next sync phase spawns or despawns. */
+  setEntityCount(n: number): void {
+    if (!Number.isInteger(n) || n < 0)
+      throw new RangeError(`entity count must be a non-negative integer, got ${n}`);
+    this.target = n;
+  }
+
+  /** Sets the GC budget echoed in records (this simulation has no Proto GC to pace). */
+  setBudget(ms: number): void {
+    if (!Number.isFinite(ms) || ms <= 0)
+      throw new RangeError(`GC budget must be a positive number of ms, got ${ms}`);
+    this.budgetMs = ms;
+  }
+
+  /** The entities after the last step; views into this simulation's storage, valid until the next step. */
+  entities(): EntitySnapshot {
+    this.snapshot.count = this.count;
+    this.snapshot.x = this.x;
+    this.snapshot.y = this.y;
+    this.snapshot.kind = this.kind;
+    return this.snapshot;
+  }
+
+  /** Stops observing V8 GC. */
+  dispose(): void {
+    this.gc?.close();
+  }
+
+  /** Advances the swarm by `dtMs` and returns the frame's record. */
+  step(dtMs: number): FrameRecord {
+    if (!Number.isFinite(dtMs) || dtMs < 0)
+      throw new RangeError(`dtMs must be a non-negative number, got ${dtMs}`);
+    const startMs = performance.now();
+    this.timeMs += dtMs;
+    const dt = dtMs / 1000;
+
+    this.runScripts(dt, dtMs);
+    const scriptsEnd = performance.now();
+    this.runSystems(dt, dtMs);
+    const systemsEnd = performance.now();
+    this.applyCommands();
+    const syncEnd = performance.now();
+
+    const v8Events = this.gc?.drain() ?? [];
+    let v8GcMs = 0;
+    for (const event of v8Events) v8GcMs += event.durationMs;
+    return {
+      frame: this.frame++,
+      startMs,
+      phases: {
+        scriptsMs: scriptsEnd - startMs,
+        systemsMs: systemsEnd - scriptsEnd,
+        syncMs: syncEnd - systemsEnd,
+        renderMs: 0,
+      },
+      gcPauseMs: 0,
+      v8GcMs,
+      budgetMs: this.budgetMs,
+      overBudget: false,
+      entities: this.count,
+      heapBytes: getHeapStatistics().used_heap_size,
+      liveObjects: 0,
+      gcCycles: 0,
+      longestPauseMs: 0,
+      gcEvents: v8Events,
+    };
+  }
+
+  private buildGrid(): void {
+    const { cols, rows, cellSize, cellStart, x, y, kind, cellOf, cellItems } = this;
+    cellStart.fill(0);
+    for (let i = 0; i < this.count; i++) {
+      if (kind[i] === EntityKind.bullet) {
+        cellOf[i] = -1;
+        continue;
+      }
+      const cx = Math.min(cols - 1, Math.max(0, ((x[i] as number) / cellSize) | 0));
+      const cy = Math.min(rows - 1, Math.max(0, ((y[i] as number) / cellSize) | 0));
+      const cell = cy * cols + cx;
+      cellOf[i] = cell;
+      cellStart[cell + 1] = (cellStart[cell + 1] as number) + 1;
+    }
+    for (let c = 1; c < cellStart.length; c++) {
+      cellStart[c] = (cellStart[c] as number) + (cellStart[c - 1] as number);
+    }
+    // cellStart[c] is now where cell c's items begin; place each entity at its cell's next slot.
+    const next = this.cellNext;
+    next.set(cellStart);
+    for (let i = 0; i < this.count; i++) {
+      const cell = cellOf[i] as number;
+      if (cell < 0) continue;
+      const at = next[cell] as number;
+      next[cell] = at + 1;
+      cellItems[at] = i;
+    }
+  }
+
+  private runScripts(dt: number, dtMs: number): void {
+    this.buildGrid();
+    const { x, y, vx, vy, kind, timer, speedScale, cols, rows, cellStart, cellItems, cellOf, random } = this;
+    const t = this.timeMs / 1000;
+    const tx = this.world.width * (0.5 + 0.35 * Math.sin(t * 0.7));
+    const ty = this.world.height * (0.5 + 0.35 * Math.sin(t * 1.1 + 1));
+    const r2 = SEPARATION_RADIUS * SEPARATION_RADIUS;
+    const bulletCap = Math.round(this.target * BULLET_SHARE);
+    let bullets = this.kindCount[EntityKind.bullet] as number;
+
+    for (let i = 0; i < this.count; i++) {
+      const k = kind[i];
+      if (k === EntityKind.bullet) continue;
+      const px = x[i] as number;
+      const py = y[i] as number;
+      let ax = 0;
+      let ay = 0;
+      const maxSpeed = (k === EntityKind.seeker ? SEEKER_SPEED : WANDERER_SPEED) * (speedScale[i] as number);
+      if (k === EntityKind.seeker) {
+        const dx = tx - px;
+        const dy = ty - py;
+        const len = Math.hypot(dx, dy) || 1;
+        ax += (dx / len) * maxSpeed - (vx[i] as number);
+        ay += (dy / len) * maxSpeed - (vy[i] as number);
+        // Separation from up to MAX_NEIGHBOURS neighbours in the 3 × 3 cells around.
+        const cell = cellOf[i] as number;
+        const cx = cell % cols;
+        const cy = (cell / cols) | 0;
+        let seen = 0;
+        for (let gy = Math.max(0, cy - 1); gy <= Math.min(rows - 1, cy + 1) && seen < MAX_NEIGHBOURS; gy++) {
+          for (
+            let gx = Math.max(0, cx - 1);
+            gx <= Math.min(cols - 1, cx + 1) && seen < MAX_NEIGHBOURS;
+            gx++
+          ) {
+            const c = gy * cols + gx;
+            for (let s = cellStart[c] as number, e = cellStart[c + 1] as number; s < e; s++) {
+              const j = cellItems[s] as number;
+              if (j === i) continue;
+              const ox = px - (x[j] as number);
+              const oy = py - (y[j] as number);
+              const d2 = ox * ox + oy * oy;
+              if (d2 > r2 || d2 === 0) continue;
+              const inv = (SEPARATION_RADIUS * maxSpeed) / d2;
+              ax += ox * inv;
+              ay += oy * inv;
+              if (++seen >= MAX_NEIGHBOURS) break;
+            }
+          }
+        }
+        timer[i] = (timer[i] as number) - dtMs;
+        if ((timer[i] as number) <= 0 && bullets < bulletCap) {
+          const vlen = Math.hypot(vx[i] as number, vy[i] as number) || 1;
+          this.bulletSpawns.push(
+            px,
+            py,
+            ((vx[i] as number) / vlen) * BULLET_SPEED,
+            ((vy[i] as number) / vlen) * BULLET_SPEED,
+          );
+          bullets++;
+          timer[i] = 2000 + random() * 3000;
+        }
+      } else {
+        ax += (random() - 0.5) * 4 * MAX_FORCE;
+        ay += (random() - 0.5) * 4 * MAX_FORCE;
+      }
+      const alen = Math.hypot(ax, ay);
+      if (alen > MAX_FORCE) {
+        ax *= MAX_FORCE / alen;
+        ay *= MAX_FORCE / alen;
+      }
+      let nvx = (vx[i] as number) + ax * dt;
+      let nvy = (vy[i] as number) + ay * dt;
+      const speed = Math.hypot(nvx, nvy);
+      if (speed > maxSpeed) {
+        nvx *= maxSpeed / speed;
+        nvy *= maxSpeed / speed;
+      }
+      vx[i] = nvx;
+      vy[i] = nvy;
+    }
+  }
+
+  private runSystems(dt: number, dtMs: number): void {
+    const { x, y, vx, vy, kind, timer } = this;
+    const w = this.world.width;
+    const h = this.world.height;
+    this.despawnCount = 0;
+    for (let i = 0; i < this.count; i++) {
+      let px = (x[i] as number) + (vx[i] as number) * dt;
+      let py = (y[i] as number) + (vy[i] as number) * dt;
+      if (kind[i] === EntityKind.bullet) {
+        timer[i] = (timer[i] as number) - dtMs;
+        if ((timer[i] as number) <= 0 || px < 0 || py < 0 || px >= w || py >= h) {
+          this.despawns[this.despawnCount++] = i;
+        }
+      } else {
+        px = px < 0 ? px + w : px >= w ? px - w : px;
+        py = py < 0 ? py + h : py >= h ? py - h : py;
+      }
+      x[i] = px;
+      y[i] = py;
+    }
+  }
+
+  private applyCommands(): void {
+    // Despawns were queued in ascending order; removing back to front keeps swap-remove correct.
+    for (let d = this.despawnCount - 1; d >= 0; d--) this.remove(this.despawns[d] as number);
+    this.despawnCount = 0;
+    const spawns = this.bulletSpawns;
+    for (let s = 0; s < spawns.length; s += 4) {
+      const i = this.add(EntityKind.bullet, spawns[s] as number, spawns[s + 1] as number);
+      this.vx[i] = spawns[s + 2] as number;
+      this.vy[i] = spawns[s + 3] as number;
+      this.timer[i] = BULLET_LIFE_MS * (0.5 + this.random());
+    }
+    spawns.length = 0;
+
+    const nonBullets = this.target - Math.round(this.target * BULLET_SHARE);
+    const wantSeekers = Math.round(nonBullets * SEEKER_SHARE);
+    const wantWanderers = nonBullets - wantSeekers;
+    this.adjustKind(EntityKind.seeker, wantSeekers);
+    this.adjustKind(EntityKind.wanderer, wantWanderers);
+    // Lowering the target also retires surplus bullets.
+    this.adjustKind(
+      EntityKind.bullet,
+      Math.min(this.kindCount[EntityKind.bullet] as number, this.target - nonBullets),
+    );
+  }
+
+  private adjustKind(k: EntityKind, want: number): void {
+    while ((this.kindCount[k] as number) < want) {
+      const i = this.add(k, this.random() * this.world.width, this.random() * this.world.height);
+      const angle = this.random() * Math.PI * 2;
+      this.vx[i] = Math.cos(angle) * WANDERER_SPEED;
+      this.vy[i] = Math.sin(angle) * WANDERER_SPEED;
+      this.timer[i] = this.random() * 3000;
+    }
+    // Despawn surplus from the back: the newest entities of that kind go first.
+    for (let i = this.count - 1; i >= 0 && (this.kindCount[k] as number) > want; i--) {
+      if (this.kind[i] === k) this.remove(i);
+    }
+  }
+
+  private add(k: EntityKind, px: number, py: number): number {
+    if (this.count === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
+    const i = this.count++;
+    this.x[i] = px;
+    this.y[i] = py;
+    this.vx[i] = 0;
+    this.vy[i] = 0;
+    this.timer[i] = 0;
+    this.kind[i] = k;
+    this.speedScale[i] = this.random() < 0.1 ? FAST_SPEED_SCALE : 1;
+    this.kindCount[k] = (this.kindCount[k] as number) + 1;
+    return i;
+  }
+
+  /** Swap-remove: the last entity moves into slot i. */
+  private remove(i: number): void {
+    const last = --this.count;
+    const k = this.kind[i] as EntityKind;
+    this.kindCount[k] = (this.kindCount[k] as number) - 1;
+    if (i !== last) {
+      this.x[i] = this.x[last] as number;
+      this.y[i] = this.y[last] as number;
+      this.vx[i] = this.vx[last] as number;
+      this.vy[i] = this.vy[last] as number;
+      this.timer[i] = this.timer[last] as number;
+      this.kind[i] = this.kind[last] as number;
+      this.speedScale[i] = this.speedScale[last] as number;
+    }
+  }
+
+  private grow(capacity: number): void {
+    const f32 = (old: Float32Array) => {
+      const next = new Float32Array(capacity);
+      next.set(old);
+      return next;
+    };
+    this.x = f32(this.x);
+    this.y = f32(this.y);
+    this.vx = f32(this.vx);
+    this.vy = f32(this.vy);
+    this.timer = f32(this.timer);
+    this.speedScale = f32(this.speedScale);
+    const kind = new Uint8Array(capacity);
+    kind.set(this.kind);
+    this.kind = kind;
+    this.cellItems = new Int32Array(capacity);
+    this.cellOf = new Int32Array(capacity);
+    const despawns = new Int32Array(capacity);
+    despawns.set(this.despawns);
+    this.despawns = despawns;
+    this.capacity = capacity;
+  }
+}

@@ -1,0 +1,39 @@
+// Simulation: the contract between the demo host and whatever runs the world — the Proto engine
+// bridge (bitECS + Proto behaviours) once it lands, or PlainSimulation, the plain-JS reference.
+// The host only steps it, reads entity positions and forwards control changes.
+
+import type { FrameRecord } from "../overlay/FrameRecord.ts";
+
+/**
+ * The entities' state after a step, as structure-of-arrays. The arrays may be longer than
+ * `count` (they are the simulation's own storage, reused across frames): only the first `count`
+ * slots are meaningful, and they are valid only until the next `step`.
+ */
+export interface EntitySnapshot {
+  /** Number of live entities. */
+  count: number;
+  /** X position per entity, world units in [0, world.width). */
+  x: Float32Array;
+  /** Y position per entity, world units in [0, world.height). */
+  y: Float32Array;
+  /** Kind code per entity (see demos/protocol EntityKind). */
+  kind: Uint8Array;
+}
+
+/** A world the demo host can run, one fixed step per frame. */
+export interface Simulation {
+  /** Short name shown to clients and in traces (for example "plain-js", "proto"). */
+  readonly name: string;
+  /** World size in world units. */
+  readonly world: { readonly width: number; readonly height: number };
+  /** Advances the world by `dtMs` milliseconds and returns the statistics of that frame. */
+  step(dtMs: number): FrameRecord;
+  /** The entities after the last step (views into the simulation's storage; see EntitySnapshot). */
+  entities(): EntitySnapshot;
+  /** Sets the target number of live entities; spawning or despawning happens over the next steps. */
+  setEntityCount(n: number): void;
+  /** Sets the GC pause budget per frame, in milliseconds. */
+  setBudget(ms: number): void;
+  /** Releases what the simulation holds (observers, native handles). Optional. */
+  dispose?(): void;
+}

@@ -1,0 +1,71 @@
+// demos/host/main.ts — entry point of the demo host: parses the command line, starts a DemoHost
+// running the plain-JS reference simulation (the Proto-backed one replaces it when the engine
+// bridge lands) and prints the URL. Run with: npx tsx demos/host/main.ts --port 8080 --entities 10000
+
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { DemoHost } from "./DemoHost.ts";
+import { PlainSimulation } from "./PlainSimulation.ts";
+
+const USAGE = `usage: tsx demos/host/main.ts [--port N] [--entities N] [--budget MS] [--hz N] [--static DIR]
+  --port      TCP port on 127.0.0.1 (default 8080; 0 picks a free port)
+  --entities  target entity count (default 10000)
+  --budget    GC pause budget per frame in ms (default 0.5)
+  --hz        simulation steps per second (default 60)
+  --static    directory of the built client (default build/demo-client)`;
+
+function numberArg(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new Error(`--${name} must be a non-negative number, got "${value}"`);
+  }
+  return n;
+}
+
+/** Parses the arguments, starts the host and stops it cleanly on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      entities: { type: "string" },
+      budget: { type: "string" },
+      hz: { type: "string" },
+      static: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help === true) {
+    console.log(USAGE);
+    return;
+  }
+  const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
+  const entities = numberArg(values.entities, "entities", 10_000);
+  const budgetMs = numberArg(values.budget, "budget", 0.5);
+  const simulation = new PlainSimulation({ entities, budgetMs });
+  const host = new DemoHost({
+    simulation,
+    staticDir: resolve(values.static ?? resolve(repoRoot, "build/demo-client")),
+    port: numberArg(values.port, "port", 8080),
+    hz: numberArg(values.hz, "hz", 60),
+  });
+  host.configure(entities, budgetMs);
+  const url = await host.start();
+  console.log(`Proto demo (${simulation.name} simulation, ${entities} entities): ${url}`);
+
+  const shutdown = () => {
+    host.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  console.error(USAGE);
+  process.exit(1);
+});
