@@ -1,0 +1,375 @@
+// proto/runtime.h — the embedding API: the runtime, attached threads, handles,
+// prototype objects and attribute lookup.
+//
+// Rules an embedder needs (docs/embedding.md says the same at length):
+//  * One Runtime owns a heap, a symbol table, a cell table and a collector.
+//  * An OS thread uses the runtime only inside an AttachScope; it gets a
+//    Thread& from it. Thread methods are for that OS thread only.
+//  * Objects never move. A raw `const Object*` is valid while something keeps
+//    the object alive: a Local (stack root, lives until its HandleScope ends),
+//    a Persistent (explicit root, any thread may drop it), or a reachable
+//    attribute/cell of a live object.
+//  * Objects are immutable after creation. Mutable attributes are declared at
+//    creation and live in cells; Thread::set writes the cell.
+//  * Everything on Runtime is thread-safe. Bad input throws proto::Error.
+#pragma once
+
+#include <proto/cells.h>
+#include <proto/error.h>
+#include <proto/internal/attr_cache.h>
+#include <proto/internal/heap_object.h>
+#include <proto/value.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace proto {
+
+class Runtime;
+class Thread;
+
+// A prototype object. Opaque: use it through Thread's methods.
+class Object;
+
+namespace internal {
+class RuntimeState;
+class ThreadState;
+class Collector;
+inline ObjectData* data(const Object* o) noexcept {
+  return const_cast<ObjectData*>(reinterpret_cast<const ObjectData*>(o));
+}
+inline Object* object(const ObjectData* d) noexcept {
+  return const_cast<Object*>(reinterpret_cast<const Object*>(d));
+}
+std::atomic<std::uint64_t>* persistentNew(Runtime& runtime, const void* target);
+void persistentFree(Runtime& runtime, std::atomic<std::uint64_t>* slot) noexcept;
+}  // namespace internal
+
+struct RuntimeOptions {
+  // Hard limit of the heap (objects, ropes, tuples; not cells). Past it an
+  // allocation collects and, if that is not enough, throws kOutOfMemory.
+  std::size_t heapLimitBytes = std::size_t{4} << 30;
+  // The pacer starts a cycle once this many bytes were allocated since the
+  // last one ended (and at least half the live heap: it grows with the heap).
+  std::size_t gcTriggerBytes = std::size_t{16} << 20;
+  // GC pause budget per frame for threads that mark frames (Thread::frameBegin).
+  double frameBudgetMs = 0.5;
+  // The per-thread attribute cache; off makes every lookup walk the chain.
+  bool attributeCache = true;
+  // Run the collector thread. Off: cycles run only through Runtime::collect().
+  bool backgroundCollector = true;
+  // Collect at every safepoint and verify the heap after each cycle. -1 reads
+  // the environment variable PROTO_GC_STRESS (1 = on).
+  int gcStress = -1;
+};
+
+struct Attribute {
+  Symbol name;
+  Value value;
+  bool isMutable = false;
+};
+
+// Where a lookup found its answer.
+struct Lookup {
+  enum class Where : std::uint8_t { kMissing, kOwn, kInherited };
+  Where where = Where::kMissing;
+  bool isMutable = false;
+  Value value = Value::missing();  // the attribute's value (the cell's current one if mutable)
+  Cell cell;                       // set when isMutable
+};
+
+// A stack root: valid until the innermost HandleScope open when it was made
+// ends. Cheap to copy; never share one between threads.
+template <class T>
+class Local {
+ public:
+  Local() noexcept = default;
+  T* get() const noexcept { return slot_ ? reinterpret_cast<T*>(*slot_) : nullptr; }
+  operator T*() const noexcept { return get(); }  // NOLINT: a Local is used where a pointer is
+  explicit operator bool() const noexcept { return get() != nullptr; }
+  Value value() const noexcept { return slot_ && *slot_ ? Value::reference(*slot_) : Value::nil(); }
+
+ private:
+  friend class Thread;
+  explicit Local(internal::HeapObject** slot) noexcept : slot_(slot) {}
+  internal::HeapObject** slot_ = nullptr;
+};
+
+// Opens a region for Locals on the current thread; Locals made inside it are
+// dropped when it ends. Scopes nest strictly (stack order).
+class HandleScope {
+ public:
+  explicit HandleScope(Thread& thread);
+  ~HandleScope();
+  HandleScope(const HandleScope&) = delete;
+  HandleScope& operator=(const HandleScope&) = delete;
+
+ private:
+  Thread& thread_;
+  std::size_t mark_;
+};
+
+// An explicit root that any thread may create, copy out of, or drop. Costs a
+// slot in the runtime's root table; made for embedders' long-lived references
+// (JS wrappers hold one each).
+template <class T>
+class Persistent {
+ public:
+  Persistent() noexcept = default;
+  Persistent(Thread& thread, const T* target);
+  ~Persistent() { reset(); }
+  Persistent(Persistent&& other) noexcept : runtime_(other.runtime_), slot_(other.slot_) {
+    other.runtime_ = nullptr;
+    other.slot_ = nullptr;
+  }
+  Persistent& operator=(Persistent&& other) noexcept {
+    if (this != &other) {
+      reset();
+      runtime_ = other.runtime_;
+      slot_ = other.slot_;
+      other.runtime_ = nullptr;
+      other.slot_ = nullptr;
+    }
+    return *this;
+  }
+  Persistent(const Persistent&) = delete;
+  Persistent& operator=(const Persistent&) = delete;
+
+  T* get() const noexcept {
+    if (!slot_) return nullptr;
+    Value v = Value::fromBits(slot_->load(std::memory_order_acquire));
+    return v.isReference() ? reinterpret_cast<T*>(v.asReferenceUnchecked()) : nullptr;
+  }
+  explicit operator bool() const noexcept { return slot_ != nullptr; }
+  void reset() noexcept;
+
+ private:
+  Runtime* runtime_ = nullptr;
+  std::atomic<std::uint64_t>* slot_ = nullptr;
+};
+
+// Per-frame GC accounting of one thread (see Thread::frameBegin).
+struct FrameRecord {
+  std::uint64_t frame = 0;
+  double durationMs = 0;      // frameBegin to frameEnd
+  double gcPauseMs = 0;       // time this thread spent in handshakes, stalls and assists
+  double longestPauseMs = 0;  // longest single pause inside the frame
+  std::uint32_t handshakes = 0;
+  bool overBudget = false;
+};
+
+struct GcStats {
+  std::uint64_t cycles = 0;
+  std::uint64_t handshakes = 0;    // per-thread handshake answers, all threads
+  std::size_t heapBytes = 0;       // bytes in pages and large objects
+  std::size_t liveBytes = 0;       // marked by the last cycle
+  std::size_t allocatedBytes = 0;  // since the runtime started
+  std::size_t liveObjects = 0;     // marked by the last cycle
+  std::size_t cellsInUse = 0;
+  double lastCycleMs = 0;
+  // Handshake pauses (all threads), microseconds.
+  double pauseP50Us = 0, pauseP99Us = 0, pauseMaxUs = 0;
+  std::uint64_t pauseCount = 0;
+  std::uint64_t framesOverBudget = 0;
+};
+
+class Runtime {
+ public:
+  explicit Runtime(RuntimeOptions options = {});
+  // Stops the collector. Every thread must have detached (checked: aborts
+  // with a message, since a destructor cannot report an error otherwise).
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Interns `name`. Thread-safe; the same name gives the same symbol.
+  Symbol symbol(std::string_view name);
+  // The name of an interned symbol; kUnknownSymbol for anything else.
+  std::string_view symbolName(Symbol symbol) const;
+
+  // Turns the attribute cache of every thread on or off (for measuring the
+  // walk). Takes effect at each thread's next safepoint... or immediately for
+  // threads attaching afterwards.
+  void setAttributeCacheEnabled(bool enabled);
+  bool attributeCacheEnabled() const noexcept;
+
+  // Runs one full collection cycle and waits for it. The calling thread may
+  // be attached (it answers its handshakes while waiting) or not.
+  void collect();
+  GcStats gcStats() const;
+  // Handshake pause samples in microseconds since the last call (for benchmarks).
+  std::vector<double> takePauseSamples();
+  // Per-frame records of every thread that marked frames, oldest first; at
+  // most the last 4096 are kept.
+  std::vector<FrameRecord> takeFrameRecords();
+  void setFrameBudgetMs(double ms);
+  const RuntimeOptions& options() const noexcept;
+
+  // Re-marks everything reachable from every root while all attached threads
+  // are parked, and throws if anything reachable was freed or malformed.
+  // Test support: slow, stops the world.
+  void verifyHeap();
+
+  internal::RuntimeState& state() noexcept { return *state_; }
+
+ private:
+  std::unique_ptr<internal::RuntimeState> state_;
+};
+
+// Attaches the calling OS thread for the scope's lifetime. Nesting on one
+// thread is an error (kAlreadyAttached).
+class AttachScope {
+ public:
+  explicit AttachScope(Runtime& runtime);
+  ~AttachScope();
+  AttachScope(const AttachScope&) = delete;
+  AttachScope& operator=(const AttachScope&) = delete;
+  Thread& thread() noexcept { return *thread_; }
+
+ private:
+  Thread* thread_;
+};
+
+// Leaves the runtime for a long native call (I/O, a blocking wait, plain JS):
+// the collector handshakes on this thread's behalf meanwhile and never waits
+// for it. No Proto object may be touched inside. Re-entering waits only if
+// the collector is handshaking for this thread at that very moment.
+class UnmanagedScope {
+ public:
+  explicit UnmanagedScope(Thread& thread);
+  ~UnmanagedScope();
+  UnmanagedScope(const UnmanagedScope&) = delete;
+  UnmanagedScope& operator=(const UnmanagedScope&) = delete;
+
+ private:
+  Thread& thread_;
+};
+
+class Thread {
+ public:
+  Runtime& runtime() noexcept { return *runtime_; }
+  // The Thread of the calling OS thread; kNotAttached if it has none.
+  static Thread& current();
+
+  // ---- objects ------------------------------------------------------------
+  // A new immutable object. `parent` may be null. Names must be distinct.
+  Local<Object> newObject(const Object* parent, std::span<const Attribute> attributes);
+  Local<Object> newObject(const Object* parent, std::initializer_list<Attribute> attributes) {
+    return newObject(parent, std::span<const Attribute>(attributes.begin(), attributes.size()));
+  }
+  // A new object equal to `object` but with `name` set to `value` (added if
+  // absent). Same parent; immutable values shared; a mutable attribute of the
+  // original gets a fresh cell holding the original's current value.
+  Local<Object> with(const Object* object, Symbol name, Value value);
+  const Object* parent(const Object* object) const;
+  std::size_t ownAttributeCount(const Object* object) const;
+  std::vector<Symbol> ownAttributeNames(const Object* object) const;
+
+  // The attribute's value, own or inherited; Value::missing() if none.
+  // Mutable attributes read their cell. O(1) on a cache hit at any depth.
+  Value get(const Object* object, Symbol name) {
+    std::uint64_t slot;
+    internal::ObjectData* d = internal::data(object);
+    if (!(cacheEnabled_ && cache_.probe(d, name.id, slot))) slot = resolveSlot(d, name);
+    Value v = Value::fromBits(slot);
+    if (v.isCell()) return Cell(static_cast<std::atomic<std::uint64_t>*>(v.asCellAddressUnchecked())).load();
+    return v;
+  }
+  // Like get, but says where it found the answer and hands out the cell.
+  Lookup find(const Object* object, Symbol name);
+  // The cell of a mutable attribute (own or inherited): resolve once, then
+  // load/store it directly. kMissing / kNotMutable otherwise.
+  Cell cellOf(const Object* object, Symbol name);
+  // Writes a mutable attribute's cell. kNotMutable for immutable attributes,
+  // kMissing when absent.
+  void set(const Object* object, Symbol name, Value value);
+
+  // ---- cells --------------------------------------------------------------
+  // Stores go through the collector's barrier when it is marking.
+  void store(Cell cell, Value value) {
+    checkCell(cell);
+    if (!barrier_) {
+      cell.raw()->store(value.bits(), std::memory_order_release);
+    } else {
+      storeWithBarrier(cell, value);
+    }
+  }
+  Value exchange(Cell cell, Value value);
+  bool compareExchange(Cell cell, Value& expected, Value desired);
+  // A fresh value cell owned by the caller (free it with freeCell). Objects'
+  // mutable attributes get theirs automatically.
+  Cell newCell(Value initial);
+  void freeCell(Cell cell);
+  // A contiguous block of `count` numbers of `type` for ECS columns; zeroed.
+  NumericBlock newNumericBlock(NumericType type, std::size_t count);
+  void freeNumericBlock(NumericBlock& block);
+
+  // ---- collector ----------------------------------------------------------
+  // Answers a pending GC handshake, if any. Cheap when none is pending.
+  void safepoint() {
+    if (handshakeRequest_->load(std::memory_order_acquire) != handshakeAck_) answerHandshake();
+  }
+  void frameBegin();
+  FrameRecord frameEnd();
+
+  // ---- internal -----------------------------------------------------------
+  internal::ThreadState& state() noexcept { return *state_; }
+  internal::AttrCache& cache() noexcept { return cache_; }
+
+ private:
+  friend class internal::ThreadState;
+  friend class internal::RuntimeState;
+  friend class internal::Collector;
+  friend class Runtime;
+  friend struct std::default_delete<Thread>;
+  friend class HandleScope;
+  template <class T>
+  friend class Persistent;
+  Thread(Runtime& runtime, internal::ThreadState* state);
+  ~Thread();
+
+  std::uint64_t resolveSlot(internal::ObjectData* object, Symbol name);
+  void checkCell(Cell cell) const {
+    if (!cell) throw Error(ErrorCode::kInvalidArgument, "store to an empty Cell");
+  }
+  void storeWithBarrier(Cell cell, Value value);
+  void answerHandshake(bool force = false);
+  Local<Object> pushLocal(internal::HeapObject* object);
+
+  Runtime* runtime_;
+  internal::ThreadState* state_;
+  const std::atomic<std::uint64_t>* handshakeRequest_;
+  std::uint64_t handshakeAck_ = 0;
+  bool cacheEnabled_ = true;
+  bool barrier_ = false;  // set and cleared only at this thread's handshakes
+  internal::AttrCache cache_;
+};
+
+// Checked conversions: kWrongKind with the actual kind named.
+double toNumber(Value value);
+bool toBool(Value value);
+Symbol toSymbol(Value value);
+const Object* toObject(Value value);
+inline Value objectValue(const Object* object) noexcept {
+  return Value::reference(reinterpret_cast<const internal::HeapObject*>(object));
+}
+
+template <class T>
+Persistent<T>::Persistent(Thread& thread, const T* target) : runtime_(&thread.runtime()) {
+  slot_ = internal::persistentNew(*runtime_, target);
+}
+
+template <class T>
+void Persistent<T>::reset() noexcept {
+  if (slot_) internal::persistentFree(*runtime_, slot_);
+  slot_ = nullptr;
+  runtime_ = nullptr;
+}
+
+}  // namespace proto

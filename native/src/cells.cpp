@@ -1,0 +1,131 @@
+// cells.cpp — the mutability table (see cells.h).
+#include "cells.h"
+
+#include <proto/error.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace proto {
+
+std::size_t numericTypeSize(NumericType type) noexcept {
+  switch (type) {
+    case NumericType::kF64:
+      return 8;
+    case NumericType::kF32:
+    case NumericType::kI32:
+    case NumericType::kU32:
+      return 4;
+    case NumericType::kU8:
+      return 1;
+  }
+  return 8;
+}
+
+const char* numericTypeName(NumericType type) noexcept {
+  switch (type) {
+    case NumericType::kF64:
+      return "f64";
+    case NumericType::kF32:
+      return "f32";
+    case NumericType::kI32:
+      return "i32";
+    case NumericType::kU32:
+      return "u32";
+    case NumericType::kU8:
+      return "u8";
+  }
+  return "?";
+}
+
+}  // namespace proto
+
+namespace proto::internal {
+
+CellTable::~CellTable() {
+  for (void* c : chunks_) std::free(c);
+}
+
+std::size_t CellTable::reservedBytes() const noexcept {
+  std::lock_guard lock(mutex_);
+  return reserved_;
+}
+
+CellWord* CellTable::carve(std::size_t cells) {
+  if (static_cast<std::size_t>(bumpEnd_ - bump_) < cells) {
+    // A run bigger than a chunk gets a chunk of its own size.
+    std::size_t n = cells > kChunkCells ? cells : kChunkCells;
+    void* mem = std::aligned_alloc(64, n * sizeof(CellWord));
+    if (!mem)
+      throw Error(ErrorCode::kOutOfMemory, "cell table: cannot reserve " + std::to_string(n * 8) + " bytes");
+    std::memset(mem, 0, n * sizeof(CellWord));
+    chunks_.push_back(mem);
+    reserved_ += n * sizeof(CellWord);
+    auto* first = static_cast<CellWord*>(mem);
+    if (cells > kChunkCells) return first;  // the current bump chunk stays as it is
+    bump_ = first;
+    bumpEnd_ = first + n;
+  }
+  CellWord* r = bump_;
+  bump_ += cells;
+  return r;
+}
+
+void CellTable::takeBatch(std::vector<CellWord*>& out) {
+  std::lock_guard lock(mutex_);
+  while (out.size() < kBatch && !freeCells_.empty()) {
+    out.push_back(freeCells_.back());
+    freeCells_.pop_back();
+  }
+  if (out.size() < kBatch) {
+    std::size_t n = kBatch - out.size();
+    CellWord* run = carve(n);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(run + i);
+  }
+  inUse_.fetch_add(kBatch, std::memory_order_relaxed);  // counted when handed to a thread
+}
+
+void CellTable::giveBack(std::vector<CellWord*>& cells) {
+  for (CellWord* c : cells) c->store(Value::nil().bits(), std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  freeCells_.insert(freeCells_.end(), cells.begin(), cells.end());
+  inUse_.fetch_sub(cells.size(), std::memory_order_relaxed);
+  cells.clear();
+}
+
+NumericBlock CellTable::allocateNumeric(NumericType type, std::size_t count) {
+  constexpr std::size_t kMaxElements = std::size_t{1} << 31;
+  if (count == 0 || count > kMaxElements)
+    throw Error(ErrorCode::kOutOfRange,
+                "numeric block size must be between 1 and 2^31 elements (got " + std::to_string(count) + ")");
+  std::size_t bytes = count * numericTypeSize(type);
+  std::size_t cells = (bytes + 7) / 8;
+  CellWord* run = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = freeRuns_.lower_bound(cells);
+    if (it != freeRuns_.end() && it->first == cells) {
+      run = it->second;
+      freeRuns_.erase(it);
+    } else {
+      run = carve(cells);
+    }
+  }
+  std::memset(static_cast<void*>(run), 0, cells * 8);
+  inUse_.fetch_add(cells, std::memory_order_relaxed);
+  return NumericBlock{run, count, bytes, type};
+}
+
+void CellTable::freeNumeric(NumericBlock& block) {
+  if (!block.data) return;
+  std::size_t cells = (block.bytes + 7) / 8;
+  {
+    std::lock_guard lock(mutex_);
+    freeRuns_.emplace(cells, static_cast<CellWord*>(block.data));
+  }
+  inUse_.fetch_sub(cells, std::memory_order_relaxed);
+  block = NumericBlock{};
+}
+
+}  // namespace proto::internal

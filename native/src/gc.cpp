@@ -1,0 +1,331 @@
+// gc.cpp — the concurrent mark-sweep collector (see gc.h for the cycle and
+// its invariant).
+#include "gc.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unordered_set>
+
+#include "trace.h"
+
+namespace proto::internal {
+
+namespace {
+double microsSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+}
+}  // namespace
+
+Collector::Collector(RuntimeState& runtime) : rt_(runtime) {
+  triggerBytes_.store(runtime.options.gcTriggerBytes, std::memory_order_relaxed);
+  pauseHistory_.reserve(4096);
+}
+
+Collector::~Collector() { stopThread(); }
+
+void Collector::startThread() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Collector::stopThread() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Collector::requestCycle() {
+  {
+    std::lock_guard lock(mutex_);
+    if (requested_) return;
+    requested_ = true;
+  }
+  wake_.notify_one();
+}
+
+void Collector::noteAllocation(std::size_t bytes) {
+  allocatedTotal_.fetch_add(bytes, std::memory_order_relaxed);
+  std::size_t since = allocatedSinceCycle_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  if (since >= triggerBytes_.load(std::memory_order_relaxed) && rt_.options.backgroundCollector)
+    requestCycle();
+}
+
+void Collector::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stop_ || requested_; });
+    if (stop_) return;
+    requested_ = false;
+    lock.unlock();
+    cycle();
+    lock.lock();
+  }
+}
+
+void Collector::collectAndWait(ThreadState* caller) {
+  auto wait = [&] {
+    if (!rt_.options.backgroundCollector) {
+      cycle();
+      return;
+    }
+    std::unique_lock lock(mutex_);
+    // A cycle already running may have scanned roots before the caller's
+    // latest changes; wait for one that starts after now.
+    std::uint64_t target = cyclesStarted_ + 1;
+    requested_ = true;
+    wake_.notify_one();
+    cycleDone_.wait(lock, [&] { return cyclesDone_ >= target || stop_; });
+  };
+  if (caller) {
+    rt_.leave(*caller);
+    try {
+      wait();
+    } catch (...) {
+      rt_.enter(*caller);
+      throw;
+    }
+    rt_.enter(*caller);
+  } else {
+    wait();
+  }
+}
+
+void Collector::handshake(HandshakeWork work) {
+  std::lock_guard threadsLock(rt_.threadsMutex);
+  rt_.handshakeWork.store(work, std::memory_order_relaxed);
+  std::uint64_t epoch = rt_.handshakeRequest.load(std::memory_order_relaxed) + 1;
+  rt_.handshakeRequest.store(epoch, std::memory_order_release);
+  std::vector<ThreadState*> held;
+  if (work == HandshakeWork::kBarrierOn) rt_.barrierWanted = true;
+  if (work == HandshakeWork::kSweepStart) rt_.barrierWanted = false;
+  for (ThreadState* t : rt_.threads) {
+    for (unsigned spins = 0;; ++spins) {
+      if (t->acked.load(std::memory_order_acquire) >= epoch) break;
+      int expected = kOutside;
+      if (t->status.load(std::memory_order_relaxed) == kOutside &&
+          t->status.compare_exchange_strong(expected, kHeld, std::memory_order_acquire)) {
+        // The thread is outside the runtime: do its part for it.
+        if (t->acked.load(std::memory_order_relaxed) < epoch) {
+          rt_.performHandshake(*t, work);
+          t->thread->handshakeAck_ = epoch;
+          t->acked.store(epoch, std::memory_order_release);
+        }
+        if (work == HandshakeWork::kPark)
+          held.push_back(t);  // stays held until the verifier is done
+        else
+          t->status.store(kOutside, std::memory_order_release);
+        break;
+      }
+      if (spins < 64)
+        std::this_thread::yield();
+      else
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  }
+  {
+    std::lock_guard lock(statsMutex_);
+    handshakes_ += rt_.threads.size();
+  }
+  if (work == HandshakeWork::kPark) {
+    verifyParked();
+    rt_.parkRelease.store(true, std::memory_order_release);
+    for (ThreadState* t : held) t->status.store(kOutside, std::memory_order_release);
+  }
+}
+
+void Collector::shade(HeapObject* h) {
+  if (Page::of(h)->tryMark(h)) gray_.push_back(h);
+}
+
+bool Collector::takeMutatorWork() {
+  bool any = false;
+  MarkChunk* chunk = rt_.markChunks.exchange(nullptr, std::memory_order_acquire);
+  while (chunk) {
+    MarkChunk* next = chunk->next;
+    // Mutators already set these objects' mark bits; trace them.
+    gray_.insert(gray_.end(), chunk->items, chunk->items + chunk->count);
+    any = any || chunk->count > 0;
+    delete chunk;
+    chunk = next;
+  }
+  std::lock_guard lock(rt_.orphanMutex);
+  if (!rt_.orphanShades.empty()) {
+    gray_.insert(gray_.end(), rt_.orphanShades.begin(), rt_.orphanShades.end());
+    rt_.orphanShades.clear();
+    any = true;
+  }
+  return any;
+}
+
+void Collector::drain() {
+  do {
+    while (!gray_.empty()) {
+      HeapObject* h = gray_.back();
+      gray_.pop_back();
+      forEachReference(h, [&](HeapObject* child) { shade(child); });
+    }
+  } while (takeMutatorWork());
+}
+
+void Collector::cycle() {
+  std::lock_guard cycleLock(cycleMutex_);
+  {
+    std::lock_guard lock(mutex_);
+    ++cyclesStarted_;
+    running_ = true;
+  }
+  auto t0 = Clock::now();
+  allocatedSinceCycle_.store(0, std::memory_order_relaxed);
+
+  // --- mark ---
+  rt_.heap.clearAllMarks();
+  rt_.phase.store(GcPhase::kMarking, std::memory_order_release);
+  handshake(HandshakeWork::kBarrierOn);
+  handshake(HandshakeWork::kRoots);
+  rt_.roots.forEach([&](CellWord& slot) {
+    Value v = Value::fromBits(slot.load(std::memory_order_acquire));
+    if (v.isReference()) shade(v.asReferenceUnchecked());
+  });
+  for (;;) {
+    drain();
+    std::uint64_t before = flushedItems.load(std::memory_order_acquire);
+    handshake(HandshakeWork::kFlush);
+    bool quiet = flushedItems.load(std::memory_order_acquire) == before;
+    if (quiet && !takeMutatorWork() && gray_.empty()) {
+      std::lock_guard lock(rt_.orphanMutex);
+      if (rt_.orphanShades.empty()) {
+        rt_.phase.store(GcPhase::kSweeping, std::memory_order_release);
+        break;
+      }
+    }
+  }
+
+  // --- sweep ---
+  rt_.heap.beginSweep();
+  handshake(HandshakeWork::kSweepStart);
+  std::size_t freed = 0, live = 0, liveObjects = 0;
+  auto finalize = [&](HeapObject* h) {
+    forEachOwnedCell(h, [&](CellWord* c) { deadCells_.push_back(c); });
+    if (deadCells_.size() >= 4096) rt_.cells.giveBack(deadCells_);
+  };
+  while (rt_.heap.sweepOne(finalize, freed, live, liveObjects)) {
+  }
+  if (!deadCells_.empty()) rt_.cells.giveBack(deadCells_);
+  rt_.phase.store(GcPhase::kIdle, std::memory_order_release);
+
+  // The pacer: the next cycle starts after max(trigger, live / 2) new bytes.
+  triggerBytes_.store(std::max(rt_.options.gcTriggerBytes, live / 2), std::memory_order_relaxed);
+  {
+    std::lock_guard lock(statsMutex_);
+    ++cycles_;
+    liveBytes_ = live;
+    liveObjects_ = liveObjects;
+    lastCycleMs_ = microsSince(t0) / 1000.0;
+  }
+  if (rt_.options.gcStress > 0) {
+    std::string failure = verifyNow();
+    if (!failure.empty()) {
+      std::fprintf(stderr, "proto: GC stress: heap verification failed after cycle %llu: %s\n",
+                   static_cast<unsigned long long>(cycles_), failure.c_str());
+      std::abort();
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    ++cyclesDone_;
+    running_ = false;
+  }
+  cycleDone_.notify_all();
+}
+
+void Collector::recordPause(double us) {
+  std::lock_guard lock(statsMutex_);
+  pauseSamples_.push_back(us);
+  if (pauseSamples_.size() > (1u << 20))
+    pauseSamples_.erase(pauseSamples_.begin(), pauseSamples_.begin() + (1u << 19));
+  if (pauseHistory_.size() < 4096)
+    pauseHistory_.push_back(us);
+  else
+    pauseHistory_[pauseHistoryNext_++ % 4096] = us;
+  ++pauseCount_;
+  pauseMaxUs_ = std::max(pauseMaxUs_, us);
+}
+
+std::vector<double> Collector::takePauseSamples() {
+  std::lock_guard lock(statsMutex_);
+  std::vector<double> out;
+  out.swap(pauseSamples_);
+  return out;
+}
+
+GcStats Collector::stats() const {
+  GcStats s;
+  std::vector<double> h;
+  {
+    std::lock_guard lock(statsMutex_);
+    s.cycles = cycles_;
+    s.handshakes = handshakes_;
+    s.liveBytes = liveBytes_;
+    s.liveObjects = liveObjects_;
+    s.lastCycleMs = lastCycleMs_;
+    s.pauseCount = pauseCount_;
+    s.pauseMaxUs = pauseMaxUs_;
+    h = pauseHistory_;
+  }
+  if (!h.empty()) {
+    std::sort(h.begin(), h.end());
+    s.pauseP50Us = h[h.size() / 2];
+    s.pauseP99Us = h[std::min(h.size() - 1, h.size() * 99 / 100)];
+  }
+  s.heapBytes = rt_.heap.heapBytes();
+  s.allocatedBytes = allocatedTotal_.load(std::memory_order_relaxed);
+  s.cellsInUse = rt_.cells.cellsInUse();
+  s.framesOverBudget = rt_.framesOverBudget.load(std::memory_order_relaxed);
+  return s;
+}
+
+std::string Collector::verifyNow() {
+  rt_.parkRelease.store(false, std::memory_order_release);
+  verifyFailure_.clear();
+  handshake(HandshakeWork::kPark);
+  return verifyFailure_;
+}
+
+// Runs while every attached thread is parked or held: walks everything
+// reachable from every root with a private visited set and checks that each
+// object is a live, well-formed object of this heap.
+void Collector::verifyParked() {
+  std::unordered_set<const HeapObject*> seen;
+  std::vector<const HeapObject*> stack;
+  std::string failure;
+  auto visit = [&](const HeapObject* h, const char* from) {
+    if (!failure.empty() || !seen.insert(h).second) return;
+    if (!rt_.heap.contains(h)) {
+      failure = std::string("reference from ") + from + " to an address outside the heap";
+    } else if (h->kind == ObjectKind::kFree) {
+      failure = std::string("reachable object (from ") + from + ") was freed";
+    } else if (h->kind == ObjectKind::kObject) {
+      auto* o = reinterpret_cast<const ObjectData*>(h);
+      for (std::uint32_t i = 1; i < o->count; ++i)
+        if (o->entries[i - 1].symbol >= o->entries[i].symbol) failure = "object attributes out of order";
+    }
+    if (failure.empty()) stack.push_back(h);
+  };
+  for (ThreadState* t : rt_.threads) t->forEachHandle([&](HeapObject* h) { visit(h, "a handle"); });
+  rt_.roots.forEach([&](CellWord& slot) {
+    Value v = Value::fromBits(slot.load(std::memory_order_acquire));
+    if (v.isReference()) visit(v.asReferenceUnchecked(), "a persistent root");
+  });
+  while (!stack.empty() && failure.empty()) {
+    const HeapObject* h = stack.back();
+    stack.pop_back();
+    forEachReference(h, [&](HeapObject* child) { visit(child, "an object"); });
+  }
+  verifyFailure_ = failure;
+}
+
+}  // namespace proto::internal

@@ -1,0 +1,182 @@
+// object.cpp — prototype objects: creation, lookup (the walk behind the
+// attribute cache), mutable attributes and `with`.
+#include <proto/runtime.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "runtime_state.h"
+
+namespace proto {
+
+using internal::AttrEntry;
+using internal::HeapObject;
+using internal::ObjectData;
+using internal::ObjectKind;
+
+namespace {
+
+void checkObject(const ObjectData* d, const char* what) {
+  if (!d) throw Error(ErrorCode::kInvalidArgument, std::string(what) + " is null");
+  if (d->header.kind != ObjectKind::kObject)
+    throw Error(ErrorCode::kWrongKind, std::string(what) + " is not a prototype object");
+}
+
+void checkSymbol(internal::RuntimeState& rt, Symbol s) {
+  if (s.id == 0 || s.id > rt.symbols.size())
+    throw Error(ErrorCode::kUnknownSymbol,
+                "symbol id " + std::to_string(s.id) + " was not interned by this runtime");
+}
+
+void checkStorable(Value v, internal::RuntimeState& rt, Symbol name) {
+  if (v.isMissing() || v.isCell())
+    throw Error(ErrorCode::kInvalidArgument, "attribute '" + *rt.symbols.name(name) +
+                                                 "': a missing marker or cell address cannot be stored");
+  if (v.isReference() && v.asReferenceUnchecked()->kind == ObjectKind::kFree)
+    throw Error(ErrorCode::kInvalidArgument,
+                "attribute '" + *rt.symbols.name(name) + "' refers to a freed object");
+}
+
+}  // namespace
+
+Local<Object> Thread::newObject(const Object* parent, std::span<const Attribute> attributes) {
+  safepoint();
+  internal::RuntimeState& rt = state_->runtime;
+  const ObjectData* p = internal::data(parent);
+  if (p) checkObject(p, "parent");
+  if (attributes.size() > (1u << 24))
+    throw Error(ErrorCode::kOutOfRange, "an object can have at most 2^24 attributes");
+  std::vector<Attribute> sorted(attributes.begin(), attributes.end());
+  for (const Attribute& a : sorted) {
+    checkSymbol(rt, a.name);
+    checkStorable(a.value, rt, a.name);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Attribute& a, const Attribute& b) { return a.name.id < b.name.id; });
+  for (std::size_t i = 1; i < sorted.size(); ++i)
+    if (sorted[i - 1].name == sorted[i].name)
+      throw Error(ErrorCode::kInvalidArgument,
+                  "attribute '" + *rt.symbols.name(sorted[i].name) + "' given twice");
+
+  auto count = static_cast<std::uint32_t>(sorted.size());
+  std::uint32_t bytes = ObjectData::bytesFor(count);
+  auto* d = static_cast<ObjectData*>(state_->allocate(bytes, ObjectKind::kObject));
+  d->parent = const_cast<ObjectData*>(p);
+  d->count = count;
+  d->reserved = 0;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const Attribute& a = sorted[i];
+    AttrEntry& e = d->entries[i];
+    e.symbol = a.name.id;
+    e.flags = a.isMutable ? internal::kAttrMutable : 0;
+    if (a.isMutable) {
+      internal::CellWord* c = state_->takeCell();
+      c->store(a.value.bits(), std::memory_order_relaxed);
+      e.value = ValueAccess::cell(c).bits();
+    } else {
+      e.value = a.value.bits();
+    }
+  }
+  if (barrier_) {
+    // Black allocation skips tracing this object, so shade what it holds.
+    if (p) state_->shade(&const_cast<ObjectData*>(p)->header);
+    for (const Attribute& a : sorted) state_->shadeValue(a.value.bits());
+  }
+  return pushLocal(&d->header);
+}
+
+std::uint64_t Thread::resolveSlot(ObjectData* object, Symbol name) {
+  checkObject(object, "object");
+  checkSymbol(state_->runtime, name);
+  std::uint64_t slot = Value::missing().bits();
+  for (const ObjectData* o = object; o; o = o->parent) {
+    if (const AttrEntry* e = o->findOwn(name.id)) {
+      slot = e->value;
+      break;
+    }
+  }
+  if (cacheEnabled_) cache_.fill(object, name.id, slot);
+  return slot;
+}
+
+Lookup Thread::find(const Object* object, Symbol name) {
+  ObjectData* d = internal::data(object);
+  checkObject(d, "object");
+  checkSymbol(state_->runtime, name);
+  Lookup r;
+  for (const ObjectData* o = d; o; o = o->parent) {
+    if (const AttrEntry* e = o->findOwn(name.id)) {
+      r.where = o == d ? Lookup::Where::kOwn : Lookup::Where::kInherited;
+      Value v = Value::fromBits(e->value);
+      r.isMutable = v.isCell();
+      if (r.isMutable) {
+        r.cell = Cell(static_cast<internal::CellWord*>(v.asCellAddressUnchecked()));
+        r.value = r.cell.load();
+      } else {
+        r.value = v;
+      }
+      break;
+    }
+  }
+  return r;
+}
+
+Cell Thread::cellOf(const Object* object, Symbol name) {
+  Lookup r = find(object, name);
+  const std::string& n = *state_->runtime.symbols.name(name);
+  if (r.where == Lookup::Where::kMissing) throw Error(ErrorCode::kMissing, "no attribute '" + n + "'");
+  if (!r.isMutable) throw Error(ErrorCode::kNotMutable, "attribute '" + n + "' is immutable");
+  return r.cell;
+}
+
+void Thread::set(const Object* object, Symbol name, Value value) {
+  if (value.isMissing() || value.isCell())
+    throw Error(ErrorCode::kInvalidArgument, "a missing marker or cell address cannot be stored");
+  store(cellOf(object, name), value);
+}
+
+Local<Object> Thread::with(const Object* object, Symbol name, Value value) {
+  ObjectData* d = internal::data(object);
+  checkObject(d, "object");
+  checkSymbol(state_->runtime, name);
+  std::vector<Attribute> attrs;
+  attrs.reserve(d->count + 1);
+  bool replaced = false;
+  for (std::uint32_t i = 0; i < d->count; ++i) {
+    const AttrEntry& e = d->entries[i];
+    Value v = Value::fromBits(e.value);
+    bool isMutable = v.isCell();
+    if (isMutable) v = Cell(static_cast<internal::CellWord*>(v.asCellAddressUnchecked())).load();
+    if (e.symbol == name.id) {
+      v = value;
+      replaced = true;
+    }
+    attrs.push_back(Attribute{Symbol{e.symbol}, v, isMutable});
+  }
+  if (!replaced) attrs.push_back(Attribute{name, value, false});
+  return newObject(internal::object(d->parent), attrs);
+}
+
+const Object* Thread::parent(const Object* object) const {
+  const ObjectData* d = internal::data(object);
+  checkObject(d, "object");
+  return internal::object(d->parent);
+}
+
+std::size_t Thread::ownAttributeCount(const Object* object) const {
+  const ObjectData* d = internal::data(object);
+  checkObject(d, "object");
+  return d->count;
+}
+
+std::vector<Symbol> Thread::ownAttributeNames(const Object* object) const {
+  const ObjectData* d = internal::data(object);
+  checkObject(d, "object");
+  std::vector<Symbol> out;
+  out.reserve(d->count);
+  for (std::uint32_t i = 0; i < d->count; ++i) out.push_back(Symbol{d->entries[i].symbol});
+  return out;
+}
+
+}  // namespace proto

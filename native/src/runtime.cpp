@@ -1,0 +1,495 @@
+// runtime.cpp — Runtime, attached threads, handshakes as threads answer them,
+// handles, persistent roots, cells and frames (the embedding API of
+// proto/runtime.h; objects are in object.cpp, the collector in gc.cpp).
+#include <proto/runtime.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "gc.h"
+#include "runtime_state.h"
+
+namespace proto {
+
+namespace internal {
+
+namespace {
+thread_local ThreadState* tlsCurrent = nullptr;
+
+int stressFromEnv() {
+  const char* v = std::getenv("PROTO_GC_STRESS");
+  return v && *v && std::string(v) != "0" ? 1 : 0;
+}
+}  // namespace
+
+RootTable::~RootTable() {
+  for (CellWord* c : chunks_) delete[] c;
+}
+
+CellWord* RootTable::acquire(std::uint64_t initial) {
+  std::lock_guard lock(mutex_);
+  if (free_.empty()) {
+    auto* chunk = new CellWord[kChunk];
+    for (std::size_t i = 0; i < kChunk; ++i) {
+      chunk[i].store(Value::nil().bits(), std::memory_order_relaxed);
+      free_.push_back(&chunk[kChunk - 1 - i]);
+    }
+    chunks_.push_back(chunk);
+  }
+  CellWord* slot = free_.back();
+  free_.pop_back();
+  slot->store(initial, std::memory_order_release);
+  inUse_.fetch_add(1, std::memory_order_relaxed);
+  return slot;
+}
+
+void RootTable::release(CellWord* slot) {
+  slot->store(Value::nil().bits(), std::memory_order_release);
+  std::lock_guard lock(mutex_);
+  free_.push_back(slot);
+  inUse_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+RuntimeState::RuntimeState(Runtime& f, RuntimeOptions o) : face(f), options(o), heap(o.heapLimitBytes) {
+  if (options.gcStress < 0) options.gcStress = stressFromEnv();
+  if (!(options.frameBudgetMs > 0))
+    throw Error(ErrorCode::kInvalidArgument, "RuntimeOptions.frameBudgetMs must be positive");
+  if (options.heapLimitBytes < (std::size_t{4} << 20))
+    throw Error(ErrorCode::kInvalidArgument, "RuntimeOptions.heapLimitBytes must be at least 4 MiB");
+  cacheEnabled.store(options.attributeCache, std::memory_order_relaxed);
+  frameBudgetMs.store(options.frameBudgetMs, std::memory_order_relaxed);
+  collector = std::make_unique<Collector>(*this);
+  if (options.backgroundCollector) collector->startThread();
+}
+
+RuntimeState::~RuntimeState() { collector.reset(); }
+
+void RuntimeState::pushMarkChunk(MarkChunk* chunk) {
+  MarkChunk* head = markChunks.load(std::memory_order_relaxed);
+  do {
+    chunk->next = head;
+  } while (
+      !markChunks.compare_exchange_weak(head, chunk, std::memory_order_release, std::memory_order_relaxed));
+}
+
+void RuntimeState::performHandshake(ThreadState& t, HandshakeWork work) {
+  Thread& th = *t.thread;
+  switch (work) {
+    case HandshakeWork::kNone:
+    case HandshakeWork::kPark:
+      break;
+    case HandshakeWork::kBarrierOn:
+      th.barrier_ = true;
+      t.allocateBlack = true;
+      break;
+    case HandshakeWork::kRoots:
+      th.cache_.clear();
+      t.forEachHandle([&](HeapObject* h) { t.shade(h); });
+      t.flushMarks();
+      break;
+    case HandshakeWork::kFlush: {
+      std::size_t n = t.markChunk ? t.markChunk->count : 0;
+      t.flushMarks();
+      if (n) collector->flushedItems.fetch_add(n, std::memory_order_release);
+      break;
+    }
+    case HandshakeWork::kSweepStart:
+      th.barrier_ = false;
+      t.allocateBlack = false;
+      // Marking is complete, so anything shaded since is marked already.
+      if (t.markChunk) t.markChunk->count = 0;
+      t.retireAll();
+      break;
+  }
+  th.cacheEnabled_ = cacheEnabled.load(std::memory_order_relaxed);
+}
+
+ThreadState* RuntimeState::attach() {
+  if (tlsCurrent)
+    throw Error(ErrorCode::kAlreadyAttached,
+                "this OS thread is attached to a runtime already (one AttachScope per thread)");
+  std::lock_guard lock(threadsMutex);  // no handshake round is in progress while held
+  auto* t = new ThreadState(*this, face);
+  Thread& th = *t->thread;
+  std::uint64_t epoch = handshakeRequest.load(std::memory_order_acquire);
+  th.handshakeAck_ = epoch;
+  t->acked.store(epoch, std::memory_order_relaxed);
+  th.barrier_ = barrierWanted;
+  t->allocateBlack = barrierWanted;
+  th.cacheEnabled_ = cacheEnabled.load(std::memory_order_relaxed);
+  threads.push_back(t);
+  tlsCurrent = t;
+  return t;
+}
+
+void RuntimeState::detach(ThreadState* t) {
+  leave(*t);  // from here the collector answers for this thread
+  {
+    std::lock_guard lock(threadsMutex);  // no round in progress: the state is ours again
+    std::erase(threads, t);
+    if (barrierWanted) t->flushMarks();
+    t->retireAll();
+    if (!t->freeCells.empty()) cells.giveBack(t->freeCells);
+    collector->noteAllocation(t->allocatedBytes);
+  }
+  tlsCurrent = nullptr;
+  delete t;
+}
+
+void RuntimeState::enter(ThreadState& t) {
+  int expected = kOutside;
+  while (!t.status.compare_exchange_weak(expected, kRunning, std::memory_order_acquire,
+                                         std::memory_order_relaxed)) {
+    expected = kOutside;
+    std::this_thread::yield();  // the collector is answering a handshake for us
+  }
+  t.thread->safepoint();
+}
+
+void RuntimeState::leave(ThreadState& t) {
+  t.thread->answerHandshake(/*force=*/true);
+  t.status.store(kOutside, std::memory_order_release);
+}
+
+std::atomic<std::uint64_t>* persistentNew(Runtime& runtime, const void* target) {
+  RuntimeState& rt = runtime.state();
+  Value v = target ? Value::reference(static_cast<const HeapObject*>(target)) : Value::nil();
+  CellWord* slot = rt.roots.acquire(v.bits());
+  if (target && rt.marking()) {
+    std::lock_guard lock(rt.orphanMutex);
+    auto* h = const_cast<HeapObject*>(static_cast<const HeapObject*>(target));
+    if (rt.marking() && Page::of(h)->tryMark(h)) rt.orphanShades.push_back(h);
+  }
+  return slot;
+}
+
+void persistentFree(Runtime& runtime, std::atomic<std::uint64_t>* slot) noexcept {
+  RuntimeState& rt = runtime.state();
+  Value old = Value::fromBits(slot->load(std::memory_order_acquire));
+  if (old.isReference() && rt.marking()) {
+    // Deletion barrier: what a root drops during marking stays alive this cycle.
+    std::lock_guard lock(rt.orphanMutex);
+    HeapObject* h = old.asReferenceUnchecked();
+    if (rt.marking() && Page::of(h)->tryMark(h)) rt.orphanShades.push_back(h);
+  }
+  rt.roots.release(slot);
+}
+
+}  // namespace internal
+
+using internal::Clock;
+using internal::RuntimeState;
+using internal::ThreadState;
+
+// ---- names of codes and kinds ------------------------------------------------
+
+const char* errorCodeName(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::kWrongKind:
+      return "WrongKind";
+    case ErrorCode::kUnknownSymbol:
+      return "UnknownSymbol";
+    case ErrorCode::kNotAttached:
+      return "NotAttached";
+    case ErrorCode::kAlreadyAttached:
+      return "AlreadyAttached";
+    case ErrorCode::kInvalidArgument:
+      return "InvalidArgument";
+    case ErrorCode::kOutOfRange:
+      return "OutOfRange";
+    case ErrorCode::kNotMutable:
+      return "NotMutable";
+    case ErrorCode::kMissing:
+      return "Missing";
+    case ErrorCode::kOutOfMemory:
+      return "OutOfMemory";
+    case ErrorCode::kInvalidUtf8:
+      return "InvalidUtf8";
+  }
+  return "Unknown";
+}
+
+ValueKind Value::kind() const noexcept {
+  if (isNumber()) return ValueKind::kNumber;
+  switch (tag()) {
+    case kTagInt:
+      return ValueKind::kInt;
+    case kTagSymbol:
+      return ValueKind::kSymbol;
+    case kTagRef:
+      return ValueKind::kReference;
+    case kTagCell:
+      return ValueKind::kCell;
+    default:
+      break;
+  }
+  if (isBool()) return ValueKind::kBool;
+  if (isMissing()) return ValueKind::kMissing;
+  return ValueKind::kNil;
+}
+
+const char* valueKindName(ValueKind kind) noexcept {
+  switch (kind) {
+    case ValueKind::kNumber:
+      return "number";
+    case ValueKind::kInt:
+      return "int";
+    case ValueKind::kNil:
+      return "nil";
+    case ValueKind::kBool:
+      return "bool";
+    case ValueKind::kMissing:
+      return "missing";
+    case ValueKind::kSymbol:
+      return "symbol";
+    case ValueKind::kReference:
+      return "reference";
+    case ValueKind::kCell:
+      return "cell";
+  }
+  return "?";
+}
+
+static Error wrongKind(const char* wanted, Value v) {
+  return Error(ErrorCode::kWrongKind, std::string("expected ") + wanted + ", got " + valueKindName(v.kind()));
+}
+
+double toNumber(Value v) {
+  if (!v.isNumeric()) throw wrongKind("a number", v);
+  return v.toDoubleUnchecked();
+}
+bool toBool(Value v) {
+  if (!v.isBool()) throw wrongKind("a bool", v);
+  return v.asBoolUnchecked();
+}
+Symbol toSymbol(Value v) {
+  if (!v.isSymbol()) throw wrongKind("a symbol", v);
+  return v.asSymbolUnchecked();
+}
+const Object* toObject(Value v) {
+  if (!v.isReference() || v.asReferenceUnchecked()->kind != internal::ObjectKind::kObject)
+    throw wrongKind("an object", v);
+  return reinterpret_cast<const Object*>(v.asReferenceUnchecked());
+}
+
+// ---- Runtime -----------------------------------------------------------------
+
+Runtime::Runtime(RuntimeOptions options) : state_(std::make_unique<RuntimeState>(*this, options)) {}
+
+Runtime::~Runtime() {
+  {
+    std::lock_guard lock(state_->threadsMutex);
+    if (!state_->threads.empty()) {
+      std::fprintf(stderr, "proto: Runtime destroyed while %zu thread(s) are still attached\n",
+                   state_->threads.size());
+      std::abort();
+    }
+  }
+  state_->collector->stopThread();
+}
+
+Symbol Runtime::symbol(std::string_view name) { return state_->symbols.intern(name); }
+
+std::string_view Runtime::symbolName(Symbol symbol) const {
+  const std::string* n = state_->symbols.name(symbol);
+  if (!n)
+    throw Error(ErrorCode::kUnknownSymbol, "symbol id " + std::to_string(symbol.id) + " is not interned");
+  return *n;
+}
+
+void Runtime::setAttributeCacheEnabled(bool enabled) {
+  state_->cacheEnabled.store(enabled, std::memory_order_relaxed);
+  if (ThreadState* t = internal::tlsCurrent; t && &t->runtime == state_.get())
+    t->thread->cacheEnabled_ = enabled;
+}
+bool Runtime::attributeCacheEnabled() const noexcept {
+  return state_->cacheEnabled.load(std::memory_order_relaxed);
+}
+
+void Runtime::collect() {
+  ThreadState* caller = internal::tlsCurrent;
+  if (caller && &caller->runtime != state_.get()) caller = nullptr;
+  state_->collector->collectAndWait(caller);
+}
+
+GcStats Runtime::gcStats() const { return state_->collector->stats(); }
+std::vector<double> Runtime::takePauseSamples() { return state_->collector->takePauseSamples(); }
+
+std::vector<FrameRecord> Runtime::takeFrameRecords() {
+  std::lock_guard lock(state_->framesMutex);
+  std::vector<FrameRecord> out(state_->frames.begin(), state_->frames.end());
+  state_->frames.clear();
+  return out;
+}
+
+void Runtime::setFrameBudgetMs(double ms) {
+  if (!(ms > 0) || ms > 1000)
+    throw Error(ErrorCode::kInvalidArgument,
+                "frame budget must be in (0, 1000] ms, got " + std::to_string(ms));
+  state_->frameBudgetMs.store(ms, std::memory_order_relaxed);
+}
+
+const RuntimeOptions& Runtime::options() const noexcept { return state_->options; }
+
+void Runtime::verifyHeap() {
+  ThreadState* caller = internal::tlsCurrent;
+  if (caller && &caller->runtime != state_.get()) caller = nullptr;
+  if (caller) state_->leave(*caller);
+  std::string failure = state_->collector->verifyNow();
+  if (caller) state_->enter(*caller);
+  if (!failure.empty()) throw Error(ErrorCode::kInvalidArgument, "heap verification failed: " + failure);
+}
+
+// ---- scopes ------------------------------------------------------------------
+
+AttachScope::AttachScope(Runtime& runtime) : thread_(runtime.state().attach()->thread.get()) {}
+
+AttachScope::~AttachScope() {
+  ThreadState& t = thread_->state();
+  t.runtime.detach(&t);
+}
+
+UnmanagedScope::UnmanagedScope(Thread& thread) : thread_(thread) {
+  thread.state().runtime.leave(thread.state());
+}
+UnmanagedScope::~UnmanagedScope() { thread_.state().runtime.enter(thread_.state()); }
+
+HandleScope::HandleScope(Thread& thread) : thread_(thread), mark_(thread.state().handleTop) {}
+HandleScope::~HandleScope() { thread_.state().handleTop = mark_; }
+
+// ---- Thread ------------------------------------------------------------------
+
+Thread::Thread(Runtime& runtime, internal::ThreadState* state)
+    : runtime_(&runtime), state_(state), handshakeRequest_(&runtime.state().handshakeRequest) {}
+
+Thread::~Thread() = default;
+
+Thread& Thread::current() {
+  if (!internal::tlsCurrent)
+    throw Error(ErrorCode::kNotAttached,
+                "this OS thread is not attached to a Proto runtime (use AttachScope)");
+  return *internal::tlsCurrent->thread;
+}
+
+Local<Object> Thread::pushLocal(internal::HeapObject* object) {
+  return Local<Object>(state_->pushHandle(object));
+}
+
+void Thread::answerHandshake(bool force) {
+  ThreadState& t = *state_;
+  RuntimeState& rt = t.runtime;
+  std::uint64_t epoch = handshakeRequest_->load(std::memory_order_acquire);
+  if (epoch == handshakeAck_) return;
+  internal::HandshakeWork work = rt.handshakeWork.load(std::memory_order_relaxed);
+  if (work == internal::HandshakeWork::kPark) {
+    handshakeAck_ = epoch;
+    t.acked.store(epoch, std::memory_order_release);
+    while (!rt.parkRelease.load(std::memory_order_acquire)) std::this_thread::yield();
+    return;
+  }
+  if (!force && t.inFrame) {
+    // Prefer frame boundaries: answer inside a frame only while the frame's
+    // budget has room for a typical handshake, or once it has waited 5 ms.
+    auto now = Clock::now();
+    if (t.deferredEpoch != epoch) {
+      t.deferredEpoch = epoch;
+      t.deferredSince = now;
+    }
+    double left = rt.frameBudgetMs.load(std::memory_order_relaxed) - t.frameGcMs;
+    double waited = std::chrono::duration<double, std::milli>(now - t.deferredSince).count();
+    if (left < t.handshakeCostMsEwma && waited < 5.0) return;
+  }
+  auto t0 = Clock::now();
+  rt.performHandshake(t, work);
+  handshakeAck_ = epoch;
+  t.acked.store(epoch, std::memory_order_release);
+  double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+  rt.collector->recordPause(us);
+  t.notePause(us / 1000.0);
+  t.handshakeCostMsEwma = 0.9 * t.handshakeCostMsEwma + 0.1 * (us / 1000.0);
+}
+
+void Thread::frameBegin() {
+  ThreadState& t = *state_;
+  if (t.inFrame) throw Error(ErrorCode::kInvalidArgument, "frameBegin called twice without frameEnd");
+  answerHandshake(true);
+  t.inFrame = true;
+  ++t.frameNumber;
+  t.frameStart = Clock::now();
+  t.frameGcMs = 0;
+  t.frameLongestMs = 0;
+  t.frameHandshakes = 0;
+}
+
+FrameRecord Thread::frameEnd() {
+  ThreadState& t = *state_;
+  if (!t.inFrame) throw Error(ErrorCode::kInvalidArgument, "frameEnd called without frameBegin");
+  answerHandshake(true);  // counted in this frame
+  t.inFrame = false;
+  RuntimeState& rt = t.runtime;
+  FrameRecord r;
+  r.frame = t.frameNumber;
+  r.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - t.frameStart).count();
+  r.gcPauseMs = t.frameGcMs;
+  r.longestPauseMs = t.frameLongestMs;
+  r.handshakes = t.frameHandshakes;
+  r.overBudget = t.frameGcMs > rt.frameBudgetMs.load(std::memory_order_relaxed);
+  if (r.overBudget) rt.framesOverBudget.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(rt.framesMutex);
+  rt.frames.push_back(r);
+  if (rt.frames.size() > 4096) rt.frames.pop_front();
+  return r;
+}
+
+// ---- cells -------------------------------------------------------------------
+
+void Thread::storeWithBarrier(Cell cell, Value value) {
+  std::uint64_t old = cell.raw()->exchange(value.bits(), std::memory_order_acq_rel);
+  state_->shadeValue(old);
+  state_->shadeValue(value.bits());
+}
+
+Value Thread::exchange(Cell cell, Value value) {
+  checkCell(cell);
+  std::uint64_t old = cell.raw()->exchange(value.bits(), std::memory_order_acq_rel);
+  if (barrier_) {
+    state_->shadeValue(old);
+    state_->shadeValue(value.bits());
+  }
+  return Value::fromBits(old);
+}
+
+bool Thread::compareExchange(Cell cell, Value& expected, Value desired) {
+  checkCell(cell);
+  if (barrier_) state_->shadeValue(desired.bits());
+  std::uint64_t e = expected.bits();
+  bool ok = cell.raw()->compare_exchange_strong(e, desired.bits(), std::memory_order_acq_rel,
+                                                std::memory_order_acquire);
+  if (ok && barrier_) state_->shadeValue(e);
+  expected = Value::fromBits(e);
+  return ok;
+}
+
+Cell Thread::newCell(Value initial) {
+  if (initial.isMissing() || initial.isCell())
+    throw Error(ErrorCode::kInvalidArgument, "a cell cannot hold a missing marker or a cell address");
+  auto* slot = internal::persistentNew(*runtime_, nullptr);
+  Value v = initial;
+  if (barrier_) state_->shadeValue(v.bits());
+  slot->store(v.bits(), std::memory_order_release);
+  return Cell(slot);
+}
+
+void Thread::freeCell(Cell cell) {
+  checkCell(cell);
+  internal::persistentFree(*runtime_, cell.raw());
+}
+
+NumericBlock Thread::newNumericBlock(NumericType type, std::size_t count) {
+  return state_->runtime.cells.allocateNumeric(type, count);
+}
+
+void Thread::freeNumericBlock(NumericBlock& block) { state_->runtime.cells.freeNumeric(block); }
+
+}  // namespace proto

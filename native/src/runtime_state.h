@@ -1,0 +1,109 @@
+// runtime_state.h — everything one Runtime owns, gathered for its files.
+#pragma once
+
+#include <proto/runtime.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "cells.h"
+#include "heap.h"
+#include "symbols.h"
+#include "thread_state.h"
+
+namespace proto::internal {
+
+// The work a handshake asks each thread to do (see gc.cpp for the cycle).
+enum class HandshakeWork : std::uint8_t {
+  kNone,
+  kBarrierOn,   // turn the barrier and black allocation on
+  kRoots,       // clear the attribute cache, shade the handle stack
+  kFlush,       // hand over shaded objects (termination rounds)
+  kSweepStart,  // barrier off, retire allocation pages
+  kPark,        // wait until the verifier releases the world (tests only)
+};
+
+enum class GcPhase : std::uint8_t { kIdle, kMarking, kSweeping };
+
+// Explicit roots: persistent handles and standalone cells. Slots never move.
+class RootTable {
+ public:
+  ~RootTable();
+  CellWord* acquire(std::uint64_t initial);
+  void release(CellWord* slot);
+  template <class F>
+  void forEach(F&& f) {
+    std::lock_guard lock(mutex_);
+    for (CellWord* chunk : chunks_)
+      for (std::size_t i = 0; i < kChunk; ++i) f(chunk[i]);
+  }
+  std::size_t inUse() const noexcept { return inUse_.load(std::memory_order_relaxed); }
+
+ private:
+  static constexpr std::size_t kChunk = 1024;
+  std::mutex mutex_;
+  std::vector<CellWord*> chunks_;
+  std::vector<CellWord*> free_;
+  std::atomic<std::size_t> inUse_{0};
+};
+
+class Collector;
+
+class RuntimeState {
+ public:
+  RuntimeState(Runtime& face, RuntimeOptions options);
+  ~RuntimeState();
+
+  Runtime& face;
+  RuntimeOptions options;
+  SymbolTable symbols;
+  Heap heap;
+  CellTable cells;
+  RootTable roots;
+  std::atomic<bool> cacheEnabled{true};
+
+  // ---- threads and handshakes ----
+  std::mutex threadsMutex;  // held by the collector for a whole handshake round
+  std::vector<ThreadState*> threads;
+  std::atomic<std::uint64_t> handshakeRequest{0};
+  std::atomic<HandshakeWork> handshakeWork{HandshakeWork::kNone};
+  std::atomic<GcPhase> phase{GcPhase::kIdle};
+  std::atomic<bool> parkRelease{false};
+  // Whether threads should have the barrier and black allocation on: true
+  // from the kBarrierOn round to the kSweepStart round. Guarded by
+  // threadsMutex, so a thread attaching between rounds starts consistent.
+  bool barrierWanted = false;
+
+  // Shaded objects handed over by mutators (lock-free push, exchange-all pop).
+  std::atomic<MarkChunk*> markChunks{nullptr};
+  void pushMarkChunk(MarkChunk* chunk);
+  // Objects shaded by threads that are not attached (persistent handle resets).
+  std::mutex orphanMutex;
+  std::vector<HeapObject*> orphanShades;
+  bool marking() const noexcept { return phase.load(std::memory_order_acquire) == GcPhase::kMarking; }
+
+  // Does `work` for `t`: called by t itself, or by the collector while t is held.
+  void performHandshake(ThreadState& t, HandshakeWork work);
+
+  std::unique_ptr<Collector> collector;
+
+  ThreadState* attach();
+  void detach(ThreadState* t);
+  void enter(ThreadState& t);  // kOutside -> kRunning (waits while held)
+  void leave(ThreadState& t);  // answers pending handshakes, -> kOutside
+
+  // Frame records of all threads, newest last.
+  std::mutex framesMutex;
+  std::deque<FrameRecord> frames;
+  std::atomic<double> frameBudgetMs{0.5};
+  std::atomic<std::uint64_t> framesOverBudget{0};
+};
+
+inline RuntimeState& stateOf(Runtime& r) { return r.state(); }
+
+}  // namespace proto::internal

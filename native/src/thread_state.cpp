@@ -1,0 +1,126 @@
+// thread_state.cpp — per-thread allocation, handles, cells and shading (see
+// thread_state.h).
+#include "thread_state.h"
+
+#include <proto/error.h>
+
+#include <string>
+
+#include "gc.h"
+#include "runtime_state.h"
+
+namespace proto::internal {
+
+ThreadState::ThreadState(RuntimeState& rt, Runtime& face)
+    : runtime(rt), thread(new Thread(face, this)), osThread(std::this_thread::get_id()) {}
+
+ThreadState::~ThreadState() { delete markChunk; }
+
+HeapObject** ThreadState::pushHandle(HeapObject* object) {
+  std::size_t chunk = handleTop / kHandleChunk;
+  if (chunk == handleChunks.size()) handleChunks.emplace_back(new HeapObject*[kHandleChunk]);
+  HeapObject** slot = &handleChunks[chunk][handleTop % kHandleChunk];
+  *slot = object;
+  ++handleTop;
+  return slot;
+}
+
+void* ThreadState::allocate(std::size_t bytes, ObjectKind kind) {
+  if (runtime.options.gcStress > 0) runtime.collector->requestCycle();
+  void* p;
+  std::uint32_t size;
+  if (bytes > kMaxSmallSize) {
+    p = allocateSlow(bytes);
+    size = 0;  // large objects keep their size in the page
+  } else {
+    std::uint8_t cls = sizeClassFor(bytes);
+    AllocBuffer& b = alloc[cls];
+    size = kSizeClasses[cls];
+    if (b.free) {
+      p = b.free;
+      b.free = b.free->next;
+    } else if (b.bump && b.bump + size <= b.end) {
+      p = b.bump;
+      b.bump += size;
+    } else {
+      p = allocateSlow(bytes);
+    }
+  }
+  auto* h = static_cast<HeapObject*>(p);
+  *h = HeapObject{kind, 0, 0, size};
+  if (allocateBlack) Page::of(p)->tryMark(p);
+  return p;
+}
+
+void* ThreadState::allocateSlow(std::size_t bytes) {
+  thread->safepoint();  // may retire every buffer (kSweepStart)
+  runtime.collector->noteAllocation(allocatedBytes);
+  allocatedBytes = 0;
+  auto attempt = [&]() -> void* {
+    if (bytes > kMaxSmallSize) {
+      void* p = runtime.heap.allocateLarge(bytes);
+      if (p) allocatedBytes += bytes;
+      return p;
+    }
+    std::uint8_t cls = sizeClassFor(bytes);
+    AllocBuffer& b = alloc[cls];
+    if (!runtime.heap.refill(b, cls)) return nullptr;
+    allocatedBytes += kPageSize;
+    void* p;
+    if (b.free) {
+      p = b.free;
+      b.free = b.free->next;
+    } else {
+      p = b.bump;
+      b.bump += kSizeClasses[cls];
+    }
+    return p;
+  };
+  if (void* p = attempt()) return p;
+  // The heap is at its hard limit: stall for a full cycle, then try again.
+  auto t0 = Clock::now();
+  runtime.collector->collectAndWait(this);
+  notePause(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  if (void* p = attempt()) return p;
+  throw Error(ErrorCode::kOutOfMemory, "heap limit of " + std::to_string(runtime.heap.limitBytes() >> 20) +
+                                           " MiB reached (" + std::to_string(runtime.heap.heapBytes() >> 20) +
+                                           " MiB in use after a full collection) allocating " +
+                                           std::to_string(bytes) + " bytes");
+}
+
+void ThreadState::retireAll() {
+  for (auto& b : alloc) runtime.heap.retire(b);
+}
+
+CellWord* ThreadState::takeCell() {
+  if (freeCells.empty()) runtime.cells.takeBatch(freeCells);
+  CellWord* c = freeCells.back();
+  freeCells.pop_back();
+  return c;
+}
+
+void ThreadState::shade(HeapObject* object) {
+  if (!Page::of(object)->tryMark(object)) return;
+  if (!markChunk) markChunk = new MarkChunk;
+  markChunk->items[markChunk->count++] = object;
+  if (markChunk->count == MarkChunk::kCapacity) {
+    runtime.pushMarkChunk(markChunk);
+    markChunk = nullptr;
+  }
+}
+
+void ThreadState::flushMarks() {
+  if (markChunk && markChunk->count) {
+    runtime.pushMarkChunk(markChunk);
+    markChunk = nullptr;
+  }
+}
+
+void ThreadState::notePause(double ms) {
+  if (!inFrame) return;
+  frameGcMs += ms;
+  if (ms > frameLongestMs) frameLongestMs = ms;
+  ++frameHandshakes;
+}
+
+}  // namespace proto::internal

@@ -1,0 +1,96 @@
+// thread_state.h — what the runtime keeps per attached thread (owner of the
+// handle stack, allocation buffers, cell cache, mark buffer and frame stats).
+//
+// Invariant (one owner at a time): a ThreadState is touched by its own OS
+// thread while `status` is kRunning, and by the collector only after it has
+// moved `status` from kOutside to kHeld. Those CASes (acquire) and the
+// stores that end each state (release) order every access between them.
+#pragma once
+
+#include <proto/runtime.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "cells.h"
+#include "heap.h"
+
+namespace proto::internal {
+
+class RuntimeState;
+
+enum ThreadStatus : int { kRunning = 0, kOutside = 1, kHeld = 2 };
+
+// Objects a mutator shaded (marked) whose children the collector must still
+// trace. Full chunks go to the collector through a lock-free stack.
+struct MarkChunk {
+  static constexpr std::size_t kCapacity = 256;
+  MarkChunk* next = nullptr;
+  std::size_t count = 0;
+  HeapObject* items[kCapacity];
+};
+
+using Clock = std::chrono::steady_clock;
+
+class ThreadState {
+ public:
+  ThreadState(RuntimeState& runtime, Runtime& face);
+  ~ThreadState();
+
+  RuntimeState& runtime;
+  std::unique_ptr<Thread> thread;  // the public face
+  std::thread::id osThread;
+  std::atomic<int> status{kRunning};
+  std::atomic<std::uint64_t> acked{0};
+
+  // ---- handles (stack roots) ----
+  static constexpr std::size_t kHandleChunk = 1024;
+  std::vector<std::unique_ptr<HeapObject*[]>> handleChunks;
+  std::size_t handleTop = 0;
+  HeapObject** pushHandle(HeapObject* object);
+  template <class F>
+  void forEachHandle(F&& f) const {
+    for (std::size_t i = 0; i < handleTop; ++i) {
+      HeapObject* h = handleChunks[i / kHandleChunk][i % kHandleChunk];
+      if (h) f(h);
+    }
+  }
+
+  // ---- allocation ----
+  AllocBuffer alloc[kNumSizeClasses];
+  bool allocateBlack = false;      // set at handshakes only, like Thread::barrier_
+  std::size_t allocatedBytes = 0;  // since this thread's last report to the pacer
+  void* allocate(std::size_t bytes, ObjectKind kind);
+  void* allocateSlow(std::size_t bytes);
+  void retireAll();
+
+  // ---- cells ----
+  std::vector<CellWord*> freeCells;
+  CellWord* takeCell();
+
+  // ---- marking ----
+  MarkChunk* markChunk = nullptr;
+  void shade(HeapObject* object);  // marks and queues for tracing
+  void shadeValue(std::uint64_t bits) {
+    Value v = Value::fromBits(bits);
+    if (v.isReference()) shade(v.asReferenceUnchecked());
+  }
+  void flushMarks();
+
+  // ---- frames ----
+  bool inFrame = false;
+  std::uint64_t frameNumber = 0;
+  Clock::time_point frameStart{};
+  double frameGcMs = 0, frameLongestMs = 0;
+  std::uint32_t frameHandshakes = 0;
+  double handshakeCostMsEwma = 0.005;
+  std::uint64_t deferredEpoch = 0;  // a handshake put off to the frame's end
+  Clock::time_point deferredSince{};
+  void notePause(double ms);
+};
+
+}  // namespace proto::internal
