@@ -1,0 +1,32 @@
+// RecordHistory: a fixed-size ring of the most recent FrameRecords the client received, kept for
+// the "export trace" button.
+
+import type { FrameRecord } from "../overlay/FrameRecord.ts";
+
+/** Keeps the last `capacity` records; older ones are overwritten. */
+export class RecordHistory {
+  private readonly ring: (FrameRecord | undefined)[];
+  private count = 0;
+
+  /** Creates an empty history of `capacity` records. */
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be ≥ 1, got ${capacity}`);
+    this.ring = new Array<FrameRecord | undefined>(capacity).fill(undefined);
+  }
+
+  /** Adds a record, dropping the oldest when full. */
+  push(record: FrameRecord): void {
+    this.ring[this.count++ % this.capacity] = record;
+  }
+
+  /** The kept records, oldest first. */
+  records(): FrameRecord[] {
+    const out: FrameRecord[] = [];
+    for (let i = Math.max(0, this.count - this.capacity); i < this.count; i++) {
+      const record = this.ring[i % this.capacity];
+      if (record !== undefined) out.push(record);
+    }
+    return out;
+  }
+}
