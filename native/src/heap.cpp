@@ -142,7 +142,7 @@ bool Heap::refill(AllocBuffer& buffer, std::uint8_t sizeClass) {
   return true;
 }
 
-void Heap::retire(AllocBuffer& buffer) {
+void Heap::retire(AllocBuffer& buffer, bool forSweep) {
   Page* page = buffer.page;
   if (!page) return;
   page->initEnd = buffer.bump;
@@ -150,8 +150,9 @@ void Heap::retire(AllocBuffer& buffer) {
   // (or the next owner, via the page) finds them again.
   buffer = AllocBuffer{};
   std::lock_guard lock(mutex_);
-  page->next = full_[page->sizeClass];
-  full_[page->sizeClass] = page;
+  Page*& list = forSweep ? unswept_ : full_[page->sizeClass];
+  page->next = list;
+  list = page;
 }
 
 void* Heap::allocateLarge(std::size_t bytes) {

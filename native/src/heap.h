@@ -108,8 +108,10 @@ class Heap {
   // Gives `buffer` a fresh page of its class (a swept one with free slots if
   // any, else a new one). Returns false when the hard limit forbids growth.
   bool refill(AllocBuffer& buffer, std::uint8_t sizeClass);
-  // Returns a thread's page to the heap for sweeping.
-  void retire(AllocBuffer& buffer);
+  // Returns a thread's page to the heap. `forSweep`: the sweep that is
+  // starting must sweep it (the kSweepStart handshake); otherwise the next
+  // cycle's sweep will.
+  void retire(AllocBuffer& buffer, bool forSweep = false);
   void* allocateLarge(std::size_t bytes);  // nullptr past the limit
 
   // --- collector side ---

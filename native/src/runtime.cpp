@@ -99,7 +99,7 @@ void RuntimeState::performHandshake(ThreadState& t, HandshakeWork work) {
       t.allocateBlack = false;
       // Marking is complete, so anything shaded since is marked already.
       if (t.markChunk) t.markChunk->count = 0;
-      t.retireAll();
+      t.retireAll(/*forSweep=*/true);
       break;
   }
   th.cacheEnabled_ = cacheEnabled.load(std::memory_order_relaxed);
@@ -118,6 +118,7 @@ ThreadState* RuntimeState::attach() {
   th.barrier_ = barrierWanted;
   t->allocateBlack = barrierWanted;
   th.cacheEnabled_ = cacheEnabled.load(std::memory_order_relaxed);
+  th.stress_ = options.gcStress > 0;
   threads.push_back(t);
   tlsCurrent = t;
   return t;
@@ -408,6 +409,19 @@ void Thread::answerHandshake(bool force) {
   rt.collector->recordPause(us);
   t.notePause(us / 1000.0);
   t.handshakeCostMsEwma = 0.9 * t.handshakeCostMsEwma + 0.1 * (us / 1000.0);
+}
+
+void Thread::stressCollect() {
+  // Stress mode: a full cycle, verified, at every safepoint. Not re-entered
+  // from the safepoints inside the cycle itself.
+  stress_ = false;
+  try {
+    state_->runtime.collector->collectAndWait(state_);
+  } catch (...) {
+    stress_ = true;
+    throw;
+  }
+  stress_ = true;
 }
 
 void Thread::frameBegin() {

@@ -26,7 +26,6 @@ HeapObject** ThreadState::pushHandle(HeapObject* object) {
 }
 
 void* ThreadState::allocate(std::size_t bytes, ObjectKind kind) {
-  if (runtime.options.gcStress > 0) runtime.collector->requestCycle();
   void* p;
   std::uint32_t size;
   if (bytes > kMaxSmallSize) {
@@ -88,8 +87,8 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
                                            std::to_string(bytes) + " bytes");
 }
 
-void ThreadState::retireAll() {
-  for (auto& b : alloc) runtime.heap.retire(b);
+void ThreadState::retireAll(bool forSweep) {
+  for (auto& b : alloc) runtime.heap.retire(b, forSweep);
 }
 
 CellWord* ThreadState::takeCell() {

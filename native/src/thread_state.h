@@ -66,7 +66,7 @@ class ThreadState {
   std::size_t allocatedBytes = 0;  // since this thread's last report to the pacer
   void* allocate(std::size_t bytes, ObjectKind kind);
   void* allocateSlow(std::size_t bytes);
-  void retireAll();
+  void retireAll(bool forSweep = false);
 
   // ---- cells ----
   std::vector<CellWord*> freeCells;

@@ -313,6 +313,7 @@ class Thread {
   // ---- collector ----------------------------------------------------------
   // Answers a pending GC handshake, if any. Cheap when none is pending.
   void safepoint() {
+    if (stress_) stressCollect();
     if (handshakeRequest_->load(std::memory_order_acquire) != handshakeAck_) answerHandshake();
   }
   void frameBegin();
@@ -340,6 +341,7 @@ class Thread {
   }
   void storeWithBarrier(Cell cell, Value value);
   void answerHandshake(bool force = false);
+  void stressCollect();
   Local<Object> pushLocal(internal::HeapObject* object);
 
   Runtime* runtime_;
@@ -348,6 +350,7 @@ class Thread {
   std::uint64_t handshakeAck_ = 0;
   bool cacheEnabled_ = true;
   bool barrier_ = false;  // set and cleared only at this thread's handshakes
+  bool stress_ = false;   // RuntimeOptions::gcStress
   internal::AttrCache cache_;
 };
 
