@@ -5,9 +5,7 @@
 import { Particle, ParticleContainer, Rectangle, type Texture } from "pixi.js";
 import { EntityKind } from "../protocol/EntityKind.ts";
 import type { DecodedFrame } from "../protocol/FrameMessage.ts";
-
-/** Tint per entity kind (0xRRGGBB), indexed by kind code. */
-export const KIND_TINTS: readonly number[] = [0x5dade2, 0xf5b041, 0xfff59d];
+import { KIND_TINTS } from "./KindTints.ts";
 
 /** Renders entity positions in world units; scale and place the container to fit the screen. */
 export class EntityView extends ParticleContainer<Particle> {
