@@ -230,7 +230,9 @@ function runNative() {
       : ["--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true"];
     const command = [...timing, ...filterArgs, `--benchmark_out=${outFile}`, "--benchmark_out_format=json"];
     console.log(`\n--- native: ${name} ${command.join(" ")}`);
-    const result = spawnSync(binary, command, { stdio: "inherit", timeout: limitSeconds * 1000 });
+    // Long benchmarks (GC pauses on big heaps) read PROTO_BENCH_QUICK to shrink themselves.
+    const env = { ...process.env, PROTO_BENCH_QUICK: quick ? "1" : "0" };
+    const result = spawnSync(binary, command, { stdio: "inherit", timeout: limitSeconds * 1000, env });
     if (result.status !== 0 || !existsSync(outFile)) {
       const why = result.error?.message ?? result.signal ?? `exit ${result.status}`;
       failures.push(`native: ${name} failed (${why}; limit ${limitSeconds}s)`);
