@@ -16,7 +16,73 @@ export interface NativeBuildInfo {
   readonly sanitizer: "none" | "address" | "thread";
 }
 
-/** The functions proto.node exports (native/addon/addon.cpp). Keep both in step. */
+/**
+ * An opaque native handle of a Proto object (a type-tagged External owning a
+ * persistent root). Only the addon makes them; the scripting layer wraps them
+ * in ProtoObject.
+ */
+export interface NativeObjectHandle {
+  readonly __protoObjectHandle: unique symbol;
+}
+
+/** A value as it crosses the addon: strings are symbols, null is nil. */
+export type NativeValue = number | boolean | string | null | NativeObjectHandle;
+
+/** Options of the process runtime, as configure() takes them. */
+export interface NativeRuntimeOptions {
+  readonly heapLimitMb?: number;
+  readonly gcBudgetMs?: number;
+  readonly gcTriggerMb?: number;
+  readonly backgroundCollector?: boolean;
+}
+
+/** What configure() reports about the process runtime. */
+export interface NativeRuntimeInfo {
+  /** True if this call created the process runtime. */
+  readonly created: boolean;
+  readonly heapLimitMb: number;
+  readonly gcTriggerMb: number;
+  readonly backgroundCollector: boolean;
+}
+
+/** The collector's counters plus the addon's own (stats()). */
+export interface NativeStats {
+  readonly cycles: number;
+  readonly handshakes: number;
+  readonly heapBytes: number;
+  readonly liveBytes: number;
+  readonly allocatedBytes: number;
+  readonly liveObjects: number;
+  readonly cellsInUse: number;
+  readonly lastCycleMs: number;
+  readonly pauseP50Us: number;
+  readonly pauseP99Us: number;
+  readonly pauseMaxUs: number;
+  readonly pauseCount: number;
+  readonly framesOverBudget: number;
+  readonly wrappers: number;
+  readonly sharedTokens: number;
+  readonly attachedEnvironments: number;
+}
+
+/** One frame's GC accounting for the thread that marked it. */
+export interface NativeFrameRecord {
+  readonly frame: number;
+  readonly durationMs: number;
+  readonly gcPauseMs: number;
+  readonly longestPauseMs: number;
+  readonly handshakes: number;
+  readonly overBudget: boolean;
+}
+
+/** Element types of numeric columns. */
+export type NativeColumnType = "f64" | "f32" | "i32" | "u32" | "u8";
+
+/**
+ * The functions proto.node exports (native/addon/addon.cpp). Keep both in step.
+ * Every function validates its arguments and throws TypeError/RangeError (with
+ * a `code`) on bad input; runtime errors carry the proto::ErrorCode name.
+ */
 export interface NativeAddon {
   /** "Hello, Proto!", produced by libproto. */
   greeting(): string;
@@ -25,6 +91,39 @@ export interface NativeAddon {
   /** Does nothing: the cost of a bare call into the addon (metric js.napi.noop). */
   noop(): void;
   buildInfo(): NativeBuildInfo;
+  /** Creates the process runtime (first call in the process) and attaches this environment. */
+  configure(options?: NativeRuntimeOptions): NativeRuntimeInfo;
+  symbol(name: string): number;
+  symbolName(id: number): string;
+  newObject(
+    parent: NativeObjectHandle | null,
+    names: readonly number[],
+    values: readonly NativeValue[],
+    mutable: readonly boolean[],
+  ): NativeObjectHandle;
+  /** The attribute's value, own or inherited; undefined when missing. */
+  get(object: NativeObjectHandle, name: number): NativeValue | undefined;
+  getMany(object: NativeObjectHandle, names: readonly number[]): (NativeValue | undefined)[];
+  /** [where: 0 missing / 1 own / 2 inherited, mutable, value]. */
+  find(object: NativeObjectHandle, name: number): [0 | 1 | 2, boolean, NativeValue | undefined];
+  set(object: NativeObjectHandle, name: number, value: NativeValue): void;
+  with(object: NativeObjectHandle, name: number, value: NativeValue): NativeObjectHandle;
+  parent(object: NativeObjectHandle): NativeObjectHandle | null;
+  ownNames(object: NativeObjectHandle): string[];
+  same(a: NativeObjectHandle, b: NativeObjectHandle): boolean;
+  share(object: NativeObjectHandle): number;
+  open(token: number): NativeObjectHandle;
+  unshare(token: number): boolean;
+  newColumn(type: NativeColumnType, count: number): ArrayBuffer;
+  shareColumn(buffer: ArrayBuffer): number;
+  openColumn(token: number): [ArrayBuffer, NativeColumnType];
+  collect(): void;
+  stats(): NativeStats;
+  frameBegin(): void;
+  frameEnd(): NativeFrameRecord;
+  takeFrameRecords(): NativeFrameRecord[];
+  setFrameBudgetMs(ms: number): void;
+  verifyHeap(): void;
 }
 
 /** Thrown when proto.node is missing or cannot be loaded. */

@@ -1,29 +1,339 @@
 // addon.cpp — the Node binding of libproto (proto.node). It owns the JS-facing
-// surface: each exported function converts JS values, calls the public C++ API
-// and turns C++ errors into JS exceptions. Per-environment state lives in
-// ProtoAddon (one instance per Node environment: main thread and each worker),
-// never in statics, because worker_threads load the addon too.
+// surface: each exported function validates and converts its JS arguments,
+// calls the public C++ API and turns C++ errors into JS exceptions.
+//
+// Threads. All environments share the process runtime (process_runtime.h).
+// Each environment (the main thread, each worker) attaches its own proto
+// thread the first time it uses the runtime, and detaches in an environment
+// cleanup hook when it shuts down. Invariant 5 (a thread running plain JS never
+// delays a GC handshake): between addon calls the environment's thread stays
+// outside the runtime (an UnmanagedScope is open), so the collector answers
+// handshakes on its behalf; each call that touches the heap enters for its own
+// duration (InsideRuntime below: one CAS in, one handshake check and a store
+// out).
+//
+// Lifetimes. A JS handle of an object is an External, type-tagged, owning a
+// proto::Persistent: the handle alive => the object alive; its finalizer drops
+// the Persistent (thread-safe, needs no attached thread). JS gets typed-array
+// views only over numeric blocks, never over value cells (invariant 6).
 #include <napi.h>
+#include <proto/runtime.h>
 #include <proto/version.h>
 
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <new>
+#include <optional>
 #include <string>
 
+#include "process_runtime.h"
+
+namespace proto_addon {
 namespace {
+
+// Tags that tell our Externals from anything else a script could pass.
+constexpr napi_type_tag kObjectTag = {0x70726f746f4f626aULL, 0x9d3c1a7be2f04c11ULL};
+
+// What a JS object handle owns.
+struct ObjectRef {
+  ObjectRef(proto::Thread& thread, const proto::Object* object) : handle(thread, object) {
+    ProcessRuntime::existing()->wrappers.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~ObjectRef() { ProcessRuntime::existing()->wrappers.fetch_sub(1, std::memory_order_relaxed); }
+  proto::Persistent<proto::Object> handle;
+};
+
+// A JS exception, thrown from C++ and raised by Guard below.
+struct JsError {
+  enum class Kind { kError, kType, kRange } kind;
+  std::string message;
+  std::string code;
+};
+
+[[noreturn]] void typeError(std::string message) {
+  throw JsError{JsError::Kind::kType, std::move(message), "ERR_PROTO_INVALID_ARGUMENT"};
+}
+[[noreturn]] void rangeError(std::string message) {
+  throw JsError{JsError::Kind::kRange, std::move(message), "ERR_PROTO_OUT_OF_RANGE"};
+}
+
+JsError fromProtoError(const proto::Error& e) {
+  JsError::Kind kind = JsError::Kind::kError;
+  switch (e.code()) {
+    case proto::ErrorCode::kWrongKind:
+    case proto::ErrorCode::kInvalidArgument:
+    case proto::ErrorCode::kNotMutable:
+    case proto::ErrorCode::kUnknownSymbol:
+    case proto::ErrorCode::kInvalidUtf8:
+      kind = JsError::Kind::kType;
+      break;
+    case proto::ErrorCode::kOutOfRange:
+    case proto::ErrorCode::kMissing:
+      kind = JsError::Kind::kRange;
+      break;
+    case proto::ErrorCode::kNotAttached:
+    case proto::ErrorCode::kAlreadyAttached:
+    case proto::ErrorCode::kOutOfMemory:
+      break;
+  }
+  return JsError{kind, e.what(), proto::errorCodeName(e.code())};
+}
+
+void raise(Napi::Env env, const JsError& e) {
+  Napi::Error error = e.kind == JsError::Kind::kType    ? Napi::TypeError::New(env, e.message)
+                      : e.kind == JsError::Kind::kRange ? Napi::RangeError::New(env, e.message)
+                                                        : Napi::Error::New(env, e.message);
+  error.Set("code", Napi::String::New(env, e.code));
+  error.ThrowAsJavaScriptException();
+}
+
+const char* typeName(const Napi::Value& v) {
+  switch (v.Type()) {
+    case napi_undefined:
+      return "undefined";
+    case napi_null:
+      return "null";
+    case napi_boolean:
+      return "a boolean";
+    case napi_number:
+      return "a number";
+    case napi_string:
+      return "a string";
+    case napi_symbol:
+      return "a symbol";
+    case napi_object:
+      return v.IsArray() ? "an array" : "an object";
+    case napi_function:
+      return "a function";
+    case napi_external:
+      return "a foreign native handle";
+    case napi_bigint:
+      return "a bigint";
+  }
+  return "an unknown value";
+}
+
+std::optional<proto::NumericType> numericTypeFromName(const std::string& name) {
+  if (name == "f64") return proto::NumericType::kF64;
+  if (name == "f32") return proto::NumericType::kF32;
+  if (name == "i32") return proto::NumericType::kI32;
+  if (name == "u32") return proto::NumericType::kU32;
+  if (name == "u8") return proto::NumericType::kU8;
+  return std::nullopt;
+}
+
+const char* numericTypeShortName(proto::NumericType type) {
+  switch (type) {
+    case proto::NumericType::kF64:
+      return "f64";
+    case proto::NumericType::kF32:
+      return "f32";
+    case proto::NumericType::kI32:
+      return "i32";
+    case proto::NumericType::kU32:
+      return "u32";
+    case proto::NumericType::kU8:
+      return "u8";
+  }
+  return "?";
+}
 
 class ProtoAddon : public Napi::Addon<ProtoAddon> {
  public:
-  ProtoAddon(Napi::Env /*env*/, Napi::Object exports) {
+  ProtoAddon(Napi::Env env, Napi::Object exports) {
     // To add a function: write a member `Napi::Value Name(const Napi::CallbackInfo&)`,
-    // list it here, and declare it in scripting/native.ts (NativeAddon).
+    // list it here through Guard, and declare it in scripting/native.ts (NativeAddon).
     DefineAddon(exports, {
-                             InstanceMethod<&ProtoAddon::Greeting>("greeting", napi_enumerable),
-                             InstanceMethod<&ProtoAddon::Version>("version", napi_enumerable),
+                             Method<&ProtoAddon::Greeting>("greeting"),
+                             Method<&ProtoAddon::Version>("version"),
                              InstanceMethod<&ProtoAddon::Noop>("noop", napi_enumerable),
-                             InstanceMethod<&ProtoAddon::BuildInfo>("buildInfo", napi_enumerable),
+                             Method<&ProtoAddon::BuildInfo>("buildInfo"),
+                             Method<&ProtoAddon::Configure>("configure"),
+                             Method<&ProtoAddon::SymbolOf>("symbol"),
+                             Method<&ProtoAddon::SymbolName>("symbolName"),
+                             Method<&ProtoAddon::NewObject>("newObject"),
+                             Method<&ProtoAddon::Get>("get"),
+                             Method<&ProtoAddon::GetMany>("getMany"),
+                             Method<&ProtoAddon::Find>("find"),
+                             Method<&ProtoAddon::Set>("set"),
+                             Method<&ProtoAddon::With>("with"),
+                             Method<&ProtoAddon::Parent>("parent"),
+                             Method<&ProtoAddon::OwnNames>("ownNames"),
+                             Method<&ProtoAddon::Same>("same"),
+                             Method<&ProtoAddon::Share>("share"),
+                             Method<&ProtoAddon::Open>("open"),
+                             Method<&ProtoAddon::Unshare>("unshare"),
+                             Method<&ProtoAddon::NewColumn>("newColumn"),
+                             Method<&ProtoAddon::ShareColumn>("shareColumn"),
+                             Method<&ProtoAddon::OpenColumn>("openColumn"),
+                             Method<&ProtoAddon::Collect>("collect"),
+                             Method<&ProtoAddon::Stats>("stats"),
+                             Method<&ProtoAddon::FrameBegin>("frameBegin"),
+                             Method<&ProtoAddon::FrameEnd>("frameEnd"),
+                             Method<&ProtoAddon::TakeFrameRecords>("takeFrameRecords"),
+                             Method<&ProtoAddon::SetFrameBudgetMs>("setFrameBudgetMs"),
+                             Method<&ProtoAddon::VerifyHeap>("verifyHeap"),
                          });
+    env.AddCleanupHook([this] { detach(); });
   }
 
+  ~ProtoAddon() { detach(); }
+
  private:
+  using Handler = Napi::Value (ProtoAddon::*)(const Napi::CallbackInfo&);
+
+  // Every entry point runs through Guard: C++ exceptions never reach Node
+  // (which would terminate the process); they become JS errors with a code.
+  template <Handler H>
+  Napi::Value Guarded(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    try {
+      return (this->*H)(info);
+    } catch (const JsError& e) {
+      raise(env, e);
+    } catch (const proto::Error& e) {
+      raise(env, fromProtoError(e));
+    } catch (const Napi::Error&) {
+      throw;
+    } catch (const std::bad_alloc&) {
+      raise(env, JsError{JsError::Kind::kError, "Proto ran out of native memory", "OutOfMemory"});
+    } catch (const std::exception& e) {
+      raise(env, JsError{JsError::Kind::kError, e.what(), "ERR_PROTO_INTERNAL"});
+    }
+    return env.Undefined();
+  }
+  template <Handler H>
+  static PropertyDescriptor Method(const char* name) {
+    return InstanceMethod<&ProtoAddon::Guarded<H>>(name, napi_enumerable);
+  }
+
+  // ---- the environment's proto thread ---------------------------------------
+
+  // Enters the runtime for one call, then leaves it again (see the file comment).
+  class InsideRuntime {
+   public:
+    explicit InsideRuntime(ProtoAddon& addon) : addon_(addon) {
+      addon.ensureAttached();
+      addon_.outside_.reset();  // enter: waits only if the collector holds us right now
+      if (addon_.process_->hasRetired()) addon_.process_->drainRetired(thread());
+    }
+    ~InsideRuntime() { addon_.outside_.emplace(thread()); }
+    InsideRuntime(const InsideRuntime&) = delete;
+    InsideRuntime& operator=(const InsideRuntime&) = delete;
+    proto::Thread& thread() { return addon_.attach_->thread(); }
+
+   private:
+    ProtoAddon& addon_;
+  };
+
+  void ensureAttached() {
+    if (attach_) return;
+    if (detached_) throw JsError{JsError::Kind::kError, "this environment is shutting down", "NotAttached"};
+    bool created = false;
+    process_ = &ProcessRuntime::obtain(proto::RuntimeOptions{}, created);
+    attach_.emplace(process_->runtime());
+    outside_.emplace(attach_->thread());
+    process_->attachedEnvironments.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // Runs on the environment's own thread (cleanup hook or instance-data
+  // finalizer, whichever comes first).
+  void detach() {
+    detached_ = true;
+    if (!attach_) return;
+    outside_.reset();  // AttachScope's destructor expects a running thread
+    attach_.reset();
+    process_->attachedEnvironments.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  proto::Runtime& runtime() {
+    ensureAttached();
+    return process_->runtime();
+  }
+
+  // ---- argument helpers -------------------------------------------------------
+
+  static void expectArgs(const Napi::CallbackInfo& info, std::size_t n, const char* fn) {
+    if (info.Length() < n)
+      typeError(std::string(fn) + "() expects " + std::to_string(n) + " argument(s), got " +
+                std::to_string(info.Length()));
+  }
+
+  static double numberArg(const Napi::Value& v, const std::string& what) {
+    if (!v.IsNumber()) typeError(what + " must be a number, got " + typeName(v));
+    return v.As<Napi::Number>().DoubleValue();
+  }
+
+  static std::uint64_t indexArg(const Napi::Value& v, const std::string& what, double max) {
+    double d = numberArg(v, what);
+    if (!std::isfinite(d) || d != std::floor(d))
+      rangeError(what + " must be a whole number, got " + std::to_string(d));
+    if (d < 0 || d > max) rangeError(what + " is out of range: " + std::to_string(d));
+    return static_cast<std::uint64_t>(d);
+  }
+
+  static proto::Symbol symbolArg(const Napi::Value& v, const std::string& what) {
+    std::uint64_t id = indexArg(v, what, 4294967295.0);
+    if (id == 0) rangeError(what + " is not a symbol id (0 is no symbol)");
+    return proto::Symbol{static_cast<std::uint32_t>(id)};
+  }
+
+  static const proto::Object* objectArg(const Napi::Value& v, const std::string& what) {
+    if (!v.IsExternal() || !v.As<Napi::External<ObjectRef>>().CheckTypeTag(&kObjectTag))
+      typeError(what + " must be a ProtoObject handle, got " + typeName(v));
+    const proto::Object* o = v.As<Napi::External<ObjectRef>>().Data()->handle.get();
+    if (!o) typeError(what + " is an empty ProtoObject handle");
+    return o;
+  }
+
+  proto::Value valueArg(const Napi::Value& v, const std::string& what) {
+    switch (v.Type()) {
+      case napi_number:
+        return proto::Value::number(v.As<Napi::Number>().DoubleValue());
+      case napi_boolean:
+        return proto::Value::boolean(v.As<Napi::Boolean>().Value());
+      case napi_null:
+        return proto::Value::nil();
+      case napi_string:
+        return proto::Value::symbol(runtime().symbol(v.As<Napi::String>().Utf8Value()));
+      case napi_external:
+        return proto::objectValue(objectArg(v, what));
+      case napi_undefined:
+        typeError(what +
+                  " is undefined: Proto cannot store undefined (it means 'missing'); use null for nil");
+      default:
+        typeError(what + " must be a number, boolean, string, null or ProtoObject, got " + typeName(v));
+    }
+  }
+
+  Napi::Value objectHandle(Napi::Env env, proto::Thread& thread, const proto::Object* object) {
+    auto* ref = new ObjectRef(thread, object);
+    auto handle = Napi::External<ObjectRef>::New(env, ref, [](Napi::Env, ObjectRef* r) { delete r; });
+    handle.TypeTag(&kObjectTag);
+    return handle;
+  }
+
+  Napi::Value jsValue(Napi::Env env, proto::Thread& thread, proto::Value v) {
+    if (v.isNumeric()) return Napi::Number::New(env, v.toDoubleUnchecked());
+    if (v.isNil()) return env.Null();
+    if (v.isMissing()) return env.Undefined();
+    if (v.isBool()) return Napi::Boolean::New(env, v.asBoolUnchecked());
+    if (v.isSymbol()) {
+      std::string_view name = runtime().symbolName(v.asSymbolUnchecked());
+      return Napi::String::New(env, name.data(), name.size());
+    }
+    if (v.isReference()) {
+      if (v.asReferenceUnchecked()->kind == proto::internal::ObjectKind::kObject)
+        return objectHandle(env, thread, proto::toObject(v));
+      throw JsError{JsError::Kind::kType, "ropes and tuples are not exposed to JavaScript yet",
+                    "ERR_PROTO_UNSUPPORTED"};
+    }
+    throw JsError{JsError::Kind::kType, "a value of an unknown kind cannot be read", "ERR_PROTO_INTERNAL"};
+  }
+
+  // ---- basics -----------------------------------------------------------------
+
   // greeting(): string — "Hello, Proto!", produced by libproto.
   Napi::Value Greeting(const Napi::CallbackInfo& info) {
     const std::string_view text = proto::greeting();
@@ -64,8 +374,398 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
 #endif
     return result;
   }
+
+  // ---- the runtime ------------------------------------------------------------
+
+  // configure({heapLimitMb?, gcBudgetMs?, gcTriggerMb?, backgroundCollector?}):
+  // creates the process runtime with these options if no environment has yet,
+  // and attaches this environment. Later calls may change gcBudgetMs only.
+  Napi::Value Configure(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    proto::RuntimeOptions options;
+    std::optional<double> heapLimitMb, gcBudgetMs, gcTriggerMb;
+    std::optional<bool> background;
+    if (info.Length() > 0 && !info[0].IsUndefined()) {
+      if (!info[0].IsObject() || info[0].IsArray())
+        typeError(std::string("runtime options must be an object, got ") + typeName(info[0]));
+      Napi::Object o = info[0].As<Napi::Object>();
+      Napi::Value v = o.Get("heapLimitMb");
+      if (!v.IsUndefined()) {
+        heapLimitMb = static_cast<double>(indexArg(v, "options.heapLimitMb", 1 << 20));
+        if (*heapLimitMb < 4) rangeError("options.heapLimitMb must be at least 4");
+        options.heapLimitBytes = static_cast<std::size_t>(*heapLimitMb) << 20;
+      }
+      v = o.Get("gcBudgetMs");
+      if (!v.IsUndefined()) {
+        gcBudgetMs = numberArg(v, "options.gcBudgetMs");
+        if (!(*gcBudgetMs > 0 && *gcBudgetMs <= 1000))
+          rangeError("options.gcBudgetMs must be in (0, 1000], got " + std::to_string(*gcBudgetMs));
+        options.frameBudgetMs = *gcBudgetMs;
+      }
+      v = o.Get("gcTriggerMb");
+      if (!v.IsUndefined()) {
+        gcTriggerMb = static_cast<double>(indexArg(v, "options.gcTriggerMb", 1 << 20));
+        if (*gcTriggerMb < 1) rangeError("options.gcTriggerMb must be at least 1");
+        options.gcTriggerBytes = static_cast<std::size_t>(*gcTriggerMb) << 20;
+      }
+      v = o.Get("backgroundCollector");
+      if (!v.IsUndefined()) {
+        if (!v.IsBoolean())
+          typeError(std::string("options.backgroundCollector must be a boolean, got ") + typeName(v));
+        background = v.As<Napi::Boolean>().Value();
+        options.backgroundCollector = *background;
+      }
+    }
+    if (detached_) throw JsError{JsError::Kind::kError, "this environment is shutting down", "NotAttached"};
+    bool created = false;
+    ProcessRuntime& process = ProcessRuntime::obtain(options, created);
+    const proto::RuntimeOptions& actual = process.runtime().options();
+    if (!created) {
+      auto mismatch = [](const char* name, double want, double have) {
+        rangeError(std::string("options.") + name + " cannot change: the process runtime (shared by all " +
+                   "workers) already runs with " + name + " = " + std::to_string(have) + ", asked for " +
+                   std::to_string(want));
+      };
+      if (heapLimitMb && static_cast<std::size_t>(*heapLimitMb) << 20 != actual.heapLimitBytes)
+        mismatch("heapLimitMb", *heapLimitMb, static_cast<double>(actual.heapLimitBytes >> 20));
+      if (gcTriggerMb && static_cast<std::size_t>(*gcTriggerMb) << 20 != actual.gcTriggerBytes)
+        mismatch("gcTriggerMb", *gcTriggerMb, static_cast<double>(actual.gcTriggerBytes >> 20));
+      if (background && *background != actual.backgroundCollector)
+        mismatch("backgroundCollector", *background, actual.backgroundCollector);
+      if (gcBudgetMs) process.runtime().setFrameBudgetMs(*gcBudgetMs);
+    }
+    ensureAttached();
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("created", created);
+    result.Set("heapLimitMb", static_cast<double>(actual.heapLimitBytes >> 20));
+    result.Set("gcTriggerMb", static_cast<double>(actual.gcTriggerBytes >> 20));
+    result.Set("backgroundCollector", actual.backgroundCollector);
+    return result;
+  }
+
+  // symbol(name: string): number — the interned id of `name`.
+  Napi::Value SymbolOf(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "symbol");
+    if (!info[0].IsString()) typeError(std::string("a name must be a string, got ") + typeName(info[0]));
+    std::string name = info[0].As<Napi::String>().Utf8Value();
+    if (name.empty()) typeError("a name must not be empty");
+    return Napi::Number::New(info.Env(), runtime().symbol(name).id);
+  }
+
+  // symbolName(id: number): string
+  Napi::Value SymbolName(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "symbolName");
+    std::string_view name = runtime().symbolName(symbolArg(info[0], "symbol id"));
+    return Napi::String::New(info.Env(), name.data(), name.size());
+  }
+
+  // ---- objects ----------------------------------------------------------------
+
+  // newObject(parent: handle | null, names: number[], values: unknown[],
+  //           mutable: boolean[]): handle
+  Napi::Value NewObject(const Napi::CallbackInfo& info) {
+    expectArgs(info, 4, "newObject");
+    const proto::Object* parent = info[0].IsNull() ? nullptr : objectArg(info[0], "parent");
+    if (!info[1].IsArray() || !info[2].IsArray() || !info[3].IsArray())
+      typeError("newObject() expects arrays of names, values and mutable flags");
+    Napi::Array names = info[1].As<Napi::Array>(), values = info[2].As<Napi::Array>(),
+                flags = info[3].As<Napi::Array>();
+    std::uint32_t n = names.Length();
+    if (values.Length() != n || flags.Length() != n)
+      rangeError("newObject(): names, values and mutable flags must have the same length");
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    std::vector<proto::Attribute> attrs;
+    attrs.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      proto::Symbol name = symbolArg(names.Get(i), "attribute name id");
+      std::string label = "attribute '" + std::string(runtime().symbolName(name)) + "'";
+      Napi::Value flag = flags.Get(i);
+      if (!flag.IsBoolean()) typeError("the mutable flag of " + label + " must be a boolean");
+      attrs.push_back(
+          proto::Attribute{name, valueArg(values.Get(i), label), flag.As<Napi::Boolean>().Value()});
+    }
+    proto::Local<proto::Object> object = inside.thread().newObject(parent, attrs);
+    return objectHandle(info.Env(), inside.thread(), object);
+  }
+
+  // get(object, name id): value | undefined (missing)
+  Napi::Value Get(const Napi::CallbackInfo& info) {
+    expectArgs(info, 2, "get");
+    const proto::Object* object = objectArg(info[0], "object");
+    proto::Symbol name = symbolArg(info[1], "name id");
+    InsideRuntime inside(*this);
+    return jsValue(info.Env(), inside.thread(), inside.thread().get(object, name));
+  }
+
+  // getMany(object, name ids: number[]): (value | undefined)[] — one call to
+  // resolve every parameter of an entity.
+  Napi::Value GetMany(const Napi::CallbackInfo& info) {
+    expectArgs(info, 2, "getMany");
+    const proto::Object* object = objectArg(info[0], "object");
+    if (!info[1].IsArray())
+      typeError(std::string("getMany() expects an array of name ids, got ") + typeName(info[1]));
+    Napi::Array names = info[1].As<Napi::Array>();
+    std::vector<proto::Symbol> symbols;
+    symbols.reserve(names.Length());
+    for (std::uint32_t i = 0; i < names.Length(); ++i) symbols.push_back(symbolArg(names.Get(i), "name id"));
+    Napi::Array out = Napi::Array::New(info.Env(), symbols.size());
+    InsideRuntime inside(*this);
+    for (std::uint32_t i = 0; i < symbols.size(); ++i)
+      out.Set(i, jsValue(info.Env(), inside.thread(), inside.thread().get(object, symbols[i])));
+    return out;
+  }
+
+  // find(object, name id): [where (0 missing, 1 own, 2 inherited), mutable, value]
+  Napi::Value Find(const Napi::CallbackInfo& info) {
+    expectArgs(info, 2, "find");
+    const proto::Object* object = objectArg(info[0], "object");
+    proto::Symbol name = symbolArg(info[1], "name id");
+    InsideRuntime inside(*this);
+    proto::Lookup r = inside.thread().find(object, name);
+    Napi::Env env = info.Env();
+    Napi::Array out = Napi::Array::New(env, 3);
+    out.Set(0u, Napi::Number::New(env, static_cast<int>(r.where)));
+    out.Set(1u, Napi::Boolean::New(env, r.isMutable));
+    out.Set(2u, jsValue(env, inside.thread(), r.value));
+    return out;
+  }
+
+  // set(object, name id, value): writes a mutable attribute's cell.
+  Napi::Value Set(const Napi::CallbackInfo& info) {
+    expectArgs(info, 3, "set");
+    const proto::Object* object = objectArg(info[0], "object");
+    proto::Symbol name = symbolArg(info[1], "name id");
+    proto::Value value = valueArg(info[2], "the value");
+    InsideRuntime inside(*this);
+    inside.thread().set(object, name, value);
+    return info.Env().Undefined();
+  }
+
+  // with(object, name id, value): handle — a copy with one attribute replaced/added.
+  Napi::Value With(const Napi::CallbackInfo& info) {
+    expectArgs(info, 3, "with");
+    const proto::Object* object = objectArg(info[0], "object");
+    proto::Symbol name = symbolArg(info[1], "name id");
+    proto::Value value = valueArg(info[2], "the value");
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    proto::Local<proto::Object> copy = inside.thread().with(object, name, value);
+    return objectHandle(info.Env(), inside.thread(), copy);
+  }
+
+  // parent(object): handle | null
+  Napi::Value Parent(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "parent");
+    const proto::Object* object = objectArg(info[0], "object");
+    InsideRuntime inside(*this);
+    const proto::Object* parent = inside.thread().parent(object);
+    return parent ? objectHandle(info.Env(), inside.thread(), parent) : info.Env().Null();
+  }
+
+  // ownNames(object): string[]
+  Napi::Value OwnNames(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "ownNames");
+    const proto::Object* object = objectArg(info[0], "object");
+    InsideRuntime inside(*this);
+    std::vector<proto::Symbol> names = inside.thread().ownAttributeNames(object);
+    Napi::Array out = Napi::Array::New(info.Env(), names.size());
+    for (std::uint32_t i = 0; i < names.size(); ++i) {
+      std::string_view n = runtime().symbolName(names[i]);
+      out.Set(i, Napi::String::New(info.Env(), n.data(), n.size()));
+    }
+    return out;
+  }
+
+  // same(a, b): boolean — the same Proto object.
+  Napi::Value Same(const Napi::CallbackInfo& info) {
+    expectArgs(info, 2, "same");
+    return Napi::Boolean::New(info.Env(), objectArg(info[0], "a") == objectArg(info[1], "b"));
+  }
+
+  // ---- sharing between environments -------------------------------------------
+
+  // share(object): number — a token any environment of this process can open.
+  // The token keeps the object alive until unshare(token).
+  Napi::Value Share(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "share");
+    const proto::Object* object = objectArg(info[0], "object");
+    InsideRuntime inside(*this);
+    auto root = std::make_shared<proto::Persistent<proto::Object>>(inside.thread(), object);
+    return Napi::Number::New(info.Env(), static_cast<double>(process_->share(std::move(root))));
+  }
+
+  std::optional<SharedEntry> sharedArg(const Napi::Value& v) {
+    std::uint64_t token = indexArg(v, "share token", 9007199254740991.0);
+    ensureAttached();
+    std::optional<SharedEntry> entry = process_->lookup(token);
+    if (!entry)
+      rangeError("share token " + std::to_string(token) + " is unknown (never issued, or unshared already)");
+    return entry;
+  }
+
+  // open(token): handle — the shared object, in this environment.
+  Napi::Value Open(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "open");
+    std::optional<SharedEntry> entry = sharedArg(info[0]);
+    auto* root = std::get_if<SharedObject>(&*entry);
+    if (!root) typeError("share token " + info[0].ToString().Utf8Value() + " names a column, not an object");
+    InsideRuntime inside(*this);
+    return objectHandle(info.Env(), inside.thread(), (*root)->get());
+  }
+
+  // unshare(token): boolean — drops the token's root; false if it was unknown.
+  Napi::Value Unshare(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "unshare");
+    std::uint64_t token = indexArg(info[0], "share token", 9007199254740991.0);
+    ensureAttached();
+    return Napi::Boolean::New(info.Env(), process_->unshare(token));
+  }
+
+  // ---- numeric columns ----------------------------------------------------------
+
+  Napi::Value columnBuffer(Napi::Env env, const std::shared_ptr<SharedBlock>& block) {
+    auto* hint = new std::shared_ptr<SharedBlock>(block);
+    return Napi::ArrayBuffer::New(
+        env, block->block.data, block->block.bytes,
+        [](Napi::Env, void*, std::shared_ptr<SharedBlock>* h) { delete h; }, hint);
+  }
+
+  // newColumn(type: "f64"|"f32"|"i32"|"u32"|"u8", count): ArrayBuffer over a
+  // fresh zeroed numeric block; the block lives while any view of it does.
+  Napi::Value NewColumn(const Napi::CallbackInfo& info) {
+    expectArgs(info, 2, "newColumn");
+    if (!info[0].IsString())
+      typeError(std::string("a column type must be a string, got ") + typeName(info[0]));
+    std::string typeName = info[0].As<Napi::String>().Utf8Value();
+    std::optional<proto::NumericType> type = numericTypeFromName(typeName);
+    if (!type) typeError("unknown column type '" + typeName + "' (use f64, f32, i32, u32 or u8)");
+    std::uint64_t count = indexArg(info[1], "column length", 2147483648.0);
+    if (count == 0) rangeError("column length must be at least 1");
+    InsideRuntime inside(*this);
+    proto::NumericBlock raw = inside.thread().newNumericBlock(*type, count);
+    std::shared_ptr<SharedBlock> block;
+    try {
+      block = std::make_shared<SharedBlock>(raw);
+    } catch (...) {
+      inside.thread().freeNumericBlock(raw);
+      throw;
+    }
+    process_->registerBlock(block);
+    return columnBuffer(info.Env(), block);
+  }
+
+  // shareColumn(buffer: ArrayBuffer): number — a token for a column's block.
+  Napi::Value ShareColumn(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "shareColumn");
+    if (!info[0].IsArrayBuffer())
+      typeError(std::string("shareColumn() expects a column's ArrayBuffer, got ") + typeName(info[0]));
+    ensureAttached();
+    std::shared_ptr<SharedBlock> block = process_->blockAt(info[0].As<Napi::ArrayBuffer>().Data());
+    if (!block) typeError("this ArrayBuffer is not a Proto column (make columns with newColumn)");
+    return Napi::Number::New(info.Env(), static_cast<double>(process_->share(block)));
+  }
+
+  // openColumn(token): [ArrayBuffer, type] — another view of a shared column.
+  Napi::Value OpenColumn(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "openColumn");
+    std::optional<SharedEntry> entry = sharedArg(info[0]);
+    auto* block = std::get_if<std::shared_ptr<SharedBlock>>(&*entry);
+    if (!block) typeError("share token " + info[0].ToString().Utf8Value() + " names an object, not a column");
+    Napi::Env env = info.Env();
+    Napi::Array out = Napi::Array::New(env, 2);
+    out.Set(0u, columnBuffer(env, *block));
+    out.Set(1u, Napi::String::New(env, numericTypeShortName((*block)->block.type)));
+    return out;
+  }
+
+  // ---- collector and frames -------------------------------------------------------
+
+  // collect(): runs one full cycle and waits for it.
+  Napi::Value Collect(const Napi::CallbackInfo& info) {
+    InsideRuntime inside(*this);
+    runtime().collect();
+    return info.Env().Undefined();
+  }
+
+  // stats(): the collector's counters plus the addon's own.
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    proto::GcStats s = runtime().gcStats();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("cycles", static_cast<double>(s.cycles));
+    o.Set("handshakes", static_cast<double>(s.handshakes));
+    o.Set("heapBytes", static_cast<double>(s.heapBytes));
+    o.Set("liveBytes", static_cast<double>(s.liveBytes));
+    o.Set("allocatedBytes", static_cast<double>(s.allocatedBytes));
+    o.Set("liveObjects", static_cast<double>(s.liveObjects));
+    o.Set("cellsInUse", static_cast<double>(s.cellsInUse));
+    o.Set("lastCycleMs", s.lastCycleMs);
+    o.Set("pauseP50Us", s.pauseP50Us);
+    o.Set("pauseP99Us", s.pauseP99Us);
+    o.Set("pauseMaxUs", s.pauseMaxUs);
+    o.Set("pauseCount", static_cast<double>(s.pauseCount));
+    o.Set("framesOverBudget", static_cast<double>(s.framesOverBudget));
+    o.Set("wrappers", static_cast<double>(process_->wrappers.load(std::memory_order_relaxed)));
+    o.Set("sharedTokens", static_cast<double>(process_->sharedCount()));
+    o.Set("attachedEnvironments",
+          static_cast<double>(process_->attachedEnvironments.load(std::memory_order_relaxed)));
+    return o;
+  }
+
+  static Napi::Object frameObject(Napi::Env env, const proto::FrameRecord& r) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("frame", static_cast<double>(r.frame));
+    o.Set("durationMs", r.durationMs);
+    o.Set("gcPauseMs", r.gcPauseMs);
+    o.Set("longestPauseMs", r.longestPauseMs);
+    o.Set("handshakes", static_cast<double>(r.handshakes));
+    o.Set("overBudget", r.overBudget);
+    return o;
+  }
+
+  Napi::Value FrameBegin(const Napi::CallbackInfo& info) {
+    InsideRuntime inside(*this);
+    inside.thread().frameBegin();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value FrameEnd(const Napi::CallbackInfo& info) {
+    InsideRuntime inside(*this);
+    return frameObject(info.Env(), inside.thread().frameEnd());
+  }
+
+  Napi::Value TakeFrameRecords(const Napi::CallbackInfo& info) {
+    std::vector<proto::FrameRecord> records = runtime().takeFrameRecords();
+    Napi::Array out = Napi::Array::New(info.Env(), records.size());
+    for (std::uint32_t i = 0; i < records.size(); ++i) out.Set(i, frameObject(info.Env(), records[i]));
+    return out;
+  }
+
+  Napi::Value SetFrameBudgetMs(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "setFrameBudgetMs");
+    double ms = numberArg(info[0], "the frame budget");
+    if (!(ms > 0 && ms <= 1000))
+      rangeError("the frame budget must be in (0, 1000] ms, got " + std::to_string(ms));
+    runtime().setFrameBudgetMs(ms);
+    return info.Env().Undefined();
+  }
+
+  // verifyHeap(): test support — throws if anything reachable was freed.
+  Napi::Value VerifyHeap(const Napi::CallbackInfo& info) {
+    InsideRuntime inside(*this);
+    runtime().verifyHeap();
+    return info.Env().Undefined();
+  }
+
+  ProcessRuntime* process_ = nullptr;
+  std::optional<proto::AttachScope> attach_;
+  std::optional<proto::UnmanagedScope> outside_;  // engaged between calls
+  bool detached_ = false;
 };
 
 }  // namespace
+}  // namespace proto_addon
 
+using proto_addon::ProtoAddon;
 NODE_API_ADDON(ProtoAddon)
