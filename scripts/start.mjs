@@ -1,16 +1,27 @@
-// scripts/start.mjs — `npm start`: the main job, the demo (demos/). Until the demo
-// lands it says so and exits 0; the demo's engineer replaces this with its launcher.
-import { existsSync } from "node:fs";
+// scripts/start.mjs — `npm start`: the main job. Builds the demo client with vite
+// (into build/demo-client) and serves the demo host on 127.0.0.1, printing its URL.
+// Extra arguments go to the host: `npm start -- --port 9000 --entities 20000`.
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "./lib/process.mjs";
 
-const entry = join(repoRoot, "demos", "start.mjs");
-if (existsSync(entry)) {
-  await import(entry);
-} else {
-  console.log(
-    "Proto: the demo is not built yet (see README's status table). The runtime, addon and tests are:\n" +
-      "  npm test              every check\n" +
-      "  npm run bench         the benchmark suite",
-  );
+const bin = (name) => join(repoRoot, "node_modules", ".bin", name);
+
+console.log("Proto demo: building the client (vite)…");
+const build = spawnSync(
+  bin("vite"),
+  ["build", "--config", "demos/client/vite.config.ts", "--logLevel", "warn"],
+  {
+    cwd: repoRoot,
+    stdio: "inherit",
+  },
+);
+if (build.status !== 0) {
+  console.error("Proto demo: the client build failed (see above). Did `npm ci` finish?");
+  process.exit(build.status ?? 1);
 }
+
+const args = process.argv.slice(2);
+const host = spawn(bin("tsx"), ["demos/host/main.ts", ...args], { cwd: repoRoot, stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => host.kill(signal));
+host.on("exit", (code) => process.exit(code ?? 0));
