@@ -47,19 +47,36 @@ Local<Object> Thread::newObject(const Object* parent, std::span<const Attribute>
   if (p) checkObject(p, "parent");
   if (attributes.size() > (1u << 24))
     throw Error(ErrorCode::kOutOfRange, "an object can have at most 2^24 attributes");
-  std::vector<Attribute> sorted(attributes.begin(), attributes.end());
-  for (const Attribute& a : sorted) {
-    checkSymbol(rt, a.name);
-    checkStorable(a.value, rt, a.name);
+  // Sort by symbol id; small lists (the common case) stay on the stack.
+  constexpr std::size_t kInline = 16;
+  Attribute inlineBuf[kInline];
+  std::vector<Attribute> heapBuf;
+  Attribute* sorted = inlineBuf;
+  if (attributes.size() > kInline) {
+    heapBuf.assign(attributes.begin(), attributes.end());
+    sorted = heapBuf.data();
+  } else {
+    std::copy(attributes.begin(), attributes.end(), inlineBuf);
   }
-  std::sort(sorted.begin(), sorted.end(),
-            [](const Attribute& a, const Attribute& b) { return a.name.id < b.name.id; });
-  for (std::size_t i = 1; i < sorted.size(); ++i)
+  const std::size_t n = attributes.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    checkSymbol(rt, sorted[i].name);
+    checkStorable(sorted[i].value, rt, sorted[i].name);
+  }
+  if (n > kInline) {
+    std::sort(sorted, sorted + n,
+              [](const Attribute& a, const Attribute& b) { return a.name.id < b.name.id; });
+  } else {
+    for (std::size_t i = 1; i < n; ++i)  // insertion sort: a handful of entries
+      for (std::size_t j = i; j > 0 && sorted[j].name.id < sorted[j - 1].name.id; --j)
+        std::swap(sorted[j], sorted[j - 1]);
+  }
+  for (std::size_t i = 1; i < n; ++i)
     if (sorted[i - 1].name == sorted[i].name)
       throw Error(ErrorCode::kInvalidArgument,
                   "attribute '" + *rt.symbols.name(sorted[i].name) + "' given twice");
 
-  auto count = static_cast<std::uint32_t>(sorted.size());
+  auto count = static_cast<std::uint32_t>(n);
   std::uint32_t bytes = ObjectData::bytesFor(count);
   auto* d = static_cast<ObjectData*>(state_->allocate(bytes, ObjectKind::kObject));
   d->parent = const_cast<ObjectData*>(p);
@@ -81,7 +98,7 @@ Local<Object> Thread::newObject(const Object* parent, std::span<const Attribute>
   if (barrier_) {
     // Black allocation skips tracing this object, so shade what it holds.
     if (p) state_->shade(&const_cast<ObjectData*>(p)->header);
-    for (const Attribute& a : sorted) state_->shadeValue(a.value.bits());
+    for (std::size_t i = 0; i < n; ++i) state_->shadeValue(sorted[i].value.bits());
   }
   return pushLocal(&d->header);
 }
