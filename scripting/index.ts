@@ -1,10 +1,29 @@
-// scripting/index.ts — the public surface of Proto's TypeScript scripting layer.
-// For now it exposes the native addon; the Runtime, behaviours-as-prototypes and
-// entity facades land here (see docs/architecture.md).
+// scripting/index.ts — the public surface of Proto's TypeScript scripting layer:
+// the Runtime, prototype objects, numeric columns, behaviours and their entities.
+// Every export is named here; see docs/scripting.md for the guide.
 import { loadAddon } from "./native.ts";
 
+export type {
+  BehaviourDefinition,
+  BehaviourFrame,
+  BehaviourMethods,
+  Columns,
+  Params,
+  ParamValues,
+  Self,
+  SelfBase,
+  StateSpec,
+  StateValues,
+  Widen,
+} from "./behaviour.ts";
+export { Behaviour, Entity } from "./behaviour.ts";
+export type { Column, ColumnArrays, ColumnType } from "./column.ts";
 export type { NativeAddon, NativeBuildInfo } from "./native.ts";
 export { AddonLoadError, addonPath, loadAddon } from "./native.ts";
+export type { AttributeLookup, Attributes, AttributeWhere, ObjectOptions, ProtoValue } from "./object.ts";
+export { ProtoObject } from "./object.ts";
+export type { FrameRecord, RuntimeOptions, RuntimeStats } from "./runtime.ts";
+export { Runtime } from "./runtime.ts";
 
 /** The runtime's greeting, "Hello, Proto!", produced by native code. */
 export function greeting(): string {

@@ -1,0 +1,208 @@
+// scripting/object.ts — ProtoObject: a JS handle of an immutable Proto prototype
+// object, and the conversions of values between JS and Proto.
+//
+// Lifetime rule: a ProtoObject owns a native persistent root. While the
+// ProtoObject (or any copy of its handle) is reachable from JS, the Proto object
+// stays alive; once JS collects it, the root is dropped and the Proto collector
+// may free the object (unless something else in Proto still references it).
+import { loadAddon, type NativeAddon, type NativeObjectHandle, type NativeValue } from "./native.ts";
+
+/**
+ * A value stored in a Proto attribute or cell: a number, a boolean, a string
+ * (stored as an interned Proto symbol, read back as the same string), `null`
+ * (Proto's nil) or a ProtoObject. `undefined` is never stored: reads return it
+ * for a missing attribute.
+ */
+export type ProtoValue = number | boolean | string | null | ProtoObject;
+
+/** Attributes by name, as objects and behaviours declare them. */
+export type Attributes = Readonly<Record<string, ProtoValue>>;
+
+/** Where a lookup found an attribute. */
+export type AttributeWhere = "own" | "inherited" | "missing";
+
+/** The answer of ProtoObject.find(). */
+export interface AttributeLookup {
+  readonly where: AttributeWhere;
+  /** True for an attribute declared mutable (it lives in a cell). */
+  readonly mutable: boolean;
+  /** The value (a mutable attribute's current one); undefined when missing. */
+  readonly value: ProtoValue | undefined;
+}
+
+/** Options of ProtoObject.extend() and Runtime.object(). */
+export interface ObjectOptions {
+  /** Mutable attributes and their initial values; each gets its own cell. */
+  readonly mutable?: Attributes;
+}
+
+let addonCache: NativeAddon | undefined;
+
+/** @internal The addon of this environment. */
+export function addon(): NativeAddon {
+  if (addonCache === undefined) addonCache = loadAddon();
+  return addonCache;
+}
+
+const symbolIds = new Map<string, number>();
+
+/** @internal The runtime's id of an attribute name (cached per environment: ids never change). */
+export function symbolId(name: unknown, what = "an attribute name"): number {
+  if (typeof name !== "string") throw new TypeError(`${what} must be a string, got ${describe(name)}`);
+  let id = symbolIds.get(name);
+  if (id === undefined) {
+    if (name.length === 0) throw new TypeError(`${what} must not be empty`);
+    id = addon().symbol(name);
+    symbolIds.set(name, id);
+  }
+  return id;
+}
+
+/** @internal A short description of a value's type for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof ProtoObject) return "a ProtoObject";
+  const t = typeof value;
+  if (t === "object") return "an object";
+  if (t === "undefined") return "undefined";
+  return `a ${t}`;
+}
+
+/** @internal A JS value as the addon takes it; throws TypeError for anything Proto cannot hold. */
+export function toNative(value: unknown, what: string): NativeValue {
+  if (value instanceof ProtoObject) return value.handle;
+  switch (typeof value) {
+    case "number":
+    case "boolean":
+    case "string":
+      return value;
+    case "undefined":
+      throw new TypeError(
+        `${what} is undefined: Proto cannot store undefined (it means 'missing'); use null`,
+      );
+    default:
+      if (value === null) return null;
+      throw new TypeError(
+        `${what} must be a number, boolean, string, null or ProtoObject, got ${describe(value)}`,
+      );
+  }
+}
+
+/** @internal A value from the addon as the scripting layer returns it. */
+export function fromNative(value: NativeValue | undefined): ProtoValue | undefined {
+  if (typeof value === "object" && value !== null) return new ProtoObject(value);
+  return value;
+}
+
+/** @internal Splits declared attributes into the addon's parallel arrays. */
+export function newObject(
+  parent: ProtoObject | null,
+  immutable: Attributes | undefined,
+  mutable: Attributes | undefined,
+): ProtoObject {
+  const names: number[] = [];
+  const values: NativeValue[] = [];
+  const flags: boolean[] = [];
+  const add = (attrs: Attributes | undefined, isMutable: boolean, what: string) => {
+    if (attrs === undefined) return;
+    if (typeof attrs !== "object" || attrs === null || Array.isArray(attrs) || attrs instanceof ProtoObject)
+      throw new TypeError(`${what} must be a plain object of attributes, got ${describe(attrs)}`);
+    for (const [name, value] of Object.entries(attrs)) {
+      names.push(symbolId(name));
+      values.push(toNative(value, `attribute '${name}'`));
+      flags.push(isMutable);
+    }
+  };
+  add(immutable, false, "attributes");
+  add(mutable, true, "options.mutable");
+  if (parent !== null && !(parent instanceof ProtoObject))
+    throw new TypeError(`a parent must be a ProtoObject or null, got ${describe(parent)}`);
+  return new ProtoObject(addon().newObject(parent === null ? null : parent.handle, names, values, flags));
+}
+
+/**
+ * A Proto prototype object seen from JS. Objects are immutable: their parent
+ * and attribute set never change; an attribute declared mutable lives in a
+ * cell whose value set() replaces. Lookups delegate to the parent chain.
+ *
+ * Make objects with Runtime.object() or ProtoObject.extend(); every method
+ * throws TypeError/RangeError (with a `code`) on bad input.
+ */
+export class ProtoObject {
+  /** @internal The native handle; it keeps the object alive. */
+  readonly handle: NativeObjectHandle;
+
+  /** @internal Use Runtime.object() or extend(). */
+  constructor(handle: NativeObjectHandle) {
+    this.handle = handle;
+  }
+
+  /** The attribute's value, own or inherited; `undefined` if no object in the chain has it. */
+  get(name: string): ProtoValue | undefined {
+    return fromNative(addon().get(this.handle, symbolId(name)));
+  }
+
+  /** True if the object or one of its ancestors has the attribute (even if its value is null). */
+  has(name: string): boolean {
+    return addon().get(this.handle, symbolId(name)) !== undefined;
+  }
+
+  /** Where the attribute is, whether it is mutable, and its value. */
+  find(name: string): AttributeLookup {
+    const [where, mutable, value] = addon().find(this.handle, symbolId(name));
+    return {
+      where: where === 0 ? "missing" : where === 1 ? "own" : "inherited",
+      mutable,
+      value: fromNative(value),
+    };
+  }
+
+  /**
+   * Writes a mutable attribute (own or inherited: the cell is shared by every
+   * object that delegates to its owner). Throws TypeError (code NotMutable) for
+   * an immutable attribute and RangeError (code Missing) for a missing one.
+   */
+  set(name: string, value: ProtoValue): void {
+    addon().set(this.handle, symbolId(name), toNative(value, `the value of '${name}'`));
+  }
+
+  /** A new object like this one with `name` set to `value` (added if absent), same parent. */
+  with(name: string, value: ProtoValue): ProtoObject {
+    return new ProtoObject(
+      addon().with(this.handle, symbolId(name), toNative(value, `the value of '${name}'`)),
+    );
+  }
+
+  /** A new object whose parent is this one: it inherits what it does not override. */
+  extend(attributes: Attributes = {}, options: ObjectOptions = {}): ProtoObject {
+    return newObject(this, attributes, options.mutable);
+  }
+
+  /** The prototype this object delegates to, or null at the root of a chain. */
+  get parent(): ProtoObject | null {
+    const p = addon().parent(this.handle);
+    return p === null ? null : new ProtoObject(p);
+  }
+
+  /** Names of the attributes this object itself declares. */
+  ownNames(): string[] {
+    return addon().ownNames(this.handle);
+  }
+
+  /** True if both wrap the same Proto object (wrappers are not unique). */
+  is(other: ProtoObject): boolean {
+    if (!(other instanceof ProtoObject))
+      throw new TypeError(`is() expects a ProtoObject, got ${describe(other)}`);
+    return addon().same(this.handle, other.handle);
+  }
+
+  /**
+   * A token for this object that any environment of the process (a worker)
+   * can pass to Runtime.open(). The token keeps the object alive until
+   * Runtime.unshare(token).
+   */
+  share(): number {
+    return addon().share(this.handle);
+  }
+}

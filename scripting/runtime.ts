@@ -1,0 +1,196 @@
+// scripting/runtime.ts — Runtime: this environment's door to the process-wide
+// Proto runtime (objects, behaviours, frames, collector, sharing with workers).
+import {
+  Behaviour,
+  type BehaviourDefinition,
+  type BehaviourHost,
+  type BehaviourMethods,
+  type Params,
+  type StateSpec,
+} from "./behaviour.ts";
+import { type Column, type ColumnType, newColumn, openColumn, shareColumn } from "./column.ts";
+import type { NativeFrameRecord, NativeStats } from "./native.ts";
+import { type Attributes, addon, describe, newObject, type ObjectOptions, ProtoObject } from "./object.ts";
+
+/**
+ * Options of the process runtime. The runtime is shared by the main thread and
+ * every worker, so only the first Runtime made in the process sets heapLimitMb,
+ * gcTriggerMb and backgroundCollector; a later Runtime asking for different
+ * values throws RangeError. gcBudgetMs may change at any time (process-wide).
+ */
+export interface RuntimeOptions {
+  /** GC pause budget per frame, in ms (0 < ms ≤ 1000; default 0.5). */
+  readonly gcBudgetMs?: number;
+  /** Hard limit of the Proto heap in MiB (≥ 4; default 4096). */
+  readonly heapLimitMb?: number;
+  /** Allocation (MiB) after which the pacer starts a GC cycle (default 16). */
+  readonly gcTriggerMb?: number;
+  /** Run the concurrent collector thread (default true). */
+  readonly backgroundCollector?: boolean;
+}
+
+/** The runtime's counters: the collector's plus the addon's (all environments). */
+export type RuntimeStats = NativeStats;
+
+/** GC accounting of one frame of this thread (Runtime.update). */
+export type FrameRecord = NativeFrameRecord;
+
+const OPTION_NAMES = new Set(["gcBudgetMs", "heapLimitMb", "gcTriggerMb", "backgroundCollector"]);
+
+/**
+ * The scripting runtime of this JS environment. Objects, behaviours and frames
+ * are made through it; every environment of the process (main thread and each
+ * worker) shares the same Proto heap underneath.
+ */
+export class Runtime implements BehaviourHost {
+  /** True if this Runtime created the process runtime (it was the first one). */
+  readonly created: boolean;
+  /** The process runtime's heap limit in MiB. */
+  readonly heapLimitMb: number;
+
+  readonly #behaviours: Behaviour[] = [];
+  readonly #code = new Map<number, BehaviourMethods>();
+  #nextCode = 1;
+  #codeEpoch = 0;
+
+  /** Attaches this environment to the process runtime, creating it with `options` if needed. */
+  constructor(options: RuntimeOptions = {}) {
+    if (typeof options !== "object" || options === null || Array.isArray(options))
+      throw new TypeError(`runtime options must be an object, got ${describe(options)}`);
+    for (const key of Object.keys(options))
+      if (!OPTION_NAMES.has(key))
+        throw new TypeError(`unknown runtime option '${key}' (known: ${[...OPTION_NAMES].join(", ")})`);
+    const info = addon().configure(options);
+    this.created = info.created;
+    this.heapLimitMb = info.heapLimitMb;
+  }
+
+  /** A new root object (no parent) with immutable `attributes` and `options.mutable` ones. */
+  object(attributes: Attributes = {}, options: ObjectOptions = {}): ProtoObject {
+    if (typeof options !== "object" || options === null)
+      throw new TypeError(`object options must be an object, got ${describe(options)}`);
+    return newObject(null, attributes, options.mutable);
+  }
+
+  /**
+   * Declares a behaviour: a prototype object with `params` as immutable
+   * defaults, per-entity `state` columns, and methods. `extends` inherits
+   * another behaviour's parameters, state and methods.
+   */
+  defineBehaviour<
+    P extends Params = Record<never, never>,
+    S extends StateSpec = Record<never, never>,
+    PP extends Params = Record<never, never>,
+    PS extends StateSpec = Record<never, never>,
+  >(definition: BehaviourDefinition<P, S, PP, PS>): Behaviour<Omit<PP, keyof P> & P, PS & S> {
+    const name = (definition as { name?: unknown } | null)?.name;
+    if (this.#behaviours.some((b) => b.name === name))
+      throw new TypeError(`a behaviour named '${String(name)}' is defined already in this runtime`);
+    const behaviour = new Behaviour(
+      this,
+      definition as unknown as BehaviourDefinition<Params, StateSpec, Params, StateSpec>,
+    );
+    this.#behaviours.push(behaviour);
+    return behaviour as unknown as Behaviour<Omit<PP, keyof P> & P, PS & S>;
+  }
+
+  /** The behaviours defined in this runtime, in definition (and update) order. */
+  get behaviours(): readonly Behaviour[] {
+    return this.#behaviours;
+  }
+
+  /**
+   * Runs one frame: marks the frame for the GC pacer, runs every behaviour's
+   * beforeUpdate and update methods, closes the frame and returns its record.
+   * A script that throws ends the frame early; the error propagates and the
+   * runtime stays usable.
+   */
+  update(dt: number): FrameRecord {
+    if (typeof dt !== "number" || !Number.isFinite(dt) || dt < 0)
+      throw new RangeError(`update(dt) needs a finite dt ≥ 0 in seconds, got ${String(dt)}`);
+    const native = addon();
+    native.frameBegin();
+    try {
+      for (const behaviour of this.#behaviours) behaviour.runFrame(dt);
+    } catch (error) {
+      native.frameEnd();
+      throw error;
+    }
+    return native.frameEnd();
+  }
+
+  /** Runs a full Proto GC cycle and waits for it. */
+  collect(): void {
+    addon().collect();
+  }
+
+  /** The runtime's counters (collector, heap, wrappers, shared tokens, environments). */
+  stats(): RuntimeStats {
+    return addon().stats();
+  }
+
+  /** Frame records of every thread that ran frames since the last call, oldest first. */
+  takeFrameRecords(): FrameRecord[] {
+    return addon().takeFrameRecords();
+  }
+
+  /** Changes the GC pause budget per frame (process-wide), in ms. */
+  setGcBudgetMs(ms: number): void {
+    if (typeof ms !== "number") throw new TypeError(`the GC budget must be a number, got ${describe(ms)}`);
+    addon().setFrameBudgetMs(ms);
+  }
+
+  /** A zeroed numeric column of `length` elements (a typed array over Proto's cell table). */
+  column<T extends ColumnType>(type: T, length: number): Column<T> {
+    return newColumn(type, length);
+  }
+
+  /** A share token for a column: another environment opens it with openColumn(token). */
+  shareColumn(column: Column): number {
+    return shareColumn(column);
+  }
+
+  /** This environment's view of a column another environment shared (same memory). */
+  openColumn(token: number): Column {
+    return openColumn(token);
+  }
+
+  /** This environment's handle of an object another environment shared (ProtoObject.share). */
+  open(token: number): ProtoObject {
+    return new ProtoObject(addon().open(token));
+  }
+
+  /** Drops a share token (object or column); false if it was unknown. */
+  unshare(token: number): boolean {
+    return addon().unshare(token);
+  }
+
+  /** Test support: stops the world and checks that everything reachable is intact. */
+  verifyHeap(): void {
+    addon().verifyHeap();
+  }
+
+  /** @internal */
+  registerCode(methods: BehaviourMethods): number {
+    const id = this.#nextCode++;
+    this.#code.set(id, methods);
+    this.#codeEpoch++;
+    return id;
+  }
+
+  /** @internal */
+  dropCode(id: number): void {
+    this.#code.delete(id);
+    this.#codeEpoch++;
+  }
+
+  /** @internal */
+  code(id: number): BehaviourMethods | undefined {
+    return this.#code.get(id);
+  }
+
+  /** @internal */
+  get codeEpoch(): number {
+    return this.#codeEpoch;
+  }
+}
