@@ -280,6 +280,43 @@ TEST(Collector, StressModeCollectsAtSafepointsAndVerifiesEachCycle) {
   EXPECT_GT(rt.gcStats().cycles, 10u);
 }
 
+TEST(Collector, StressModeWithTwoThreadsSharingCellsKeepsEveryNode) {
+  proto::Runtime rt(options(true, 1));
+  proto::Symbol n = rt.symbol("n"), cell = rt.symbol("cell");
+  proto::Persistent<proto::Object> shared;
+  {
+    proto::AttachScope s(rt);
+    proto::HandleScope hs(s.thread());
+    shared = proto::Persistent<proto::Object>(s.thread(),
+                                              s.thread().newObject(nullptr, {{cell, Value::nil(), true}}));
+  }
+  auto pusher = [&](int id) {
+    proto::AttachScope s(rt);
+    proto::Thread& t = s.thread();
+    for (int i = 0; i < 150; ++i) {
+      proto::HandleScope hs(t);
+      // Push a node onto the shared list with compare-and-swap.
+      proto::Cell head = t.cellOf(shared.get(), cell);
+      Value old = head.load();
+      for (;;) {
+        auto node = t.newObject(nullptr, {{n, Value::integer(id * 1000 + i)}, {cell, old}});
+        if (t.compareExchange(head, old, proto::objectValue(node))) break;
+      }
+      t.safepoint();
+    }
+  };
+  std::thread a(pusher, 1), b(pusher, 2);
+  a.join();
+  b.join();
+  proto::AttachScope s(rt);
+  proto::Thread& t = s.thread();
+  int count = 0;
+  for (Value v = t.get(shared.get(), cell); v.isReference(); v = t.get(proto::toObject(v), cell)) ++count;
+  EXPECT_EQ(count, 300);
+  EXPECT_GT(rt.gcStats().cycles, 300u);  // a verified cycle at (nearly) every safepoint
+  rt.verifyHeap();
+}
+
 TEST(Collector, FramesRecordTheirGcPauseAgainstTheBudget) {
   proto::Runtime rt(options(true));
   proto::AttachScope scope(rt);
