@@ -35,7 +35,7 @@ export type Widen<T> = T extends number
 export type ParamValues<P extends Params> = { readonly [K in keyof P]: Widen<P[K]> };
 
 /** The per-entity state of an entity (numbers in typed-array columns). */
-export type StateValues<S extends StateSpec> = { [K in keyof S]: number };
+export type StateValues<S extends StateSpec> = { -readonly [K in keyof S]: number };
 
 /** The typed-array columns of a behaviour's state, indexed by entity slot. */
 export type Columns<S extends StateSpec> = { readonly [K in keyof S]: Column<S[K]> };
