@@ -49,6 +49,7 @@ inline Object* object(const ObjectData* d) noexcept {
 }
 std::atomic<std::uint64_t>* persistentNew(Runtime& runtime, const void* target);
 void persistentFree(Runtime& runtime, std::atomic<std::uint64_t>* slot) noexcept;
+struct LocalAccess;
 }  // namespace internal
 
 struct RuntimeOptions {
@@ -97,9 +98,21 @@ class Local {
 
  private:
   friend class Thread;
+  friend struct internal::LocalAccess;
   explicit Local(internal::HeapObject** slot) noexcept : slot_(slot) {}
   internal::HeapObject** slot_ = nullptr;
 };
+
+namespace internal {
+// Lets the files of other heap types (rope.cpp, tuple.cpp) hand out Locals
+// for handle-stack slots they pushed; objects get theirs from Thread.
+struct LocalAccess {
+  template <class T>
+  static Local<T> fromSlot(HeapObject** slot) noexcept {
+    return Local<T>(slot);
+  }
+};
+}  // namespace internal
 
 // Opens a region for Locals on the current thread; Locals made inside it are
 // dropped when it ends. Scopes nest strictly (stack order).
