@@ -130,13 +130,13 @@ export function configureAndBuild(name, options = {}) {
 /**
  * Runs CTest in one tree (serially: GC and threading tests want the cores to themselves).
  * @param {keyof typeof trees} name
- * @param {{ launcher?: string[] }} [options]
+ * @param {{ launcher?: string[], env?: Record<string, string> }} [options]
  */
 export function ctest(name, options = {}) {
   const tree = trees[name];
   const launcher = options.launcher ?? [];
   const args = ["--test-dir", tree.dir, "--output-on-failure", "--no-tests=error"];
-  const env = envWith(tree.env);
+  const env = envWith({ ...tree.env, ...(options.env ?? {}) });
   return launcher.length > 0
     ? run(launcher[0] ?? "", [...launcher.slice(1), "ctest", ...args], { env })
     : run("ctest", args, { env });
