@@ -13,6 +13,9 @@ export default defineConfig({
     ],
     environment: "node",
     pool: "forks",
+    // --expose-gc: lifetime tests (tests/ts/scripting-lifetimes.test.ts) collect JS
+    // garbage to check that Proto objects die with their wrappers.
+    execArgv: ["--expose-gc"],
     testTimeout: 30_000,
   },
 });

@@ -188,20 +188,31 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
   template <Handler H>
   Napi::Value Guarded(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    std::optional<JsError> error;
     try {
       return (this->*H)(info);
     } catch (const JsError& e) {
-      raise(env, e);
+      error = e;
     } catch (const proto::Error& e) {
-      raise(env, fromProtoError(e));
-    } catch (const Napi::Error&) {
-      throw;
+      error = fromProtoError(e);
+    } catch (const Napi::Error& e) {
+      // A Node-API call failed, e.g. while a worker is being terminated: the
+      // exception is pending already, or the environment cannot run JS.
+      try {
+        e.ThrowAsJavaScriptException();
+      } catch (...) {  // NOLINT: nothing more can be reported to a dying environment
+      }
+      return Napi::Value();
     } catch (const std::bad_alloc&) {
-      raise(env, JsError{JsError::Kind::kError, "Proto ran out of native memory", "OutOfMemory"});
+      error = JsError{JsError::Kind::kError, "Proto ran out of native memory", "OutOfMemory"};
     } catch (const std::exception& e) {
-      raise(env, JsError{JsError::Kind::kError, e.what(), "ERR_PROTO_INTERNAL"});
+      error = JsError{JsError::Kind::kError, e.what(), "ERR_PROTO_INTERNAL"};
     }
-    return env.Undefined();
+    try {
+      raise(env, *error);
+    } catch (...) {  // NOLINT: the environment is terminating; it cannot take an exception
+    }
+    return Napi::Value();
   }
   template <Handler H>
   static PropertyDescriptor Method(const char* name) {

@@ -1,0 +1,254 @@
+// tests/ts/scripting-errors.test.ts — bad input of every kind, at the scripting
+// API and straight at the addon: a TypeError or RangeError with a message that
+// names the problem, never a crash, and the runtime stays usable.
+import { describe, expect, it } from "vitest";
+import { loadAddon, Runtime } from "../../scripting/index.ts";
+import type { NativeAddon } from "../../scripting/native.ts";
+
+const runtime = new Runtime();
+const raw = loadAddon() as unknown as Record<string, (...args: unknown[]) => unknown>;
+const native = loadAddon() as NativeAddon;
+const object = runtime.object({ speed: 1 }, { mutable: { hp: 1 } });
+const handle = object.handle as unknown;
+const speed = native.symbol("speed");
+
+type Case = readonly [
+  label: string,
+  call: () => unknown,
+  error: typeof TypeError | typeof RangeError,
+  message: RegExp,
+];
+
+const addonCases: Case[] = [
+  ["get() without arguments", () => raw.get?.(), TypeError, /expects 2 argument/],
+  [
+    "get() on a plain object",
+    () => raw.get?.({}, speed),
+    TypeError,
+    /must be a ProtoObject handle, got an object/,
+  ],
+  ["get() on a number", () => raw.get?.(42, speed), TypeError, /ProtoObject handle, got a number/],
+  ["get() on null", () => raw.get?.(null, speed), TypeError, /ProtoObject handle, got null/],
+  ["get() on an ArrayBuffer", () => raw.get?.(new ArrayBuffer(8), speed), TypeError, /ProtoObject handle/],
+  ["get() with a string symbol id", () => raw.get?.(handle, "speed"), TypeError, /must be a number/],
+  ["get() with symbol id 0", () => raw.get?.(handle, 0), RangeError, /0 is no symbol/],
+  ["get() with a negative symbol id", () => raw.get?.(handle, -1), RangeError, /out of range/],
+  ["get() with a fractional symbol id", () => raw.get?.(handle, 1.5), RangeError, /whole number/],
+  ["get() with NaN", () => raw.get?.(handle, Number.NaN), RangeError, /whole number/],
+  ["get() with a huge symbol id", () => raw.get?.(handle, 2 ** 40), RangeError, /out of range/],
+  ["get() with an unknown symbol id", () => raw.get?.(handle, 4_000_000_000), TypeError, /not interned/],
+  ["symbol() of a number", () => raw.symbol?.(5), TypeError, /must be a string/],
+  ["symbol() of an empty string", () => raw.symbol?.(""), TypeError, /must not be empty/],
+  ["set() of a bigint", () => raw.set?.(handle, native.symbol("hp"), 1n), TypeError, /got a bigint/],
+  ["set() of a function", () => raw.set?.(handle, native.symbol("hp"), () => 1), TypeError, /got a function/],
+  [
+    "set() of a JS symbol",
+    () => raw.set?.(handle, native.symbol("hp"), Symbol("x")),
+    TypeError,
+    /got a symbol/,
+  ],
+  [
+    "set() of a plain object",
+    () => raw.set?.(handle, native.symbol("hp"), { a: 1 }),
+    TypeError,
+    /got an object/,
+  ],
+  ["set() of undefined", () => raw.set?.(handle, native.symbol("hp"), undefined), TypeError, /use null/],
+  ["newObject() with a bad parent", () => raw.newObject?.({}, [], [], []), TypeError, /parent must be/],
+  ["newObject() with non-arrays", () => raw.newObject?.(null, 1, 2, 3), TypeError, /arrays of names/],
+  [
+    "newObject() with mismatched arrays",
+    () => raw.newObject?.(null, [speed], [], []),
+    RangeError,
+    /same length/,
+  ],
+  [
+    "newObject() with a non-boolean flag",
+    () => raw.newObject?.(null, [speed], [1], [1]),
+    TypeError,
+    /boolean/,
+  ],
+  [
+    "newObject() with a repeated name",
+    () => raw.newObject?.(null, [speed, speed], [1, 2], [false, false]),
+    TypeError,
+    /speed/,
+  ],
+  ["getMany() with a non-array", () => raw.getMany?.(handle, 3), TypeError, /array of name ids/],
+  ["newColumn() of an unknown type", () => raw.newColumn?.("f16", 4), TypeError, /unknown column type/],
+  ["newColumn() of a non-string type", () => raw.newColumn?.(5, 4), TypeError, /must be a string/],
+  ["newColumn() of length 0", () => raw.newColumn?.("f64", 0), RangeError, /at least 1/],
+  ["newColumn() of negative length", () => raw.newColumn?.("f64", -3), RangeError, /out of range/],
+  ["newColumn() of length 2^40", () => raw.newColumn?.("f64", 2 ** 40), RangeError, /out of range/],
+  ["newColumn() of fractional length", () => raw.newColumn?.("f64", 2.5), RangeError, /whole number/],
+  [
+    "shareColumn() of a foreign buffer",
+    () => raw.shareColumn?.(new ArrayBuffer(8)),
+    TypeError,
+    /not a Proto column/,
+  ],
+  ["shareColumn() of a number", () => raw.shareColumn?.(8), TypeError, /ArrayBuffer/],
+  ["open() of an unknown token", () => raw.open?.(987654321), RangeError, /unknown/],
+  ["open() of a negative token", () => raw.open?.(-1), RangeError, /out of range/],
+  ["unshare() of a string", () => raw.unshare?.("1"), TypeError, /must be a number/],
+  ["configure() with a non-object", () => raw.configure?.(5), TypeError, /must be an object/],
+  ["configure() with a tiny heap", () => raw.configure?.({ heapLimitMb: 1 }), RangeError, /at least 4/],
+  ["configure() with a budget of 0", () => raw.configure?.({ gcBudgetMs: 0 }), RangeError, /gcBudgetMs/],
+  [
+    "configure() with a string budget",
+    () => raw.configure?.({ gcBudgetMs: "1" }),
+    TypeError,
+    /must be a number/,
+  ],
+  ["setFrameBudgetMs() of -1", () => raw.setFrameBudgetMs?.(-1), RangeError, /\(0, 1000\]/],
+  ["frameEnd() without frameBegin()", () => raw.frameEnd?.(), TypeError, /without frameBegin/],
+];
+
+describe("the addon given bad input", () => {
+  it.each(addonCases)("throws for %s", (_label, call, error, message) => {
+    expect(call).toThrow(error);
+    expect(call).toThrow(message);
+  });
+
+  it("gives every error a code", () => {
+    try {
+      raw.get?.({}, speed);
+    } catch (error) {
+      expect((error as { code?: string }).code).toBe("ERR_PROTO_INVALID_ARGUMENT");
+    }
+  });
+
+  it("stays usable after all of them", () => {
+    expect(object.get("speed")).toBe(1);
+    object.set("hp", 5);
+    expect(object.get("hp")).toBe(5);
+    runtime.verifyHeap();
+  });
+});
+
+const apiCases: Case[] = [
+  [
+    "an unknown runtime option",
+    () => new Runtime({ gcBudget: 1 } as never),
+    TypeError,
+    /unknown runtime option 'gcBudget'/,
+  ],
+  ["runtime options that are not an object", () => new Runtime(3 as never), TypeError, /must be an object/],
+  [
+    "a different heap limit from the process runtime's",
+    () => new Runtime({ heapLimitMb: 77 }),
+    RangeError,
+    /cannot change/,
+  ],
+  ["a GC budget out of range", () => runtime.setGcBudgetMs(5000), RangeError, /\(0, 1000\]/],
+  [
+    "an attribute value that is an array",
+    () => runtime.object({ a: [1] as never }),
+    TypeError,
+    /got an array/,
+  ],
+  ["attributes that are not an object", () => runtime.object(5 as never), TypeError, /plain object/],
+  ["a non-string attribute name", () => object.get(5 as never), TypeError, /must be a string/],
+  ["an empty attribute name", () => object.get(""), TypeError, /must not be empty/],
+  ["is() with a non-object", () => object.is({} as never), TypeError, /expects a ProtoObject/],
+  ["a column of an unknown type", () => runtime.column("f16" as never, 4), TypeError, /unknown column type/],
+  ["a column of NaN length", () => runtime.column("f64", Number.NaN), RangeError, /whole number/],
+  [
+    "sharing something that is not a column",
+    () => runtime.shareColumn({} as never),
+    TypeError,
+    /typed array/,
+  ],
+  ["update() with a negative dt", () => runtime.update(-1), RangeError, /finite dt/],
+  ["update() with NaN", () => runtime.update(Number.NaN), RangeError, /finite dt/],
+  [
+    "a behaviour without a name",
+    () => runtime.defineBehaviour({} as never),
+    TypeError,
+    /non-empty string name/,
+  ],
+  [
+    "a behaviour definition that is null",
+    () => runtime.defineBehaviour(null as never),
+    TypeError,
+    /must be an object/,
+  ],
+  [
+    "a parameter named like a reserved field",
+    () => runtime.defineBehaviour({ name: "r1", params: { slot: 1 } }),
+    TypeError,
+    /reserved/,
+  ],
+  [
+    "a parameter name that is not an identifier",
+    () => runtime.defineBehaviour({ name: "r2", params: { "a-b": 1 } }),
+    TypeError,
+    /identifier/,
+  ],
+  [
+    "a parameter name starting with __",
+    () => runtime.defineBehaviour({ name: "r3", params: { __code: 1 } }),
+    TypeError,
+    /identifier/,
+  ],
+  [
+    "a state field of an unknown type",
+    () => runtime.defineBehaviour({ name: "r4", state: { x: "f16" as never } }),
+    TypeError,
+    /unknown type/,
+  ],
+  [
+    "a name both parameter and state",
+    () => runtime.defineBehaviour({ name: "r5", params: { x: 1 }, state: { x: "f64" } }),
+    TypeError,
+    /both a parameter and a state/,
+  ],
+  [
+    "extends that is not a behaviour",
+    () => runtime.defineBehaviour({ name: "r6", extends: {} as never }),
+    TypeError,
+    /must be a Behaviour/,
+  ],
+  [
+    "an update that is not a function",
+    () => runtime.defineBehaviour({ name: "r7", update: 1 as never }),
+    TypeError,
+    /must be a function/,
+  ],
+];
+
+describe("the scripting API given bad input", () => {
+  it.each(apiCases)("throws for %s", (_label, call, error, message) => {
+    expect(call).toThrow(error);
+    expect(call).toThrow(message);
+  });
+
+  it("refuses a second behaviour with the same name", () => {
+    const local = new Runtime();
+    local.defineBehaviour({ name: "twice" });
+    expect(() => local.defineBehaviour({ name: "twice" })).toThrow(/defined already/);
+  });
+
+  it("refuses spawn overrides that are unknown or of the wrong type, and bad initial state", () => {
+    const local = new Runtime();
+    const Mover = local.defineBehaviour({
+      name: "mover",
+      params: { speed: 1, label: "m" },
+      state: { x: "f64" },
+    });
+    expect(() => Mover.spawn({ sped: 2 } as never)).toThrow(/has no parameter 'sped'/);
+    expect(() => Mover.spawn({ speed: "fast" } as never)).toThrow(/'speed' is a number, got a string/);
+    expect(() => Mover.spawn({}, { y: 1 } as never)).toThrow(/no state field 'y'/);
+    expect(() => Mover.spawn({}, { x: "1" } as never)).toThrow(/must be a number/);
+    expect(() => Mover.spawn(5 as never)).toThrow(TypeError);
+    expect(Mover.count).toBe(0);
+  });
+
+  it("refuses an extending behaviour that changes a parameter's type", () => {
+    const local = new Runtime();
+    const Mover = local.defineBehaviour({ name: "mover", params: { speed: 1 } });
+    expect(() => local.defineBehaviour({ name: "bad", extends: Mover, params: { speed: "x" } })).toThrow(
+      /'speed' is a number in 'mover'/,
+    );
+  });
+});

@@ -1,0 +1,100 @@
+// tests/ts/scripting-objects.test.ts — Proto objects through the scripting API:
+// delegation, override, missing vs nil, mutable vs immutable attributes.
+import { describe, expect, it } from "vitest";
+import { ProtoObject, Runtime } from "../../scripting/index.ts";
+
+const runtime = new Runtime();
+
+describe("a Proto object seen from JS", () => {
+  it("reads its own attributes", () => {
+    const o = runtime.object({ speed: 3, name: "bob", on: true });
+    expect([o.get("speed"), o.get("name"), o.get("on")]).toEqual([3, "bob", true]);
+  });
+
+  it("delegates a missing attribute to its parent", () => {
+    const base = runtime.object({ speed: 3 });
+    const child = base.extend({ radius: 2 });
+    expect(child.get("speed")).toBe(3);
+    expect(child.find("speed")).toEqual({ where: "inherited", mutable: false, value: 3 });
+    expect(child.find("radius")).toEqual({ where: "own", mutable: false, value: 2 });
+  });
+
+  it("lets a child override an inherited attribute without changing the parent", () => {
+    const base = runtime.object({ speed: 3 });
+    const fast = base.extend({ speed: 9 });
+    expect([fast.get("speed"), base.get("speed")]).toEqual([9, 3]);
+  });
+
+  it("returns undefined for a missing attribute and null for a nil one", () => {
+    const o = runtime.object({ target: null });
+    expect(o.get("target")).toBeNull();
+    expect(o.get("absent")).toBeUndefined();
+    expect(o.has("target")).toBe(true);
+    expect(o.has("absent")).toBe(false);
+    expect(o.find("absent")).toEqual({ where: "missing", mutable: false, value: undefined });
+  });
+
+  it("writes a mutable attribute through its cell, seen by every object delegating to it", () => {
+    const base = runtime.object({}, { mutable: { hp: 10 } });
+    const child = base.extend();
+    child.set("hp", 4);
+    expect([base.get("hp"), child.get("hp")]).toEqual([4, 4]);
+    expect(base.find("hp").mutable).toBe(true);
+  });
+
+  it("refuses to write an immutable attribute with a TypeError coded NotMutable", () => {
+    const o = runtime.object({ speed: 3 });
+    expect(() => o.set("speed", 4)).toThrow(TypeError);
+    expect(() => o.set("speed", 4)).toThrow(/'speed' is immutable/);
+    try {
+      o.set("speed", 4);
+    } catch (error) {
+      expect((error as { code?: string }).code).toBe("NotMutable");
+    }
+    expect(o.get("speed")).toBe(3);
+  });
+
+  it("refuses to write a missing attribute with a RangeError coded Missing", () => {
+    const o = runtime.object({});
+    expect(() => o.set("hp", 1)).toThrow(RangeError);
+    try {
+      o.set("hp", 1);
+    } catch (error) {
+      expect((error as { code?: string }).code).toBe("Missing");
+    }
+  });
+
+  it("makes a changed copy with with(), leaving the original as it was", () => {
+    const o = runtime.object({ speed: 3 });
+    const copy = o.with("speed", 5).with("radius", 1);
+    expect([o.get("speed"), o.get("radius"), copy.get("speed"), copy.get("radius")]).toEqual([
+      3,
+      undefined,
+      5,
+      1,
+    ]);
+  });
+
+  it("stores objects as attribute values and reads the same object back", () => {
+    const target = runtime.object({ x: 1 });
+    const o = runtime.object({ target });
+    const read = o.get("target");
+    expect(read).toBeInstanceOf(ProtoObject);
+    expect((read as ProtoObject).is(target)).toBe(true);
+    expect((read as ProtoObject).get("x")).toBe(1);
+  });
+
+  it("knows its parent and its own attribute names", () => {
+    const base = runtime.object({ a: 1 });
+    const child = base.extend({ b: 2, c: 3 });
+    expect(child.parent?.is(base)).toBe(true);
+    expect(base.parent).toBeNull();
+    expect(child.ownNames().sort()).toEqual(["b", "c"]);
+  });
+
+  it("never stores undefined: it means missing", () => {
+    expect(() => runtime.object({ a: undefined as unknown as null })).toThrow(TypeError);
+    const o = runtime.object({}, { mutable: { a: 1 } });
+    expect(() => o.set("a", undefined as unknown as null)).toThrow(/use null/);
+  });
+});
