@@ -153,10 +153,8 @@ export function steer(
     nvy *= k;
   }
   const size = grid.worldSize;
-  let nx = x + nvx * dt;
-  let ny = y + nvy * dt;
-  nx = nx < 0 ? 0 : nx > size ? size : nx;
-  ny = ny < 0 ? 0 : ny > size ? size : ny;
+  const nx = Math.min(Math.max(x + nvx * dt, 0), size);
+  const ny = Math.min(Math.max(y + nvy * dt, 0), size);
   out[0] = nx;
   out[1] = ny;
   out[2] = nvx;
