@@ -11,6 +11,7 @@
 #include <proto/rope.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <string>
 
@@ -137,6 +138,27 @@ int decode(const unsigned char* p, char32_t& cp) noexcept {
   return 4;
 }
 
+// Offset of the k-th (0-based) code point in d[0..n), which must hold more
+// than k: counts lead bytes eight at a time, then finishes byte by byte.
+std::size_t nthCodePoint(const char* d, std::size_t n, std::uint64_t k) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, d + i, 8);
+    // bit 7 of each continuation byte (10xxxxxx)
+    std::uint64_t continuation = w & ~(w << 1) & 0x8080808080808080ull;
+    auto leads = static_cast<std::uint64_t>(8 - std::popcount(continuation));
+    if (k < leads) break;
+    k -= leads;
+  }
+  for (;; ++i) {
+    if (!isContinuation(static_cast<unsigned char>(d[i]))) {
+      if (k == 0) return i;
+      --k;
+    }
+  }
+}
+
 int sequenceLengthOfLead(unsigned char b0) noexcept {
   return b0 < 0x80 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
 }
@@ -189,7 +211,7 @@ struct TextTraits {
 };
 
 using Text = internal::Tree<TextTraits>;
-static_assert(Text::kMinLeaf >= 256, "text leaves must stay big enough for fast iteration");
+static_assert(Text::kMinLeaf >= 200, "text leaves must stay big enough for fast iteration");
 
 const HeapObject* root(const String* s) noexcept { return reinterpret_cast<const HeapObject*>(s); }
 
@@ -223,40 +245,22 @@ std::uint64_t byteOffsetOf(const HeapObject* h, std::uint64_t cp) noexcept {
   TextLen total = Text::lenOf(h);
   if (cp == total.codePoints) return total.bytes;
   if (total.bytes == total.codePoints) return cp;  // all ASCII
-  TextLen before;
+  TextLen before{};
   const TextLeaf* l = Text::leafBy(
       h, cp, [](const TextLen& x) { return x.codePoints; }, before);
   std::uint64_t k = cp - before.codePoints;
   if (l->bytes == l->codePoints) return before.bytes + k;
-  const char* d = l->data();
-  for (std::uint32_t i = 0;; ++i) {
-    if (!isContinuation(static_cast<unsigned char>(d[i]))) {
-      if (k == 0) return before.bytes + i;
-      --k;
-    }
-  }
+  return before.bytes + nthCodePoint(l->data(), l->bytes, k);
 }
 
 // The leaf holding code point `cp` (< length) and its byte offset there.
 const TextLeaf* leafOfCodePoint(const HeapObject* h, std::uint64_t cp, std::size_t& offset) noexcept {
-  TextLen before;
+  TextLen before{};
   const TextLeaf* l = Text::leafBy(
       h, cp, [](const TextLen& x) { return x.codePoints; }, before);
   std::uint64_t k = cp - before.codePoints;
-  if (l->bytes == l->codePoints) {
-    offset = k;
-    return l;
-  }
-  const char* d = l->data();
-  for (std::uint32_t i = 0;; ++i) {
-    if (!isContinuation(static_cast<unsigned char>(d[i]))) {
-      if (k == 0) {
-        offset = i;
-        return l;
-      }
-      --k;
-    }
-  }
+  offset = l->bytes == l->codePoints ? k : nthCodePoint(l->data(), l->bytes, k);
+  return l;
 }
 
 // Code point index of byte offset `b` (a character boundary).
@@ -264,7 +268,7 @@ std::uint64_t codePointOfByte(const HeapObject* h, std::uint64_t b) noexcept {
   TextLen total = Text::lenOf(h);
   if (b == total.bytes) return total.codePoints;
   if (total.bytes == total.codePoints) return b;
-  TextLen before;
+  TextLen before{};
   const TextLeaf* l = Text::leafAt(h, b, before);
   std::uint64_t cp = before.codePoints;
   const char* d = l->data();
@@ -482,7 +486,7 @@ std::size_t codePointIndexOfUtf16(const String* s, std::size_t index) {
                                             " UTF-16 units");
   if (index == total.utf16) return total.codePoints;
   if (total.utf16 == total.codePoints) return index;
-  TextLen before;
+  TextLen before{};
   const TextLeaf* l = Text::leafBy(
       h, index, [](const TextLen& x) { return x.utf16; }, before);
   std::uint64_t k = index - before.utf16, cp = before.codePoints;
@@ -503,7 +507,7 @@ std::size_t utf16IndexOfCodePoint(const String* s, std::size_t index) {
   checkIndex(index, total.codePoints, "index");
   if (index == total.codePoints) return total.utf16;
   if (total.utf16 == total.codePoints) return index;
-  TextLen before;
+  TextLen before{};
   const TextLeaf* l = Text::leafBy(
       h, index, [](const TextLen& x) { return x.codePoints; }, before);
   std::uint64_t k = index - before.codePoints, units = before.utf16;

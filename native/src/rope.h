@@ -22,10 +22,12 @@
 namespace proto::internal {
 
 // Lengths of a piece of text in the three units a caller may index by.
+// Plain aggregates with no default member values, so arrays of them (the
+// sibling lists in rope_tree.h) cost nothing to declare: write `TextLen x{}`.
 struct TextLen {
-  std::uint64_t bytes = 0;
-  std::uint64_t codePoints = 0;
-  std::uint64_t utf16 = 0;
+  std::uint64_t bytes;
+  std::uint64_t codePoints;
+  std::uint64_t utf16;
   std::uint64_t primary() const noexcept { return bytes; }
   TextLen& operator+=(const TextLen& o) noexcept {
     bytes += o.bytes;
@@ -37,7 +39,7 @@ struct TextLen {
 
 // Length of a run of values.
 struct CountLen {
-  std::uint64_t count = 0;
+  std::uint64_t count;
   std::uint64_t primary() const noexcept { return count; }
   CountLen& operator+=(const CountLen& o) noexcept {
     count += o.count;
@@ -64,8 +66,10 @@ struct TreeNode {
   static constexpr std::size_t bytesFor(std::size_t count) noexcept {
     return sizeof(TreeNode) + count * (sizeof(HeapObject*) + sizeof(Len));
   }
-  // The most children that still fit a 1 KiB heap slot.
-  static constexpr std::size_t kMaxChildren = (1024 - sizeof(TreeNode)) / (sizeof(HeapObject*) + sizeof(Len));
+  // The most children that still fit a 512-byte heap slot: 14 for strings,
+  // 30 for tuples. Small nodes keep the path copies of an edit cheap (the
+  // cost of one edit grows with fanout / log(fanout)).
+  static constexpr std::size_t kMaxChildren = (512 - sizeof(TreeNode)) / (sizeof(HeapObject*) + sizeof(Len));
 };
 
 using TextNode = TreeNode<TextLen>;
@@ -85,7 +89,7 @@ struct TextLeaf {
   TextLen len() const noexcept { return {bytes, codePoints, utf16}; }
 
   static constexpr std::size_t bytesFor(std::size_t n) noexcept { return sizeof(TextLeaf) + n; }
-  static constexpr std::size_t kMaxLeaf = 1024 - 24;  // a leaf fills at most a 1 KiB slot
+  static constexpr std::size_t kMaxLeaf = 512 - 24;  // a leaf fills at most a 512-byte slot
 };
 static_assert(sizeof(TextLeaf) == 24);
 

@@ -148,7 +148,7 @@ class Tree {
     if (n->count > kMaxChildren || n->count < (isRoot ? 2 : kMinChildren))
       return "a node at height " + std::to_string(n->height) + " has " + std::to_string(n->count) +
              " children";
-    Len total;
+    Len total{};
     for (std::size_t i = 0; i < n->count; ++i) {
       const HeapObject* c = n->children()[i];
       if (height(c) + 1 != n->height) return "children at uneven heights";
@@ -179,7 +179,7 @@ class Tree {
     node->height = static_cast<std::uint16_t>(h);
     node->count = static_cast<std::uint16_t>(n);
     node->reserved = 0;
-    Len total;
+    Len total{};
     for (std::size_t i = 0; i < n; ++i) {
       node->children()[i] = kids[i];
       node->lens()[i] = lens[i];
@@ -328,7 +328,9 @@ class Tree {
     while (kids.n > 1) {
       Kids up;
       finishLevel(kids, h + 1, up);
-      kids = up;
+      std::copy_n(up.node, up.n, kids.node);  // only the used entries: Kids is large
+      std::copy_n(up.len, up.n, kids.len);
+      kids.n = up.n;
       ++h;
     }
     return kids.node[0];
@@ -351,11 +353,14 @@ class Tree {
 
   // ---- slice ---------------------------------------------------------------------
 
-  // Units [lo, hi) of h, lo <= hi <= size(h).
+  // Units [lo, hi) of h, lo <= hi <= size(h). Children wholly inside the
+  // range are shared; only the two cut paths are copied.
   HeapObject* slice(HeapObject* h, std::uint64_t lo, std::uint64_t hi) {
     if (lo == 0 && hi == size(h)) return h;
     if (lo >= hi) return empty();
     if (isLeaf(h)) return makeLeaf(Traits::leafData(leaf(h)) + lo, static_cast<std::size_t>(hi - lo));
+    if (lo == 0) return prefix(h, hi);
+    if (hi == size(h)) return suffix(h, lo);
     const Node* n = node(h);
     std::size_t j0 = 0;
     std::uint64_t off0 = 0;
@@ -363,23 +368,116 @@ class Tree {
     std::size_t j1 = j0;
     std::uint64_t off1 = off0;
     while (off1 + n->lens()[j1].primary() < hi) off1 += n->lens()[j1++].primary();
-    HeapObject* c0 = n->children()[j0];
-    if (j0 == j1) return slice(c0, lo - off0, hi - off0);
-    HeapObject* c1 = n->children()[j1];
-    // Children wholly inside the range are shared as they are.
+    if (j0 == j1) return slice(n->children()[j0], lo - off0, hi - off0);
     bool whole0 = lo == off0, whole1 = hi == off1 + n->lens()[j1].primary();
-    std::size_t from = whole0 ? j0 : j0 + 1, to = whole1 ? j1 + 1 : j1;
-    HeapObject* mid = nullptr;
-    if (to - from == 1)
-      mid = n->children()[from];
-    else if (to - from > 1)
-      mid = makeNode(n->children() + from, n->lens() + from, to - from, n->height);
-    HeapObject* left = whole0 ? nullptr : slice(c0, lo - off0, n->lens()[j0].primary());
-    HeapObject* right = whole1 ? nullptr : slice(c1, 0, hi - off1);
-    HeapObject* r = mid;
-    if (left) r = r ? join(left, r) : left;
-    if (right) r = r ? join(r, right) : right;
-    return r;
+    HeapObject* left = whole0 ? nullptr : suffix(n->children()[j0], lo - off0);
+    HeapObject* right = whole1 ? nullptr : prefix(n->children()[j1], hi - off1);
+    std::size_t from = whole0 ? j0 : j0 + 1, to = whole1 ? j1 + 1 : j1;  // shared children
+    if (to - from < 2) {
+      HeapObject* r = to > from ? n->children()[from] : nullptr;
+      if (left) r = r ? join(left, r) : left;
+      if (right) r = r ? join(r, right) : right;
+      return r;
+    }
+    Kids k;
+    if (left)
+      leftEdge(left, n->children()[from], k);
+    else
+      k.push(n->children()[from], n->lens()[from]);
+    appendChildren(n, from + 1, to - 1, k);
+    if (right)
+      rightEdge(n->children()[to - 1], right, k);
+    else
+      k.push(n->children()[to - 1], n->lens()[to - 1]);
+    return rootOf(k, n->height - 1u);
+  }
+
+  // Units [lo, size) of h, 0 < lo < size(h)... or lo == 0 for all of h.
+  HeapObject* suffix(HeapObject* h, std::uint64_t lo) {
+    if (lo == 0) return h;
+    if (isLeaf(h)) {
+      std::size_t n = Traits::leafSize(leaf(h));
+      return makeLeaf(Traits::leafData(leaf(h)) + lo, n - static_cast<std::size_t>(lo));
+    }
+    const Node* n = node(h);
+    std::size_t j = 0;
+    std::uint64_t off = 0;
+    while (off + n->lens()[j].primary() <= lo) off += n->lens()[j++].primary();
+    HeapObject* c = n->children()[j];
+    std::size_t rest = j + 1;
+    if (rest == n->count) return suffix(c, lo - off);
+    Kids k;
+    if (isLeaf(c)) {
+      // The cut leaf's tail goes straight into its neighbour when it is too short alone.
+      const Leaf* l = leaf(c);
+      std::size_t from = static_cast<std::size_t>(lo - off), m = Traits::leafSize(l) - from;
+      if (m >= kMinLeaf) {
+        k.push(makeLeaf(Traits::leafData(l) + from, m));
+      } else {
+        const Leaf* next = leaf(n->children()[rest++]);
+        std::size_t nn = Traits::leafSize(next);
+        Elem buf[2 * kMaxLeaf];
+        std::copy_n(Traits::leafData(l) + from, m, buf);
+        std::copy_n(Traits::leafData(next), nn, buf + m);
+        chop(buf, m + nn, k);
+      }
+    } else {
+      leftEdge(suffix(c, lo - off), n->children()[rest++], k);
+    }
+    appendChildren(n, rest, n->count, k);
+    return k.n == 1 ? k.node[0] : rootOf(k, n->height - 1u);
+  }
+
+  // Units [0, hi) of h, 0 < hi <= size(h).
+  HeapObject* prefix(HeapObject* h, std::uint64_t hi) {
+    if (hi == size(h)) return h;
+    if (isLeaf(h)) return makeLeaf(Traits::leafData(leaf(h)), static_cast<std::size_t>(hi));
+    const Node* n = node(h);
+    std::size_t j = 0;
+    std::uint64_t off = 0;
+    while (off + n->lens()[j].primary() < hi) off += n->lens()[j++].primary();
+    HeapObject* c = n->children()[j];
+    if (j == 0) return prefix(c, hi);
+    Kids k;
+    if (isLeaf(c)) {
+      std::size_t m = static_cast<std::size_t>(hi - off);
+      const Leaf* l = leaf(c);
+      if (m >= kMinLeaf) {
+        appendChildren(n, 0, j, k);
+        k.push(makeLeaf(Traits::leafData(l), m));
+      } else {
+        appendChildren(n, 0, j - 1, k);
+        const Leaf* prev = leaf(n->children()[j - 1]);
+        std::size_t np = Traits::leafSize(prev);
+        Elem buf[2 * kMaxLeaf];
+        std::copy_n(Traits::leafData(prev), np, buf);
+        std::copy_n(Traits::leafData(l), m, buf + np);
+        chop(buf, np + m, k);
+      }
+    } else {
+      appendChildren(n, 0, j - 1, k);
+      rightEdge(n->children()[j - 1], prefix(c, hi - off), k);
+    }
+    return k.n == 1 ? k.node[0] : rootOf(k, n->height - 1u);
+  }
+
+  // `sub` (a tree no taller than `first`) joined in front of `first`: the
+  // nodes of first's height that result.
+  void leftEdge(HeapObject* sub, HeapObject* first, Kids& out) {
+    std::size_t hs = height(sub);
+    if (hs == height(first))
+      mergeSameHeight(sub, first, out);
+    else
+      insertLeft(sub, hs, node(first), out);
+  }
+
+  // `sub` (a tree no taller than `last`) joined after `last`.
+  void rightEdge(HeapObject* last, HeapObject* sub, Kids& out) {
+    std::size_t hs = height(sub);
+    if (hs == height(last))
+      mergeSameHeight(last, sub, out);
+    else
+      insertRight(node(last), sub, hs, out);
   }
 
   // ---- small insert ------------------------------------------------------------------

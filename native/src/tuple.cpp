@@ -340,7 +340,7 @@ Value at(const Tuple* t, std::size_t index) {
   if (p.middle) {
     std::uint64_t m = Values::size(p.middle);
     if (i < m) {
-      CountLen before;
+      CountLen before{};
       const TupleLeaf* l = Values::leafAt(p.middle, i, before);
       return l->values()[i - before.count];
     }
