@@ -1,9 +1,28 @@
-// engine-bridge/index.ts — the public surface of the engine bridge (bitECS world <->
-// Proto: zero-copy components, entity <-> object lifecycle, frame driver, workers).
-// Not built yet: this placeholder only states what the layer depends on.
-import { loadAddon, type NativeAddon } from "../scripting/index.ts";
+// engine-bridge/index.ts — the public surface of the engine bridge: bitECS components
+// over Proto columns (zero copy), entities bound to Proto objects, behaviour scripts on
+// the main thread or a worker pool, and the frame driver. See docs/engine-bridge.md.
 
-/** The bridge's view of the runtime: the same per-process addon as the scripting layer. */
-export function bridgeAddon(): NativeAddon {
-  return loadAddon();
-}
+export type { BridgeWorldOptions } from "./BridgeWorld.ts";
+export { BridgeWorld } from "./BridgeWorld.ts";
+export type { AddCommand, Command, DespawnCommand, RemoveCommand, SpawnCommand } from "./CommandBuffer.ts";
+export type { ComponentDef, FieldArrays, FieldType, Schema, Store } from "./Component.ts";
+export { defineComponent } from "./Component.ts";
+export { CapacityError, CommandError, DeadEntityError, ScriptError, WorkerError } from "./errors.ts";
+export type {
+  BridgeFramePhases,
+  BridgeFrameRecord,
+  BridgeGcEvent,
+  FrameDriverOptions,
+  System,
+} from "./FrameDriver.ts";
+export { FrameDriver } from "./FrameDriver.ts";
+export type {
+  EntityList,
+  Fields,
+  ScriptContext,
+  ScriptDef,
+  ScriptParams,
+  ScriptSelf,
+  ScriptSpec,
+} from "./Script.ts";
+export { defineScript, hashRandom } from "./Script.ts";

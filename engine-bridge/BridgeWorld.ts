@@ -1,0 +1,630 @@
+// engine-bridge/BridgeWorld.ts — a bitECS world whose components live in Proto's
+// mutability table, and the lifecycle that binds entities to Proto objects.
+//
+// Capacity is FIXED at creation: every column is allocated once with `capacity + 1` rows
+// (bitECS entity ids start at 1 and are recycled, so with at most `capacity` live entities
+// every id is ≤ capacity). Views therefore never move and stay valid for the world's
+// whole life — in this thread and in every worker that opened them. Spawning past the
+// capacity throws CapacityError (a RangeError); nothing is half-done.
+//
+// Entity ↔ object: attaching a script creates the entity's Proto object, whose parent is
+// the script's prototype (its parameter defaults) and whose own attributes are the
+// entity's id and parameter overrides. The world keeps the object alive with a share
+// token (a native root that does not depend on V8's GC); removing the entity — through
+// the bridge or bitECS's own removeEntity — drops the token, so the object becomes
+// collectable, and bitECS recycles the id, so the rows are reused.
+import {
+  addComponent,
+  addEntity,
+  createEntityIndex,
+  createWorld,
+  entityExists,
+  hasComponent,
+  observe,
+  onAdd,
+  onRemove,
+  removeComponent,
+  removeEntity,
+  type World,
+} from "bitecs";
+import { loadAddon, type ProtoObject, Runtime } from "../scripting/index.ts";
+import { type Command, type CommandBuffer, mergeCommands, OUTSIDE_UPDATE } from "./CommandBuffer.ts";
+import { type ComponentDef, type FieldType, isComponentDef, type Schema, type Store } from "./Component.ts";
+import { CapacityError, CommandError, DeadEntityError } from "./errors.ts";
+import { isScriptDef, type ScriptDef, type ScriptParams } from "./Script.ts";
+import { type RunnerScript, ScriptRunner } from "./ScriptRunner.ts";
+
+/** Options of a BridgeWorld. */
+export interface BridgeWorldOptions {
+  /** Maximum number of live entities (fixed; 1 … 2^24). */
+  readonly capacity: number;
+  /** Proto GC pause budget per frame in ms (process-wide; default: the runtime's, 0.5). */
+  readonly gcBudgetMs?: number;
+  /** Length of the `globals` column (default 64). */
+  readonly globals?: number;
+}
+
+/** @internal How a thread opens one field's column. */
+export interface FieldLayout {
+  readonly name: string;
+  readonly type: FieldType;
+  readonly token: number;
+}
+
+/** @internal Everything a worker needs to open the world's columns and load its scripts. */
+export interface WorldLayout {
+  readonly version: number;
+  readonly capacity: number;
+  readonly components: readonly { readonly name: string; readonly fields: readonly FieldLayout[] }[];
+  readonly scripts: readonly {
+    readonly name: string;
+    readonly id: number;
+    readonly paramTokens: readonly number[];
+  }[];
+  /** Module URLs (with their reload query) that define the scripts. */
+  readonly modules: readonly string[];
+  readonly scriptIdsToken: number;
+  readonly globalsToken: number;
+}
+
+interface ComponentEntry {
+  readonly def: ComponentDef;
+  readonly store: Store;
+  readonly fields: readonly FieldLayout[];
+}
+
+interface ScriptEntry {
+  readonly id: number;
+  def: ScriptDef;
+  /** The module it came from (current reload URL), or undefined for main-thread-only scripts. */
+  module: string | undefined;
+  prototype: ProtoObject;
+  readonly paramNames: readonly string[];
+  readonly paramIds: readonly number[];
+  /** The prototype's parameter values, resolved once through Proto. */
+  defaults: readonly number[];
+  readonly params: readonly Float64Array[];
+  readonly paramTokens: readonly number[];
+  /** The bitECS tag component of this script's entities. */
+  readonly tag: object;
+}
+
+const MAX_CAPACITY = 2 ** 24;
+
+type EntityIndex = ReturnType<typeof createEntityIndex>;
+
+/** @internal A type-erased view of a store for row-wise writes. */
+type Rows = Record<string, Float64Array>;
+
+/**
+ * A bitECS world over Proto columns, with scripted entities. Structural changes during a
+ * frame go through command buffers (see FrameDriver); outside a frame, call spawn(),
+ * despawn(), attach()… directly.
+ */
+export class BridgeWorld {
+  /** The bitECS world: use it with bitECS's own query, addComponent, removeEntity, observe. */
+  readonly ecs: World;
+  /** Maximum number of live entities (fixed). */
+  readonly capacity: number;
+  /** The scripting runtime (process-wide Proto runtime, attached to this thread). */
+  readonly runtime: Runtime;
+  /** Numbers every script reads as ctx.globals (a Proto column, shared with workers). */
+  readonly globals: Float64Array;
+  /** Commands for systems and the host to queue during a frame; applied at frame end. */
+  readonly commands: Pick<ScriptRunner, "spawn" | "despawn" | "add" | "remove">;
+
+  /** @internal The main thread's script runner. */
+  readonly runner: ScriptRunner;
+  /** @internal Script id per row (0: no script). */
+  readonly scriptIds: Uint32Array;
+
+  readonly #index: EntityIndex;
+  readonly #components = new Map<string, ComponentEntry>();
+  readonly #stores = new Map<string, Store>();
+  readonly #scripts = new Map<string, ScriptEntry>();
+  readonly #scriptsById: ScriptEntry[] = [];
+  readonly #tokens: Float64Array;
+  readonly #overrides = new Map<number, Record<string, number>>();
+  readonly #modules: string[] = [];
+  readonly #systemBuffer: CommandBuffer;
+  readonly #queue: ScriptRunner;
+  readonly #scriptIdsToken: number;
+  readonly #globalsToken: number;
+  #layoutVersion = 1;
+  #reloads = 0;
+
+  constructor(options: BridgeWorldOptions) {
+    if (typeof options !== "object" || options === null)
+      throw new TypeError("BridgeWorld needs an options object");
+    const { capacity } = options;
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY)
+      throw new RangeError(
+        `capacity must be a whole number in [1, ${MAX_CAPACITY}], got ${String(capacity)}`,
+      );
+    this.capacity = capacity;
+    this.runtime = new Runtime(options.gcBudgetMs === undefined ? {} : { gcBudgetMs: options.gcBudgetMs });
+    this.#index = createEntityIndex();
+    this.ecs = createWorld(this.#index);
+    this.scriptIds = this.runtime.column("u32", capacity + 1);
+    this.#scriptIdsToken = this.runtime.shareColumn(this.scriptIds);
+    this.globals = this.runtime.column("f64", options.globals ?? 64);
+    this.#globalsToken = this.runtime.shareColumn(this.globals);
+    this.#tokens = new Float64Array(capacity + 1);
+    this.runner = new ScriptRunner(0, this.#stores, this.scriptIds, this.globals);
+    // Systems and the host queue through a second runner whose issuer sorts after every
+    // entity, so their commands apply after the scripts' ones.
+    this.#queue = new ScriptRunner(0, this.#stores, this.scriptIds, this.globals);
+    this.#systemBuffer = this.#queue.buffer;
+    this.#systemBuffer.issuer = OUTSIDE_UPDATE + 1;
+    this.commands = this.#queue;
+  }
+
+  /** Number of live entities. */
+  get entityCount(): number {
+    return this.#index.aliveCount;
+  }
+
+  /** One more than the highest entity id ever used (bounds a scan over rows). */
+  get maxEid(): number {
+    return this.#index.maxId + 1;
+  }
+
+  /** True if `eid` is a live entity. */
+  alive(eid: number): boolean {
+    return Number.isInteger(eid) && eid > 0 && eid <= this.capacity && entityExists(this.ecs, eid);
+  }
+
+  // ---- components -------------------------------------------------------------------
+
+  /**
+   * The store of a component: typed arrays over Proto columns, indexed by entity id. It is
+   * the bitECS component (pass it to addComponent, query…). Registers the component on
+   * first use; two different definitions may not share a name.
+   */
+  store<S extends Schema>(component: ComponentDef<S>): Store<S> {
+    if (!isComponentDef(component))
+      throw new TypeError("store() expects a component made by defineComponent()");
+    const known = this.#components.get(component.name);
+    if (known !== undefined) {
+      if (JSON.stringify(known.def.schema) !== JSON.stringify(component.schema))
+        throw new TypeError(
+          `another component named '${component.name}' with a different schema is in this world`,
+        );
+      return known.store as Store<S>;
+    }
+    const store: Record<string, Float64Array> = {};
+    const fields: FieldLayout[] = [];
+    for (const [name, type] of Object.entries(component.schema)) {
+      const column = this.runtime.column(type, this.capacity + 1);
+      store[name] = column as Float64Array;
+      fields.push({ name, type, token: this.runtime.shareColumn(column) });
+    }
+    const frozen = Object.freeze(store) as unknown as Store<S>;
+    this.#components.set(component.name, { def: component, store: frozen, fields });
+    this.#stores.set(component.name, frozen);
+    this.#layoutVersion++;
+    // Every component starts zeroed (rows are recycled), and raw bitECS use past the
+    // capacity is caught here rather than writing outside the columns.
+    const capacity = this.capacity;
+    const rows = Object.values(store);
+    observe(this.ecs, onAdd(frozen), (eid: number) => {
+      if (eid > capacity) throw new CapacityError(capacity, `adding '${component.name}' to entity ${eid}`);
+      for (const column of rows) column[eid] = 0;
+    });
+    return frozen;
+  }
+
+  // ---- scripts ----------------------------------------------------------------------
+
+  /**
+   * Imports a module and registers every script (and component) it exports. Scripts
+   * loaded this way can run on the worker pool: workers import the same module.
+   */
+  async loadScripts(module: string | URL): Promise<ScriptDef[]> {
+    const url = String(module);
+    const exports = (await import(url)) as Record<string, unknown>;
+    const defs: ScriptDef[] = [];
+    for (const value of Object.values(exports)) {
+      if (isComponentDef(value)) this.store(value);
+      if (isScriptDef(value)) defs.push(value);
+    }
+    for (const def of defs) this.addScript(def, url);
+    if (!this.#modules.includes(url)) this.#modules.push(url);
+    return defs;
+  }
+
+  /**
+   * Registers a script defined in this thread. Without `module` it can only run on the
+   * main thread (a FrameDriver with workers reports an error); prefer loadScripts().
+   */
+  addScript(def: ScriptDef, module?: string): void {
+    if (!isScriptDef(def)) throw new TypeError("addScript() expects a script made by defineScript()");
+    if (this.#scripts.has(def.name))
+      throw new TypeError(`a script named '${def.name}' is in this world already`);
+    for (const component of def.uses) this.store(component);
+    const paramNames = Object.keys(def.params);
+    const addon = loadAddon();
+    const paramIds = paramNames.map((p) => addon.symbol(p));
+    const prototype = this.#prototype(def);
+    const params: Float64Array[] = [];
+    const paramTokens: number[] = [];
+    for (let i = 0; i < paramNames.length; i++) {
+      const column = this.runtime.column("f64", this.capacity + 1);
+      params.push(column);
+      paramTokens.push(this.runtime.shareColumn(column));
+    }
+    const entry: ScriptEntry = {
+      id: this.#scriptsById.length + 1,
+      def,
+      module,
+      prototype,
+      paramNames,
+      paramIds,
+      defaults: this.#resolve(prototype, paramIds),
+      params,
+      paramTokens,
+      tag: {},
+    };
+    this.#scripts.set(def.name, entry);
+    this.#scriptsById.push(entry);
+    observe(this.ecs, onRemove(entry.tag), (eid: number) => this.#release(eid));
+    this.#layoutVersion++;
+    this.#installRunnerScripts();
+  }
+
+  /**
+   * Hot reload: imports `module` again and replaces the scripts it defines (matched by
+   * name) — new update/prepare code and new parameter defaults — keeping every entity, its
+   * rows and its overrides. Components and parameter names may not change (that needs a
+   * new world). Workers load the new code at the next step.
+   */
+  async reloadScripts(module: string | URL): Promise<ScriptDef[]> {
+    const base = String(module);
+    const url = `${base}${base.includes("?") ? "&" : "?"}reload=${++this.#reloads}`;
+    const exports = (await import(url)) as Record<string, unknown>;
+    const defs = Object.values(exports).filter(isScriptDef);
+    for (const def of defs) {
+      const entry = this.#scripts.get(def.name);
+      if (entry === undefined) throw new TypeError(`reload: script '${def.name}' was not loaded before`);
+      const same = (a: readonly unknown[], b: readonly unknown[]) => JSON.stringify(a) === JSON.stringify(b);
+      if (!same(entry.def.fields, def.fields) || !same(entry.paramNames, Object.keys(def.params)))
+        throw new TypeError(
+          `reload: script '${def.name}' changed its components or parameter names; only code and defaults can change live`,
+        );
+    }
+    for (const def of defs) {
+      const entry = this.#scripts.get(def.name) as ScriptEntry;
+      const oldDefaults = JSON.stringify(entry.def.params);
+      entry.def = def;
+      entry.module = url;
+      if (JSON.stringify(def.params) !== oldDefaults) this.#rebind(entry);
+    }
+    const at = this.#modules.findIndex((m) => m.split("?reload=")[0] === base.split("?reload=")[0]);
+    if (at >= 0) this.#modules[at] = url;
+    else this.#modules.push(url);
+    this.#layoutVersion++;
+    this.#installRunnerScripts();
+    return defs;
+  }
+
+  /** The scripts of this world, in id order. */
+  scripts(): ScriptDef[] {
+    return this.#scriptsById.map((s) => s.def);
+  }
+
+  /** The bitECS tag component carried by every entity running `script` (for queries). */
+  tag(script: ScriptDef | string): object {
+    return this.#entry(script, "tag()").tag;
+  }
+
+  // ---- entities ---------------------------------------------------------------------
+
+  /**
+   * Spawns an entity running `script`: adds its components (zeroed, then `init`) and
+   * creates its Proto object with `overrides` as own parameters. Returns the entity id.
+   */
+  spawn<C extends readonly ComponentDef[], P extends ScriptParams>(
+    script: ScriptDef<C, P>,
+    init?: Readonly<Record<string, number>>,
+    overrides?: Readonly<Record<string, number>>,
+  ): number {
+    const entry = this.#entry(script, "spawn()");
+    this.#checkInit(entry.def, init, "spawn()");
+    this.#checkOverrides(entry, overrides, "spawn()");
+    const eid = this.spawnEmpty();
+    try {
+      this.#attach(eid, entry, init, overrides);
+    } catch (error) {
+      removeEntity(this.ecs, eid);
+      throw error;
+    }
+    return eid;
+  }
+
+  /** Spawns an entity with no components or script (bitECS addEntity, capacity-checked). */
+  spawnEmpty(): number {
+    if (this.#index.aliveCount >= this.capacity) throw new CapacityError(this.capacity, "spawn()");
+    return addEntity(this.ecs);
+  }
+
+  /** Removes an entity (bitECS removeEntity): its object becomes collectable, its id and rows are recycled. */
+  despawn(eid: number): void {
+    this.#checkAlive(eid, "despawn()");
+    removeEntity(this.ecs, eid);
+  }
+
+  /** Attaches `script` to a live entity that has none: adds missing components, creates its object. */
+  attach<C extends readonly ComponentDef[], P extends ScriptParams>(
+    eid: number,
+    script: ScriptDef<C, P>,
+    overrides?: Readonly<Record<string, number>>,
+  ): void {
+    this.#checkAlive(eid, "attach()");
+    const entry = this.#entry(script, "attach()");
+    this.#checkOverrides(entry, overrides, "attach()");
+    this.#attach(eid, entry, undefined, overrides);
+  }
+
+  /** Detaches the entity's script (its object becomes collectable); components stay. */
+  detach(eid: number): void {
+    this.#checkAlive(eid, "detach()");
+    const entry = this.#scriptsById[(this.scriptIds[eid] as number) - 1];
+    if (entry !== undefined) removeComponent(this.ecs, eid, entry.tag);
+  }
+
+  /** Adds a component (zeroed, then `init`) to a live entity. */
+  addComponent<S extends Schema>(
+    eid: number,
+    component: ComponentDef<S>,
+    init?: Partial<{ [K in keyof S]: number }>,
+  ): void {
+    this.#checkAlive(eid, "addComponent()");
+    const store = this.store(component) as unknown as Rows;
+    if (init !== undefined)
+      for (const key of Object.keys(init))
+        if (!(key in store))
+          throw new TypeError(`addComponent(): component '${component.name}' has no field '${key}'`);
+    addComponent(this.ecs, eid, store);
+    if (init !== undefined)
+      for (const [key, value] of Object.entries(init)) (store[key] as Float64Array)[eid] = value as number;
+  }
+
+  /**
+   * Removes a component from a live entity. Removing one the entity's script uses detaches
+   * the script first (a script's entities always carry its components).
+   */
+  removeComponent(eid: number, component: ComponentDef): void {
+    this.#checkAlive(eid, "removeComponent()");
+    const store = this.store(component);
+    const entry = this.#scriptsById[(this.scriptIds[eid] as number) - 1];
+    if (entry?.def.uses.some((c) => c.name === component.name)) removeComponent(this.ecs, eid, entry.tag);
+    removeComponent(this.ecs, eid, store);
+  }
+
+  /** True if the live entity has the component. */
+  has(eid: number, component: ComponentDef): boolean {
+    this.#checkAlive(eid, "has()");
+    return hasComponent(this.ecs, eid, this.store(component));
+  }
+
+  /** The script the entity runs, if any. */
+  scriptOf(eid: number): ScriptDef | undefined {
+    this.#checkAlive(eid, "scriptOf()");
+    return this.#scriptsById[(this.scriptIds[eid] as number) - 1]?.def;
+  }
+
+  /** The entity's Proto object (its parent is the script's prototype). Throws for an entity with no script. */
+  object(eid: number): ProtoObject {
+    this.#checkAlive(eid, "object()");
+    const token = this.#tokens[eid] as number;
+    if (token === 0) throw new TypeError(`object(): entity ${eid} runs no script, so it has no Proto object`);
+    return this.runtime.open(token);
+  }
+
+  // ---- frames (used by FrameDriver) -------------------------------------------------
+
+  /** @internal Applies merged command lists; returns the errors (one per failed command). */
+  applyCommands(lists: readonly (readonly Command[])[]): Error[] {
+    const errors: Error[] = [];
+    lists = [...lists, this.#systemBuffer.take()];
+    const merged = mergeCommands(lists);
+    const despawned = new Set<number>();
+    // Removals and changes first, then spawns: a spawn may recycle an id freed this
+    // frame, and no later command of this frame can then touch the new entity by mistake.
+    for (const c of merged) {
+      try {
+        switch (c.op) {
+          case "despawn":
+            if (despawned.has(c.eid)) break;
+            this.#checkAlive(c.eid, "despawn command");
+            removeEntity(this.ecs, c.eid);
+            despawned.add(c.eid);
+            break;
+          case "add":
+            if (despawned.has(c.eid)) throw new DeadEntityError(c.eid, `add '${c.component}' command`);
+            this.addComponent(c.eid, this.#component(c.component).def, c.init);
+            break;
+          case "remove":
+            if (despawned.has(c.eid)) throw new DeadEntityError(c.eid, `remove '${c.component}' command`);
+            this.removeComponent(c.eid, this.#component(c.component).def);
+            break;
+          case "spawn":
+            break;
+        }
+      } catch (error) {
+        errors.push(error instanceof Error ? error : new CommandError(String(error)));
+      }
+    }
+    for (const c of merged) {
+      if (c.op !== "spawn") continue;
+      try {
+        this.spawn(this.#entry(c.script, "spawn command").def, c.init, c.overrides);
+      } catch (error) {
+        errors.push(error instanceof Error ? error : new CommandError(String(error)));
+      }
+    }
+    return errors;
+  }
+
+  /** @internal The queue systems use (its commands are applied with the scripts'). */
+  get systemQueue(): ScriptRunner {
+    return this.#queue;
+  }
+
+  /** @internal Changes whenever components, scripts or script modules change. */
+  get layoutVersion(): number {
+    return this.#layoutVersion;
+  }
+
+  /** @internal What workers need to open this world. */
+  layout(): WorldLayout {
+    const missing = this.#scriptsById.filter((s) => s.module === undefined).map((s) => s.def.name);
+    if (missing.length > 0)
+      throw new TypeError(
+        `script(s) ${missing.join(", ")} were added with addScript() and no module, so workers cannot load them; use loadScripts()`,
+      );
+    return {
+      version: this.#layoutVersion,
+      capacity: this.capacity,
+      components: [...this.#components.values()].map((c) => ({ name: c.def.name, fields: c.fields })),
+      scripts: this.#scriptsById.map((s) => ({ name: s.def.name, id: s.id, paramTokens: s.paramTokens })),
+      modules: [...this.#modules],
+      scriptIdsToken: this.#scriptIdsToken,
+      globalsToken: this.#globalsToken,
+    };
+  }
+
+  /** Drops every entity (their objects become collectable). The world stays usable. */
+  clear(): void {
+    for (let eid = 1; eid < this.maxEid; eid++) if (entityExists(this.ecs, eid)) removeEntity(this.ecs, eid);
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  #installRunnerScripts(): void {
+    const scripts: RunnerScript[] = this.#scriptsById.map((s) => ({
+      id: s.id,
+      def: s.def,
+      params: s.params,
+    }));
+    this.runner.setScripts(scripts);
+    this.#queue.setScripts(scripts);
+  }
+
+  #prototype(def: ScriptDef): ProtoObject {
+    return this.runtime.object({ __script: def.name, ...def.params });
+  }
+
+  #resolve(object: ProtoObject, ids: readonly number[]): number[] {
+    const values = loadAddon().getMany(object.handle, ids);
+    return values.map((v) => (typeof v === "number" ? v : Number.NaN));
+  }
+
+  #attach(
+    eid: number,
+    entry: ScriptEntry,
+    init: Readonly<Record<string, number>> | undefined,
+    overrides: Readonly<Record<string, number>> | undefined,
+  ): void {
+    if ((this.scriptIds[eid] as number) !== 0)
+      throw new TypeError(`attach(): entity ${eid} runs a script already; detach() it first`);
+    for (const component of entry.def.uses) {
+      const store = this.store(component);
+      if (!hasComponent(this.ecs, eid, store)) addComponent(this.ecs, eid, store);
+    }
+    if (init !== undefined)
+      for (const { name, component } of entry.def.fields) {
+        const value = init[name];
+        if (value !== undefined)
+          ((this.#stores.get(component) as unknown as Rows)[name] as Float64Array)[eid] = value;
+      }
+    this.#bindObject(eid, entry, overrides);
+    if (overrides !== undefined && Object.keys(overrides).length > 0)
+      this.#overrides.set(eid, { ...overrides });
+    this.scriptIds[eid] = entry.id;
+    addComponent(this.ecs, eid, entry.tag);
+  }
+
+  // Creates the entity's object (parent: the script's prototype) and caches its resolved
+  // parameters in the parameter columns. Without overrides every parameter is inherited,
+  // so the prototype's values (resolved once) are the entity's.
+  #bindObject(
+    eid: number,
+    entry: ScriptEntry,
+    overrides: Readonly<Record<string, number>> | undefined,
+  ): void {
+    const object = entry.prototype.extend({ __eid: eid, ...overrides });
+    const values =
+      overrides === undefined || Object.keys(overrides).length === 0
+        ? entry.defaults
+        : this.#resolve(object, entry.paramIds);
+    for (let i = 0; i < values.length; i++) (entry.params[i] as Float64Array)[eid] = values[i] as number;
+    const old = this.#tokens[eid] as number;
+    this.#tokens[eid] = object.share();
+    if (old !== 0) this.runtime.unshare(old);
+  }
+
+  // New parameter defaults: a new prototype, and every entity of the script gets a new
+  // object (objects are immutable, so their parent cannot change); rows stay as they are.
+  #rebind(entry: ScriptEntry): void {
+    entry.prototype = this.#prototype(entry.def);
+    entry.defaults = this.#resolve(entry.prototype, entry.paramIds);
+    const ids = this.scriptIds;
+    for (let eid = 1; eid < this.maxEid; eid++)
+      if (ids[eid] === entry.id) this.#bindObject(eid, entry, this.#overrides.get(eid));
+  }
+
+  #release(eid: number): void {
+    const token = this.#tokens[eid] as number;
+    if (token !== 0) this.runtime.unshare(token);
+    this.#tokens[eid] = 0;
+    const entry = this.#scriptsById[(this.scriptIds[eid] as number) - 1];
+    if (entry !== undefined) for (const column of entry.params) column[eid] = 0;
+    this.scriptIds[eid] = 0;
+    this.#overrides.delete(eid);
+  }
+
+  #entry(script: ScriptDef | string, what: string): ScriptEntry {
+    const name = typeof script === "string" ? script : script?.name;
+    const entry = this.#scripts.get(name as string);
+    if (entry === undefined)
+      throw new TypeError(`${what}: script '${String(name)}' is not loaded in this world`);
+    return entry;
+  }
+
+  #component(name: string): ComponentEntry {
+    const entry = this.#components.get(name);
+    if (entry === undefined) throw new TypeError(`component '${name}' is not part of this world`);
+    return entry;
+  }
+
+  #checkAlive(eid: number, what: string): void {
+    if (!this.alive(eid)) throw new DeadEntityError(eid, what);
+  }
+
+  #checkInit(def: ScriptDef, init: Readonly<Record<string, number>> | undefined, what: string): void {
+    if (init === undefined) return;
+    if (typeof init !== "object" || init === null)
+      throw new TypeError(`${what}: init must be an object of field values`);
+    for (const [key, value] of Object.entries(init)) {
+      if (!def.fields.some((f) => f.name === key))
+        throw new TypeError(`${what}: script '${def.name}' has no field '${key}'`);
+      if (typeof value !== "number") throw new TypeError(`${what}: field '${key}' must be a number`);
+    }
+  }
+
+  #checkOverrides(
+    entry: ScriptEntry,
+    overrides: Readonly<Record<string, number>> | undefined,
+    what: string,
+  ): void {
+    if (overrides === undefined) return;
+    if (typeof overrides !== "object" || overrides === null)
+      throw new TypeError(`${what}: overrides must be an object`);
+    for (const [key, value] of Object.entries(overrides)) {
+      if (!entry.paramNames.includes(key))
+        throw new TypeError(`${what}: script '${entry.def.name}' has no parameter '${key}'`);
+      if (typeof value !== "number") throw new TypeError(`${what}: parameter '${key}' must be a number`);
+    }
+  }
+}

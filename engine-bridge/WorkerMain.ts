@@ -1,0 +1,125 @@
+// engine-bridge/WorkerMain.ts — the body of a pool worker: opens the world's columns
+// (same memory as the main thread, through share tokens), imports the script modules and
+// runs commands from the control block until told to stop (WorkerProtocol.ts).
+import { type MessagePort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { Runtime } from "../scripting/index.ts";
+import type { FieldLayout, WorldLayout } from "./BridgeWorld.ts";
+import type { Store } from "./Component.ts";
+import { isScriptDef, type ScriptDef } from "./Script.ts";
+import { type RunnerScript, ScriptRunner } from "./ScriptRunner.ts";
+import { Cmd, controlViews, F64Slot, Slot, type WorkerReply, WorkerState } from "./WorkerProtocol.ts";
+
+interface WorkerInput {
+  readonly control: SharedArrayBuffer;
+  readonly layout: WorldLayout;
+  readonly port: MessagePort;
+  readonly index: number;
+}
+
+const input = workerData as WorkerInput;
+const { ctl, f64 } = controlViews(input.control);
+const port = input.port;
+
+process.on("exit", (code) => {
+  Atomics.store(ctl, Slot.EXIT_CODE, code);
+  Atomics.store(ctl, Slot.STATE, WorkerState.DEAD);
+  Atomics.notify(ctl, Slot.DONE_SEQ);
+});
+
+const runtime = new Runtime();
+const stores = new Map<string, Store>();
+const opened = new Map<number, ArrayBufferView>();
+
+function open<T extends ArrayBufferView>(token: number): T {
+  let view = opened.get(token);
+  if (view === undefined) {
+    view = runtime.openColumn(token);
+    opened.set(token, view);
+  }
+  return view as T;
+}
+
+const scriptIds = open<Uint32Array>(input.layout.scriptIdsToken);
+const globals = open<Float64Array>(input.layout.globalsToken);
+const runner = new ScriptRunner(input.index, stores, scriptIds, globals);
+
+async function install(layout: WorldLayout): Promise<void> {
+  for (const c of layout.components) {
+    if (stores.has(c.name)) continue;
+    const store: Record<string, ArrayBufferView> = {};
+    for (const f of c.fields as readonly FieldLayout[]) store[f.name] = open(f.token);
+    stores.set(c.name, Object.freeze(store) as unknown as Store);
+  }
+  const defs = new Map<string, ScriptDef>();
+  for (const url of layout.modules) {
+    const exports = (await import(url)) as Record<string, unknown>;
+    for (const value of Object.values(exports)) if (isScriptDef(value)) defs.set(value.name, value);
+  }
+  const scripts: RunnerScript[] = layout.scripts.map((s) => {
+    const def = defs.get(s.name);
+    if (def === undefined)
+      throw new Error(`script '${s.name}' is not exported by ${layout.modules.join(", ")}`);
+    return { id: s.id, def, params: s.paramTokens.map((t) => open<Float64Array>(t)) };
+  });
+  runner.setScripts(scripts);
+}
+
+function reply(seq: number, fatal?: string): void {
+  const message: WorkerReply = {
+    seq,
+    commands: runner.buffer.take(),
+    errors: runner.takeErrors(),
+    ...(fatal === undefined ? {} : { fatal }),
+  };
+  port.postMessage(message);
+  Atomics.store(ctl, Slot.DONE_SEQ, seq);
+  Atomics.notify(ctl, Slot.DONE_SEQ);
+}
+
+async function main(): Promise<void> {
+  await install(input.layout);
+  Atomics.store(ctl, Slot.STATE, WorkerState.READY);
+  Atomics.notify(ctl, Slot.DONE_SEQ);
+  let last = Atomics.load(ctl, Slot.CMD_SEQ);
+  for (;;) {
+    Atomics.wait(ctl, Slot.CMD_SEQ, last);
+    const seq = Atomics.load(ctl, Slot.CMD_SEQ);
+    if (seq === last) continue;
+    last = seq;
+    const cmd = Atomics.load(ctl, Slot.CMD);
+    if (cmd === Cmd.STOP) break;
+    let fatal: string | undefined;
+    if (cmd === Cmd.LAYOUT) {
+      const message = receiveMessageOnPort(port);
+      try {
+        if (message === undefined) throw new Error("no layout message arrived with the LAYOUT command");
+        await install(message.message as WorldLayout);
+      } catch (error) {
+        fatal = error instanceof Error ? error.message : String(error);
+      }
+    } else if (cmd === Cmd.PREPARE) {
+      runner.beginFrame(
+        ctl[Slot.FRAME] as number,
+        f64[F64Slot.TIME] as number,
+        f64[F64Slot.DT] as number,
+        ctl[Slot.MAX_EID] as number,
+      );
+      runner.prepare();
+    } else if (cmd === Cmd.UPDATE) {
+      runner.update(ctl[Slot.LO] as number, ctl[Slot.HI] as number);
+    }
+    reply(seq, fatal);
+  }
+  port.close();
+}
+
+main().catch((error: unknown) => {
+  // Startup failed: say why (the main thread reads it as this worker's error), then exit.
+  port.postMessage({
+    seq: -1,
+    commands: [],
+    errors: [],
+    fatal: error instanceof Error ? error.message : String(error),
+  });
+  process.exit(70);
+});

@@ -1,0 +1,263 @@
+// engine-bridge/WorkerPool.ts — N worker threads running behaviour scripts over
+// contiguous ranges of entity ids, on the same Proto columns as the main thread.
+//
+// One frame is two synchronous rounds: PREPARE (every worker runs the prepare hooks, for
+// its own indexes) then UPDATE (worker k runs the scripts of ids in its range). The main
+// thread blocks in Atomics.wait meanwhile; it never waits on the event loop, so step()
+// stays synchronous. Failure policy: a worker that throws in a script reports a
+// ScriptError and carries on; a worker that dies, fails to load or passes the frame
+// timeout is reported as a WorkerError for that frame, replaced by a new worker (started
+// in the background), and until that one is ready its range runs on the main thread.
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { BridgeWorld } from "./BridgeWorld.ts";
+import type { Command } from "./CommandBuffer.ts";
+import { WorkerError } from "./errors.ts";
+import { scriptError } from "./ScriptRunner.ts";
+import {
+  Cmd,
+  CONTROL_BYTES,
+  controlViews,
+  F64Slot,
+  Slot,
+  type WorkerReply,
+  WorkerState,
+} from "./WorkerProtocol.ts";
+
+const ENTRY = new URL("./worker-entry.mjs", import.meta.url);
+
+/** @internal One worker slot of the pool. */
+class PoolWorker {
+  readonly index: number;
+  readonly worker: Worker;
+  readonly ctl: Int32Array;
+  readonly f64: Float64Array;
+  readonly port: MessagePort;
+  layoutVersion: number;
+  seq = 0;
+  /** Set once this worker was given up (dead, timed out, or failed). */
+  failed = false;
+  startError: string | undefined;
+
+  constructor(index: number, world: BridgeWorld) {
+    this.index = index;
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const views = controlViews(control);
+    this.ctl = views.ctl;
+    this.f64 = views.f64;
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    const layout = world.layout();
+    this.layoutVersion = layout.version;
+    this.worker = new Worker(ENTRY, {
+      workerData: { control, layout, port: channel.port2, index },
+      transferList: [channel.port2],
+      stdout: false,
+      stderr: false,
+    });
+    // Errors are read from the control block and the port; these listeners only keep an
+    // uncaught worker error from becoming an uncaught error of the main thread.
+    this.worker.on("error", () => {});
+    this.worker.unref();
+  }
+
+  get state(): number {
+    return Atomics.load(this.ctl, Slot.STATE);
+  }
+
+  /** The startup failure the worker posted, if any. */
+  startFailure(): string | undefined {
+    if (this.startError !== undefined) return this.startError;
+    const m = receiveMessageOnPort(this.port);
+    if (m !== undefined) this.startError = (m.message as WorkerReply).fatal;
+    return this.startError;
+  }
+
+  signal(cmd: number): number {
+    const seq = ++this.seq;
+    Atomics.store(this.ctl, Slot.CMD, cmd);
+    Atomics.store(this.ctl, Slot.CMD_SEQ, seq);
+    Atomics.notify(this.ctl, Slot.CMD_SEQ);
+    return seq;
+  }
+
+  /** Waits for command `seq`; returns the reply, or the reason it will never come. */
+  wait(seq: number, deadline: number): WorkerReply | string {
+    for (;;) {
+      const done = Atomics.load(this.ctl, Slot.DONE_SEQ);
+      if (done >= seq) {
+        for (;;) {
+          const m = receiveMessageOnPort(this.port);
+          if (m === undefined) return "finished without posting its results";
+          const reply = m.message as WorkerReply;
+          if (reply.seq === seq) return reply;
+        }
+      }
+      if (this.state === WorkerState.DEAD)
+        return `died (exit code ${Atomics.load(this.ctl, Slot.EXIT_CODE)}) during the frame`;
+      const left = deadline - performance.now();
+      if (left <= 0) return "did not finish the frame in time and was terminated";
+      Atomics.wait(this.ctl, Slot.DONE_SEQ, done, Math.min(left, 100));
+    }
+  }
+
+  stop(): Promise<number> {
+    if (this.state === WorkerState.READY) this.signal(Cmd.STOP);
+    return this.worker.terminate();
+  }
+}
+
+/** @internal What a frame on the pool produced. */
+export interface PoolFrame {
+  readonly commands: Command[][];
+  readonly errors: Error[];
+}
+
+/** @internal The worker pool of a FrameDriver. */
+export class WorkerPool {
+  readonly size: number;
+  readonly #world: BridgeWorld;
+  readonly #workers: PoolWorker[];
+  readonly #timeoutMs: number;
+
+  constructor(world: BridgeWorld, size: number, timeoutMs: number) {
+    this.size = size;
+    this.#world = world;
+    this.#timeoutMs = timeoutMs;
+    this.#workers = Array.from({ length: size }, (_, i) => new PoolWorker(i + 1, world));
+  }
+
+  /** Resolves when every worker is ready; rejects with the first startup failure. */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      let waiting = 0;
+      for (const w of this.#workers) {
+        const failure = w.startFailure();
+        if (failure !== undefined) throw new WorkerError(w.index, `failed to start: ${failure}`);
+        if (w.state === WorkerState.DEAD) throw new WorkerError(w.index, "exited while starting");
+        if (w.state !== WorkerState.READY) waiting++;
+      }
+      if (waiting === 0) return;
+      if (performance.now() > deadline) throw new WorkerError(0, `workers not ready after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** Number of workers currently ready (the others' ranges run on the main thread). */
+  get readyCount(): number {
+    return this.#workers.filter((w) => !w.failed && w.state === WorkerState.READY).length;
+  }
+
+  /** Runs this frame's scripts: prepare everywhere, then each range on its worker. */
+  runFrame(frame: number, time: number, dt: number, maxEid: number): PoolFrame {
+    const errors: Error[] = [];
+    const commands: Command[][] = [];
+    const runner = this.#world.runner;
+    const version = this.#world.layoutVersion;
+    const active: PoolWorker[] = [];
+    const deadline = () => performance.now() + this.#timeoutMs;
+
+    for (const [i, w] of this.#workers.entries()) {
+      if (w.failed || w.state === WorkerState.DEAD) {
+        if (!w.failed)
+          errors.push(
+            new WorkerError(w.index, `exited (code ${Atomics.load(w.ctl, Slot.EXIT_CODE)}) between frames`),
+          );
+        this.#replace(i, w);
+        continue;
+      }
+      if (w.state !== WorkerState.READY) {
+        const failure = w.startFailure();
+        if (failure !== undefined) {
+          errors.push(new WorkerError(w.index, `failed to start: ${failure}`));
+          this.#replace(i, w);
+        }
+        continue;
+      }
+      if (w.layoutVersion !== version) {
+        w.port.postMessage(this.#world.layout());
+        const reply = w.wait(w.signal(Cmd.LAYOUT), deadline());
+        if (typeof reply === "string" || reply.fatal !== undefined) {
+          errors.push(
+            new WorkerError(
+              w.index,
+              `could not load the new scripts: ${typeof reply === "string" ? reply : reply.fatal}`,
+            ),
+          );
+          this.#fail(i, w);
+          continue;
+        }
+        w.layoutVersion = version;
+      }
+      active.push(w);
+    }
+
+    // The ranges: [1, maxEid) split evenly among all N slots (ready or not).
+    const n = this.size;
+    const span = Math.max(0, maxEid - 1);
+    const bound = (k: number) => 1 + Math.floor((span * k) / n);
+
+    // Round 1: prepare.
+    for (const w of active) {
+      Atomics.store(w.ctl, Slot.FRAME, frame);
+      Atomics.store(w.ctl, Slot.MAX_EID, maxEid);
+      w.f64[F64Slot.TIME] = time;
+      w.f64[F64Slot.DT] = dt;
+    }
+    const ok = this.#round(active, Cmd.PREPARE, errors, commands);
+    // Round 2: update, each worker its range; ranges of missing workers run here.
+    for (const w of ok) {
+      Atomics.store(w.ctl, Slot.LO, bound(w.index - 1));
+      Atomics.store(w.ctl, Slot.HI, bound(w.index));
+    }
+    const seqs = ok.map((w) => w.signal(Cmd.UPDATE));
+    const missing = this.#workers.filter((w) => !ok.includes(w));
+    if (missing.length > 0) {
+      runner.beginFrame(frame, time, dt, maxEid);
+      runner.prepare();
+      for (const w of missing) runner.update(bound(w.index - 1), bound(w.index));
+      commands.push(runner.buffer.take());
+      for (const r of runner.takeErrors()) errors.push(scriptError(r, 0));
+    }
+    const until = deadline();
+    ok.forEach((w, k) => {
+      const reply = w.wait(seqs[k] as number, until);
+      this.#collect(w, reply, errors, commands);
+    });
+    return { commands, errors };
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.stop()));
+  }
+
+  #round(workers: PoolWorker[], cmd: number, errors: Error[], commands: Command[][]): PoolWorker[] {
+    const seqs = workers.map((w) => w.signal(cmd));
+    const until = performance.now() + this.#timeoutMs;
+    return workers.filter((w, k) => this.#collect(w, w.wait(seqs[k] as number, until), errors, commands));
+  }
+
+  #collect(w: PoolWorker, reply: WorkerReply | string, errors: Error[], commands: Command[][]): boolean {
+    if (typeof reply === "string") {
+      errors.push(new WorkerError(w.index, reply));
+      this.#fail(this.#workers.indexOf(w), w);
+      return false;
+    }
+    for (const r of reply.errors) errors.push(scriptError(r, w.index));
+    if (reply.commands.length > 0) commands.push(reply.commands as Command[]);
+    return true;
+  }
+
+  #fail(i: number, w: PoolWorker): void {
+    w.failed = true;
+    void w.worker.terminate();
+    this.#replace(i, w);
+  }
+
+  #replace(i: number, old: PoolWorker): void {
+    old.failed = true;
+    void old.worker.terminate();
+    this.#workers[i] = new PoolWorker(old.index, this.#world);
+  }
+}

@@ -1,0 +1,47 @@
+// engine-bridge/WorkerProtocol.ts — the control block the main thread and a pool worker
+// share (an Int32Array and a Float64Array over one SharedArrayBuffer), and the messages
+// they exchange. The main thread writes a command and bumps CMD_SEQ; the worker runs it,
+// posts its results on its MessagePort, then stores DONE_SEQ and notifies. The post
+// happens before the store, so once the main thread sees DONE_SEQ it can read the
+// message synchronously (receiveMessageOnPort): a frame never waits for the event loop.
+import type { Command } from "./CommandBuffer.ts";
+import type { ErrorReport } from "./ScriptRunner.ts";
+
+/** @internal Int32 slots of the control block. */
+export const Slot = {
+  CMD_SEQ: 0,
+  CMD: 1,
+  DONE_SEQ: 2,
+  STATE: 3,
+  LO: 4,
+  HI: 5,
+  MAX_EID: 6,
+  FRAME: 7,
+  EXIT_CODE: 8,
+} as const;
+
+/** @internal Float64 slots (after the 16 Int32 slots). */
+export const F64Slot = { TIME: 0, DT: 1 } as const;
+
+/** @internal Bytes of a control block. */
+export const CONTROL_BYTES = 16 * 4 + 4 * 8;
+
+/** @internal Commands. */
+export const Cmd = { PREPARE: 1, UPDATE: 2, LAYOUT: 3, STOP: 4 } as const;
+
+/** @internal Worker states. */
+export const WorkerState = { STARTING: 0, READY: 1, DEAD: 2 } as const;
+
+/** @internal What a worker posts after each command. */
+export interface WorkerReply {
+  readonly seq: number;
+  readonly commands: readonly Command[];
+  readonly errors: readonly ErrorReport[];
+  /** Set when loading a layout (modules, columns) failed. */
+  readonly fatal?: string;
+}
+
+/** @internal The control block's views. */
+export function controlViews(buffer: SharedArrayBuffer): { ctl: Int32Array; f64: Float64Array } {
+  return { ctl: new Int32Array(buffer, 0, 16), f64: new Float64Array(buffer, 64, 4) };
+}

@@ -1,0 +1,123 @@
+// tests/ts/bridge-workers.test.ts — behaviour scripts on the worker pool: the same
+// results as one thread, structural changes through command buffers, and failures of a
+// worker reported per frame while the driver stays usable.
+import { afterEach, describe, expect, it } from "vitest";
+import { BridgeWorld, FrameDriver, ScriptError, WorkerError } from "../../engine-bridge/index.ts";
+import {
+  EXIT_ON,
+  emitter,
+  follower,
+  HANG_ON,
+  Position,
+  THROW_ON,
+  Velocity,
+} from "./fixtures/bridge-scripts.ts";
+
+const FIXTURE = new URL("./fixtures/bridge-scripts.ts", import.meta.url).href;
+const drivers: FrameDriver[] = [];
+
+async function setup(workers: number, options: { workerTimeoutMs?: number } = {}): Promise<FrameDriver> {
+  const world = new BridgeWorld({ capacity: 2000 });
+  await world.loadScripts(FIXTURE);
+  const driver = new FrameDriver(world, { observeV8Gc: false, ...options });
+  drivers.push(driver);
+  for (let i = 0; i < 300; i++)
+    world.spawn(follower, { x: (i * 37) % 101, y: i }, i % 10 === 0 ? { gain: 3 } : {});
+  for (let i = 0; i < 30; i++) world.spawn(emitter, { x: i });
+  const pos = world.store(Position);
+  const vel = world.store(Velocity);
+  driver.addSystem("integrate", (w, dt) => {
+    for (let e = 1; e < w.maxEid; e++) {
+      pos.x[e] = (pos.x[e] as number) + (vel.vx[e] as number) * dt;
+      pos.y[e] = (pos.y[e] as number) + (vel.vy[e] as number) * dt;
+    }
+  });
+  await driver.setWorkers(workers);
+  return driver;
+}
+
+function snapshot(driver: FrameDriver): number[] {
+  const w = driver.world;
+  const out: number[] = [w.entityCount];
+  const pos = w.store(Position);
+  const vel = w.store(Velocity);
+  for (let e = 1; e < w.maxEid; e++) {
+    if (!w.alive(e)) continue;
+    out.push(
+      e,
+      w.scriptIds[e] as number,
+      pos.x[e] as number,
+      pos.y[e] as number,
+      vel.vx[e] as number,
+      vel.vy[e] as number,
+    );
+  }
+  return out;
+}
+
+afterEach(async () => {
+  for (const d of drivers.splice(0)) await d.dispose();
+});
+
+describe("the worker pool", () => {
+  it("gives the same world as one thread for deterministic scripts (2 workers)", async () => {
+    const serial = await setup(0);
+    const parallel = await setup(2);
+    expect(parallel.workers).toBe(2);
+    for (let f = 0; f < 40; f++) {
+      expect(serial.step(1 / 60).errors).toEqual([]);
+      expect(parallel.step(1 / 60).errors).toEqual([]);
+    }
+    expect(parallel.world.entityCount).toBeGreaterThan(330); // sparks were spawned through command buffers
+    expect(snapshot(parallel)).toEqual(snapshot(serial));
+  });
+
+  it("makes workers' writes visible to the main thread when the frame ends", async () => {
+    const driver = await setup(2);
+    const vy = driver.world.store(Velocity).vy;
+    driver.step(1 / 60);
+    let nonZero = 0;
+    for (let e = 1; e <= 300; e++) if (vy[e] !== 0) nonZero++;
+    expect(nonZero).toBe(300);
+  });
+
+  it("reports a script that throws in a worker as a ScriptError of that frame", async () => {
+    const driver = await setup(2);
+    driver.world.globals[THROW_ON] = 1;
+    const record = driver.step(1 / 60);
+    expect(record.errors.length).toBeGreaterThan(0);
+    const error = record.errors[0] as ScriptError;
+    expect(error).toBeInstanceOf(ScriptError);
+    expect(error.thread).toBeGreaterThan(0);
+    expect(error.message).toMatch(/fails on purpose/);
+    driver.world.globals[THROW_ON] = 0;
+    expect(driver.step(1 / 60).errors).toEqual([]);
+  });
+
+  it("reports a worker that dies as a WorkerError and stays usable, then replaces it", async () => {
+    const driver = await setup(2);
+    driver.world.globals[EXIT_ON] = 1;
+    const record = driver.step(1 / 60);
+    driver.world.globals[EXIT_ON] = 0;
+    expect(record.errors.some((e) => e instanceof WorkerError && /died/.test(e.message))).toBe(true);
+    // The next frames run (the dead worker's range on the main thread) without errors.
+    for (let i = 0; i < 5; i++) expect(driver.step(1 / 60).errors).toEqual([]);
+    // …and the replacement comes up.
+    for (let i = 0; i < 200 && driver.step(1 / 60) && !(await ready(driver)); i++);
+    expect(await ready(driver)).toBe(true);
+  });
+
+  it("terminates a worker that hangs past the timeout and reports it", async () => {
+    const driver = await setup(2, { workerTimeoutMs: 300 });
+    driver.world.globals[HANG_ON] = 1;
+    const record = driver.step(1 / 60);
+    driver.world.globals[HANG_ON] = 0;
+    expect(record.errors.some((e) => e instanceof WorkerError && /in time/.test(e.message))).toBe(true);
+    expect(driver.step(1 / 60).errors).toEqual([]);
+  });
+});
+
+async function ready(driver: FrameDriver): Promise<boolean> {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return driver.readyWorkers === driver.workers;
+}
