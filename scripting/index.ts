@@ -22,6 +22,7 @@ export type { NativeAddon, NativeBuildInfo } from "./native.ts";
 export { AddonLoadError, addonPath, loadAddon } from "./native.ts";
 export type { AttributeLookup, Attributes, AttributeWhere, ObjectOptions, ProtoValue } from "./object.ts";
 export { ProtoObject } from "./object.ts";
+export { ProtoString, ProtoTuple } from "./rope.ts";
 export type { FrameRecord, RuntimeOptions, RuntimeStats } from "./runtime.ts";
 export { Runtime } from "./runtime.ts";
 

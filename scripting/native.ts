@@ -25,8 +25,21 @@ export interface NativeObjectHandle {
   readonly __protoObjectHandle: unique symbol;
 }
 
-/** A value as it crosses the addon: strings are symbols, null is nil. */
-export type NativeValue = number | boolean | string | null | NativeObjectHandle;
+/** An opaque native handle of a Proto string (rope). */
+export interface NativeStringHandle {
+  readonly __protoStringHandle: unique symbol;
+}
+
+/** An opaque native handle of a Proto tuple. */
+export interface NativeTupleHandle {
+  readonly __protoTupleHandle: unique symbol;
+}
+
+/** Any native handle of a heap value. */
+export type NativeHandle = NativeObjectHandle | NativeStringHandle | NativeTupleHandle;
+
+/** A value as it crosses the addon: JS strings are symbols, null is nil. */
+export type NativeValue = number | boolean | string | null | NativeHandle;
 
 /** Options of the process runtime, as configure() takes them. */
 export interface NativeRuntimeOptions {
@@ -117,6 +130,24 @@ export interface NativeAddon {
   newColumn(type: NativeColumnType, count: number): ArrayBuffer;
   shareColumn(buffer: ArrayBuffer): number;
   openColumn(token: number): [ArrayBuffer, NativeColumnType];
+  handleKind(value: unknown): "object" | "string" | "tuple" | null;
+  stringNew(text: string): NativeStringHandle;
+  stringConcat(a: NativeStringHandle, b: NativeStringHandle): NativeStringHandle;
+  /** Code points [begin, end). */
+  stringSlice(s: NativeStringHandle, begin: number, end: number): NativeStringHandle;
+  /** [code points, UTF-16 units, UTF-8 bytes]. */
+  stringLength(s: NativeStringHandle): [number, number, number];
+  stringText(s: NativeStringHandle): string;
+  stringEquals(a: NativeStringHandle, b: NativeStringHandle): boolean;
+  /** Code point index of `needle` at or after `from`, or -1. */
+  stringFind(s: NativeStringHandle, needle: NativeStringHandle, from: number): number;
+  tupleNew(values: readonly NativeValue[]): NativeTupleHandle;
+  tupleConcat(a: NativeTupleHandle, b: NativeTupleHandle): NativeTupleHandle;
+  tupleSlice(t: NativeTupleHandle, begin: number, end: number): NativeTupleHandle;
+  tuplePush(t: NativeTupleHandle, value: NativeValue): NativeTupleHandle;
+  tupleSize(t: NativeTupleHandle): number;
+  tupleAt(t: NativeTupleHandle, index: number): NativeValue;
+  tupleValues(t: NativeTupleHandle): NativeValue[];
   collect(): void;
   stats(): NativeStats;
   frameBegin(): void;

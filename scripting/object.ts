@@ -5,15 +5,24 @@
 // ProtoObject (or any copy of its handle) is reachable from JS, the Proto object
 // stays alive; once JS collects it, the root is dropped and the Proto collector
 // may free the object (unless something else in Proto still references it).
-import { loadAddon, type NativeAddon, type NativeObjectHandle, type NativeValue } from "./native.ts";
+import {
+  loadAddon,
+  type NativeAddon,
+  type NativeObjectHandle,
+  type NativeStringHandle,
+  type NativeTupleHandle,
+  type NativeValue,
+} from "./native.ts";
+import { ProtoString, ProtoTuple } from "./rope.ts";
 
 /**
- * A value stored in a Proto attribute or cell: a number, a boolean, a string
- * (stored as an interned Proto symbol, read back as the same string), `null`
- * (Proto's nil) or a ProtoObject. `undefined` is never stored: reads return it
- * for a missing attribute.
+ * A value stored in a Proto attribute, cell or tuple: a number, a boolean, a
+ * JS string (stored as an interned Proto symbol, read back as the same
+ * string), `null` (Proto's nil), a ProtoObject, a ProtoString (a rope: text)
+ * or a ProtoTuple. `undefined` is never stored: reads return it for a missing
+ * attribute.
  */
-export type ProtoValue = number | boolean | string | null | ProtoObject;
+export type ProtoValue = number | boolean | string | null | ProtoObject | ProtoString | ProtoTuple;
 
 /** Attributes by name, as objects and behaviours declare them. */
 export type Attributes = Readonly<Record<string, ProtoValue>>;
@@ -63,6 +72,8 @@ export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (value instanceof ProtoObject) return "a ProtoObject";
+  if (value instanceof ProtoString) return "a ProtoString";
+  if (value instanceof ProtoTuple) return "a ProtoTuple";
   const t = typeof value;
   if (t === "object") return "an object";
   if (t === "undefined") return "undefined";
@@ -71,7 +82,8 @@ export function describe(value: unknown): string {
 
 /** @internal A JS value as the addon takes it; throws TypeError for anything Proto cannot hold. */
 export function toNative(value: unknown, what: string): NativeValue {
-  if (value instanceof ProtoObject) return value.handle;
+  if (value instanceof ProtoObject || value instanceof ProtoString || value instanceof ProtoTuple)
+    return value.handle;
   switch (typeof value) {
     case "number":
     case "boolean":
@@ -91,8 +103,15 @@ export function toNative(value: unknown, what: string): NativeValue {
 
 /** @internal A value from the addon as the scripting layer returns it. */
 export function fromNative(value: NativeValue | undefined): ProtoValue | undefined {
-  if (typeof value === "object" && value !== null) return new ProtoObject(value);
-  return value;
+  if (typeof value !== "object" || value === null) return value;
+  switch (addon().handleKind(value)) {
+    case "string":
+      return new ProtoString(value as NativeStringHandle);
+    case "tuple":
+      return new ProtoTuple(value as NativeTupleHandle);
+    default:
+      return new ProtoObject(value as NativeObjectHandle);
+  }
 }
 
 /** @internal Splits declared attributes into the addon's parallel arrays. */

@@ -10,7 +10,16 @@ import {
 } from "./behaviour.ts";
 import { type Column, type ColumnType, newColumn, openColumn, shareColumn } from "./column.ts";
 import type { NativeFrameRecord, NativeStats } from "./native.ts";
-import { type Attributes, addon, describe, newObject, type ObjectOptions, ProtoObject } from "./object.ts";
+import {
+  type Attributes,
+  addon,
+  describe,
+  newObject,
+  type ObjectOptions,
+  ProtoObject,
+  type ProtoValue,
+} from "./object.ts";
+import { newString, newTuple, type ProtoString, type ProtoTuple } from "./rope.ts";
 
 /**
  * Options of the process runtime. The runtime is shared by the main thread and
@@ -70,6 +79,16 @@ export class Runtime implements BehaviourHost {
     if (typeof options !== "object" || options === null)
       throw new TypeError(`object options must be an object, got ${describe(options)}`);
     return newObject(null, attributes, options.mutable);
+  }
+
+  /** A Proto string (rope) holding `text`; TypeError for lone UTF-16 surrogates. */
+  string(text: string): ProtoString {
+    return newString(text);
+  }
+
+  /** A Proto tuple of `values`. */
+  tuple(values: readonly ProtoValue[]): ProtoTuple {
+    return newTuple(values);
   }
 
   /**

@@ -17,6 +17,7 @@
 // the Persistent (thread-safe, needs no attached thread). JS gets typed-array
 // views only over numeric blocks, never over value cells (invariant 6).
 #include <napi.h>
+#include <proto/rope.h>
 #include <proto/runtime.h>
 #include <proto/version.h>
 
@@ -32,17 +33,40 @@
 namespace proto_addon {
 namespace {
 
-// Tags that tell our Externals from anything else a script could pass.
+// Tags that tell our Externals from anything else a script could pass: one
+// per kind of heap reference, so a string handle can never pass for an object.
 constexpr napi_type_tag kObjectTag = {0x70726f746f4f626aULL, 0x9d3c1a7be2f04c11ULL};
+constexpr napi_type_tag kStringTag = {0x70726f746f537472ULL, 0x4b1e9a0c77d3e215ULL};
+constexpr napi_type_tag kTupleTag = {0x70726f746f547570ULL, 0x2c8f61d0b35a9e47ULL};
 
-// What a JS object handle owns.
-struct ObjectRef {
-  ObjectRef(proto::Thread& thread, const proto::Object* object) : handle(thread, object) {
+template <class T>
+struct RefTraits;
+template <>
+struct RefTraits<proto::Object> {
+  static constexpr const napi_type_tag* tag = &kObjectTag;
+  static constexpr const char* name = "ProtoObject";
+};
+template <>
+struct RefTraits<proto::String> {
+  static constexpr const napi_type_tag* tag = &kStringTag;
+  static constexpr const char* name = "ProtoString";
+};
+template <>
+struct RefTraits<proto::Tuple> {
+  static constexpr const napi_type_tag* tag = &kTupleTag;
+  static constexpr const char* name = "ProtoTuple";
+};
+
+// What a JS handle owns: a persistent root of an object, string or tuple.
+template <class T>
+struct Ref {
+  Ref(proto::Thread& thread, const T* target) : handle(thread, target) {
     ProcessRuntime::existing()->wrappers.fetch_add(1, std::memory_order_relaxed);
   }
-  ~ObjectRef() { ProcessRuntime::existing()->wrappers.fetch_sub(1, std::memory_order_relaxed); }
-  proto::Persistent<proto::Object> handle;
+  ~Ref() { ProcessRuntime::existing()->wrappers.fetch_sub(1, std::memory_order_relaxed); }
+  proto::Persistent<T> handle;
 };
+using ObjectRef = Ref<proto::Object>;
 
 // A JS exception, thrown from C++ and raised by Guard below.
 struct JsError {
@@ -167,6 +191,21 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
                              Method<&ProtoAddon::NewColumn>("newColumn"),
                              Method<&ProtoAddon::ShareColumn>("shareColumn"),
                              Method<&ProtoAddon::OpenColumn>("openColumn"),
+                             Method<&ProtoAddon::HandleKind>("handleKind"),
+                             Method<&ProtoAddon::StringNew>("stringNew"),
+                             Method<&ProtoAddon::StringConcat>("stringConcat"),
+                             Method<&ProtoAddon::StringSlice>("stringSlice"),
+                             Method<&ProtoAddon::StringLength>("stringLength"),
+                             Method<&ProtoAddon::StringText>("stringText"),
+                             Method<&ProtoAddon::StringEquals>("stringEquals"),
+                             Method<&ProtoAddon::StringFind>("stringFind"),
+                             Method<&ProtoAddon::TupleNew>("tupleNew"),
+                             Method<&ProtoAddon::TupleConcat>("tupleConcat"),
+                             Method<&ProtoAddon::TupleSlice>("tupleSlice"),
+                             Method<&ProtoAddon::TuplePush>("tuplePush"),
+                             Method<&ProtoAddon::TupleSize>("tupleSize"),
+                             Method<&ProtoAddon::TupleAt>("tupleAt"),
+                             Method<&ProtoAddon::TupleValues>("tupleValues"),
                              Method<&ProtoAddon::Collect>("collect"),
                              Method<&ProtoAddon::Stats>("stats"),
                              Method<&ProtoAddon::FrameBegin>("frameBegin"),
@@ -290,12 +329,21 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     return proto::Symbol{static_cast<std::uint32_t>(id)};
   }
 
+  template <class T>
+  static bool isHandle(const Napi::Value& v) {
+    return v.IsExternal() && v.As<Napi::External<Ref<T>>>().CheckTypeTag(RefTraits<T>::tag);
+  }
+
+  template <class T>
+  static const T* handleArg(const Napi::Value& v, const std::string& what) {
+    if (!isHandle<T>(v)) typeError(what + " must be a " + RefTraits<T>::name + " handle, got " + typeName(v));
+    const T* target = v.As<Napi::External<Ref<T>>>().Data()->handle.get();
+    if (!target) typeError(what + " is an empty " + RefTraits<T>::name + " handle");
+    return target;
+  }
+
   static const proto::Object* objectArg(const Napi::Value& v, const std::string& what) {
-    if (!v.IsExternal() || !v.As<Napi::External<ObjectRef>>().CheckTypeTag(&kObjectTag))
-      typeError(what + " must be a ProtoObject handle, got " + typeName(v));
-    const proto::Object* o = v.As<Napi::External<ObjectRef>>().Data()->handle.get();
-    if (!o) typeError(what + " is an empty ProtoObject handle");
-    return o;
+    return handleArg<proto::Object>(v, what);
   }
 
   proto::Value valueArg(const Napi::Value& v, const std::string& what) {
@@ -309,20 +357,28 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
       case napi_string:
         return proto::Value::symbol(runtime().symbol(v.As<Napi::String>().Utf8Value()));
       case napi_external:
+        if (isHandle<proto::String>(v)) return proto::strings::toValue(handleArg<proto::String>(v, what));
+        if (isHandle<proto::Tuple>(v)) return proto::tuples::toValue(handleArg<proto::Tuple>(v, what));
         return proto::objectValue(objectArg(v, what));
       case napi_undefined:
         typeError(what +
                   " is undefined: Proto cannot store undefined (it means 'missing'); use null for nil");
       default:
-        typeError(what + " must be a number, boolean, string, null or ProtoObject, got " + typeName(v));
+        typeError(what +
+                  " must be a number, boolean, string, null, ProtoObject, ProtoString or ProtoTuple, got " +
+                  typeName(v));
     }
   }
 
+  template <class T>
+  Napi::Value handle(Napi::Env env, proto::Thread& thread, const T* target) {
+    auto* ref = new Ref<T>(thread, target);
+    auto external = Napi::External<Ref<T>>::New(env, ref, [](Napi::Env, Ref<T>* r) { delete r; });
+    external.TypeTag(RefTraits<T>::tag);
+    return external;
+  }
   Napi::Value objectHandle(Napi::Env env, proto::Thread& thread, const proto::Object* object) {
-    auto* ref = new ObjectRef(thread, object);
-    auto handle = Napi::External<ObjectRef>::New(env, ref, [](Napi::Env, ObjectRef* r) { delete r; });
-    handle.TypeTag(&kObjectTag);
-    return handle;
+    return handle(env, thread, object);
   }
 
   Napi::Value jsValue(Napi::Env env, proto::Thread& thread, proto::Value v) {
@@ -335,10 +391,9 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
       return Napi::String::New(env, name.data(), name.size());
     }
     if (v.isReference()) {
-      if (v.asReferenceUnchecked()->kind == proto::internal::ObjectKind::kObject)
-        return objectHandle(env, thread, proto::toObject(v));
-      throw JsError{JsError::Kind::kType, "ropes and tuples are not exposed to JavaScript yet",
-                    "ERR_PROTO_UNSUPPORTED"};
+      if (proto::strings::isString(v)) return handle(env, thread, proto::strings::fromValue(v));
+      if (proto::tuples::isTuple(v)) return handle(env, thread, proto::tuples::fromValue(v));
+      return objectHandle(env, thread, proto::toObject(v));
     }
     throw JsError{JsError::Kind::kType, "a value of an unknown kind cannot be read", "ERR_PROTO_INTERNAL"};
   }
@@ -687,6 +742,150 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     Napi::Array out = Napi::Array::New(env, 2);
     out.Set(0u, columnBuffer(env, *block));
     out.Set(1u, Napi::String::New(env, numericTypeShortName((*block)->block.type)));
+    return out;
+  }
+
+  // ---- strings (ropes) and tuples ---------------------------------------------------
+  // Indices count code points for strings and values for tuples; anything past
+  // the end is a RangeError from the runtime (kOutOfRange).
+
+  // handleKind(v): "object" | "string" | "tuple" | null — which kind of handle `v` is.
+  Napi::Value HandleKind(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "handleKind");
+    Napi::Env env = info.Env();
+    if (isHandle<proto::Object>(info[0])) return Napi::String::New(env, "object");
+    if (isHandle<proto::String>(info[0])) return Napi::String::New(env, "string");
+    if (isHandle<proto::Tuple>(info[0])) return Napi::String::New(env, "tuple");
+    return env.Null();
+  }
+
+  // stringNew(text: string): handle — a rope of `text` (lone surrogates: TypeError).
+  Napi::Value StringNew(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "stringNew");
+    if (!info[0].IsString()) typeError(std::string("stringNew() expects a string, got ") + typeName(info[0]));
+    std::u16string text = info[0].As<Napi::String>().Utf16Value();
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    return handle(info.Env(), inside.thread(), proto::strings::fromUtf16(inside.thread(), text).get());
+  }
+
+  Napi::Value StringConcat(const Napi::CallbackInfo& info) {
+    expectArgs(info, 2, "stringConcat");
+    const proto::String* a = handleArg<proto::String>(info[0], "the first string");
+    const proto::String* b = handleArg<proto::String>(info[1], "the second string");
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    return handle(info.Env(), inside.thread(), proto::strings::concat(inside.thread(), a, b).get());
+  }
+
+  Napi::Value StringSlice(const Napi::CallbackInfo& info) {
+    expectArgs(info, 3, "stringSlice");
+    const proto::String* s = handleArg<proto::String>(info[0], "the string");
+    std::uint64_t begin = indexArg(info[1], "slice begin", 9007199254740991.0);
+    std::uint64_t end = indexArg(info[2], "slice end", 9007199254740991.0);
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    return handle(info.Env(), inside.thread(), proto::strings::slice(inside.thread(), s, begin, end).get());
+  }
+
+  // stringLength(s): [codePoints, utf16, bytes]
+  Napi::Value StringLength(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "stringLength");
+    proto::strings::Lengths n = proto::strings::lengths(handleArg<proto::String>(info[0], "the string"));
+    Napi::Env env = info.Env();
+    Napi::Array out = Napi::Array::New(env, 3);
+    out.Set(0u, static_cast<double>(n.codePoints));
+    out.Set(1u, static_cast<double>(n.utf16));
+    out.Set(2u, static_cast<double>(n.bytes));
+    return out;
+  }
+
+  Napi::Value StringText(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "stringText");
+    std::u16string text = proto::strings::toUtf16(handleArg<proto::String>(info[0], "the string"));
+    return Napi::String::New(info.Env(), text);
+  }
+
+  Napi::Value StringEquals(const Napi::CallbackInfo& info) {
+    expectArgs(info, 2, "stringEquals");
+    return Napi::Boolean::New(info.Env(), proto::strings::equals(handleArg<proto::String>(info[0], "a"),
+                                                                 handleArg<proto::String>(info[1], "b")));
+  }
+
+  // stringFind(s, needle, from): code point index or -1
+  Napi::Value StringFind(const Napi::CallbackInfo& info) {
+    expectArgs(info, 3, "stringFind");
+    const proto::String* s = handleArg<proto::String>(info[0], "the string");
+    const proto::String* needle = handleArg<proto::String>(info[1], "the needle");
+    std::uint64_t from = indexArg(info[2], "find start", 9007199254740991.0);
+    std::optional<std::size_t> at = proto::strings::find(s, needle, from);
+    return Napi::Number::New(info.Env(), at ? static_cast<double>(*at) : -1.0);
+  }
+
+  // tupleNew(values: array): handle
+  Napi::Value TupleNew(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "tupleNew");
+    if (!info[0].IsArray()) typeError(std::string("tupleNew() expects an array, got ") + typeName(info[0]));
+    Napi::Array items = info[0].As<Napi::Array>();
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    std::vector<proto::Value> values;
+    values.reserve(items.Length());
+    for (std::uint32_t i = 0; i < items.Length(); ++i)
+      values.push_back(valueArg(items.Get(i), "tuple element " + std::to_string(i)));
+    return handle(info.Env(), inside.thread(), proto::tuples::fromValues(inside.thread(), values).get());
+  }
+
+  Napi::Value TupleConcat(const Napi::CallbackInfo& info) {
+    expectArgs(info, 2, "tupleConcat");
+    const proto::Tuple* a = handleArg<proto::Tuple>(info[0], "the first tuple");
+    const proto::Tuple* b = handleArg<proto::Tuple>(info[1], "the second tuple");
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    return handle(info.Env(), inside.thread(), proto::tuples::concat(inside.thread(), a, b).get());
+  }
+
+  Napi::Value TupleSlice(const Napi::CallbackInfo& info) {
+    expectArgs(info, 3, "tupleSlice");
+    const proto::Tuple* t = handleArg<proto::Tuple>(info[0], "the tuple");
+    std::uint64_t begin = indexArg(info[1], "slice begin", 9007199254740991.0);
+    std::uint64_t end = indexArg(info[2], "slice end", 9007199254740991.0);
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    return handle(info.Env(), inside.thread(), proto::tuples::slice(inside.thread(), t, begin, end).get());
+  }
+
+  Napi::Value TuplePush(const Napi::CallbackInfo& info) {
+    expectArgs(info, 2, "tuplePush");
+    const proto::Tuple* t = handleArg<proto::Tuple>(info[0], "the tuple");
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    proto::Value v = valueArg(info[1], "the pushed value");
+    return handle(info.Env(), inside.thread(), proto::tuples::pushBack(inside.thread(), t, v).get());
+  }
+
+  Napi::Value TupleSize(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "tupleSize");
+    return Napi::Number::New(
+        info.Env(), static_cast<double>(proto::tuples::size(handleArg<proto::Tuple>(info[0], "the tuple"))));
+  }
+
+  Napi::Value TupleAt(const Napi::CallbackInfo& info) {
+    expectArgs(info, 2, "tupleAt");
+    const proto::Tuple* t = handleArg<proto::Tuple>(info[0], "the tuple");
+    std::uint64_t index = indexArg(info[1], "tuple index", 9007199254740991.0);
+    InsideRuntime inside(*this);
+    return jsValue(info.Env(), inside.thread(), proto::tuples::at(t, index));
+  }
+
+  Napi::Value TupleValues(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "tupleValues");
+    const proto::Tuple* t = handleArg<proto::Tuple>(info[0], "the tuple");
+    InsideRuntime inside(*this);
+    std::vector<proto::Value> values = proto::tuples::toVector(t);
+    Napi::Array out = Napi::Array::New(info.Env(), values.size());
+    for (std::uint32_t i = 0; i < values.size(); ++i)
+      out.Set(i, jsValue(info.Env(), inside.thread(), values[i]));
     return out;
   }
 

@@ -1,0 +1,142 @@
+// scripting/rope.ts — ProtoString and ProtoTuple: JS handles of Proto's
+// immutable ropes (strings) and tuples. Concat, slice and index are O(log N) in
+// native code and share structure; like ProtoObject, a handle keeps its value
+// alive while JS can reach it.
+//
+// Plain JS strings stored in attributes become Proto *symbols* (interned
+// names, compared by identity); use a ProtoString for text.
+import type { NativeStringHandle, NativeTupleHandle } from "./native.ts";
+import { addon, describe, fromNative, type ProtoValue, toNative } from "./object.ts";
+
+function index(value: unknown, what: string): number {
+  if (typeof value !== "number") throw new TypeError(`${what} must be a number, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new RangeError(`${what} must be a whole number ≥ 0, got ${value}`);
+  return value;
+}
+
+/** An immutable Proto string (a rope). Indices count Unicode code points. */
+export class ProtoString {
+  /** @internal The native handle; it keeps the string alive. */
+  readonly handle: NativeStringHandle;
+
+  /** @internal Use Runtime.string(). */
+  constructor(handle: NativeStringHandle) {
+    this.handle = handle;
+  }
+
+  /** Length in code points. */
+  get length(): number {
+    return addon().stringLength(this.handle)[0];
+  }
+
+  /** Length in UTF-16 units (the length of toString()). */
+  get utf16Length(): number {
+    return addon().stringLength(this.handle)[1];
+  }
+
+  /** Length in UTF-8 bytes. */
+  get byteLength(): number {
+    return addon().stringLength(this.handle)[2];
+  }
+
+  /** This string followed by `other` (a ProtoString or JS text). O(log N). */
+  concat(other: ProtoString | string): ProtoString {
+    const b = typeof other === "string" ? addon().stringNew(other) : stringHandle(other, "concat()");
+    return new ProtoString(addon().stringConcat(this.handle, b));
+  }
+
+  /** Code points [begin, end) (end defaults to the length). O(log N). RangeError past the end. */
+  slice(begin: number, end?: number): ProtoString {
+    const b = index(begin, "slice begin");
+    const e = end === undefined ? this.length : index(end, "slice end");
+    return new ProtoString(addon().stringSlice(this.handle, b, e));
+  }
+
+  /** Code point index of `needle` at or after `from`, or -1. */
+  indexOf(needle: ProtoString | string, from = 0): number {
+    const n = typeof needle === "string" ? addon().stringNew(needle) : stringHandle(needle, "indexOf()");
+    return addon().stringFind(this.handle, n, index(from, "indexOf start"));
+  }
+
+  /** True if both hold the same text. */
+  equals(other: ProtoString): boolean {
+    return addon().stringEquals(this.handle, stringHandle(other, "equals()"));
+  }
+
+  /** The text as a JS string (copies it). */
+  toString(): string {
+    return addon().stringText(this.handle);
+  }
+}
+
+/** An immutable Proto tuple of values. Structural operations return new tuples. */
+export class ProtoTuple {
+  /** @internal The native handle; it keeps the tuple alive. */
+  readonly handle: NativeTupleHandle;
+
+  /** @internal Use Runtime.tuple(). */
+  constructor(handle: NativeTupleHandle) {
+    this.handle = handle;
+  }
+
+  /** Number of values. */
+  get length(): number {
+    return addon().tupleSize(this.handle);
+  }
+
+  /** The value at `i`. RangeError past the end. */
+  at(i: number): ProtoValue {
+    return fromNative(addon().tupleAt(this.handle, index(i, "tuple index"))) as ProtoValue;
+  }
+
+  /** This tuple followed by `other`. O(log N). */
+  concat(other: ProtoTuple): ProtoTuple {
+    return new ProtoTuple(addon().tupleConcat(this.handle, tupleHandle(other, "concat()")));
+  }
+
+  /** Values [begin, end) (end defaults to the length). O(log N). */
+  slice(begin: number, end?: number): ProtoTuple {
+    const b = index(begin, "slice begin");
+    const e = end === undefined ? this.length : index(end, "slice end");
+    return new ProtoTuple(addon().tupleSlice(this.handle, b, e));
+  }
+
+  /** A new tuple with `value` appended. */
+  push(value: ProtoValue): ProtoTuple {
+    return new ProtoTuple(addon().tuplePush(this.handle, toNative(value, "the pushed value")));
+  }
+
+  /** Every value, in order (copies them into a JS array). */
+  toArray(): ProtoValue[] {
+    return addon()
+      .tupleValues(this.handle)
+      .map((v) => fromNative(v) as ProtoValue);
+  }
+}
+
+function stringHandle(value: unknown, what: string): NativeStringHandle {
+  if (!(value instanceof ProtoString))
+    throw new TypeError(`${what} expects a ProtoString or a string, got ${describe(value)}`);
+  return value.handle;
+}
+
+function tupleHandle(value: unknown, what: string): NativeTupleHandle {
+  if (!(value instanceof ProtoTuple))
+    throw new TypeError(`${what} expects a ProtoTuple, got ${describe(value)}`);
+  return value.handle;
+}
+
+/** @internal A new rope of `text`. */
+export function newString(text: string): ProtoString {
+  if (typeof text !== "string")
+    throw new TypeError(`a ProtoString is made from a string, got ${describe(text)}`);
+  return new ProtoString(addon().stringNew(text));
+}
+
+/** @internal A new tuple of `values`. */
+export function newTuple(values: readonly ProtoValue[]): ProtoTuple {
+  if (!Array.isArray(values))
+    throw new TypeError(`a ProtoTuple is made from an array, got ${describe(values)}`);
+  return new ProtoTuple(addon().tupleNew(values.map((v, i) => toNative(v, `tuple element ${i}`))));
+}
