@@ -1,0 +1,57 @@
+// engine-bridge/examples/swarm.ts — the swarm workload (../shared/PERF.md) as a bridge
+// behaviour script, for js.script.swarm.100k and js.workers.swarm.100k.w2. The math is
+// scripting/examples/swarm.ts's, shared with js.script.swarm.10k and js.bitecs.swarm.10k,
+// so every swarm metric does the same work per entity.
+//
+// prepare() runs in every thread that runs the script: each builds its own neighbour grid
+// over all entities (ctx.entities) and moves the target for this frame. Each entity then
+// writes only its own row; neighbours may be read before or after their own update, as in
+// the one-thread version (not bit-for-bit deterministic across thread counts).
+import {
+  buildGrid,
+  createGrid,
+  moveTarget,
+  SWARM_PARAMS,
+  type SwarmWorld,
+  steer,
+} from "../../scripting/examples/swarm.ts";
+import { defineComponent } from "../Component.ts";
+import { defineScript } from "../Script.ts";
+
+/** Position and velocity of a swarm entity. */
+export const SwarmBody = defineComponent("SwarmBody", { x: "f64", y: "f64", vx: "f64", vy: "f64" });
+
+/** The globals slot holding the world size (set by the host: swarmWorldSize(count)). */
+export const SWARM_WORLD_SIZE = 0;
+
+const out = new Float64Array(4);
+let world: SwarmWorld | undefined;
+
+/** The swarm behaviour: speed and radius are inherited from the prototype unless overridden. */
+export const swarm = defineScript({
+  name: "swarm",
+  uses: [SwarmBody],
+  params: { speed: SWARM_PARAMS.speed as number, radius: SWARM_PARAMS.radius as number },
+  prepare(ctx) {
+    const body = ctx.store(SwarmBody);
+    const size = ctx.globals[SWARM_WORLD_SIZE] as number;
+    if (world === undefined || world.grid.worldSize !== size || world.grid.items.length !== body.x.length)
+      world = {
+        grid: createGrid(size, SWARM_PARAMS.radius, body.x.length),
+        xs: body.x,
+        ys: body.y,
+        targetX: 0,
+        targetY: 0,
+      };
+    moveTarget(world, ctx.frame);
+    const list = ctx.entities(swarm);
+    buildGrid(world.grid, body.x, body.y, list.ids, list.count);
+  },
+  update(self, dt) {
+    steer(self.eid, self.x, self.y, self.vx, self.vy, self.speed, self.radius, world as SwarmWorld, dt, out);
+    self.x = out[0] as number;
+    self.y = out[1] as number;
+    self.vx = out[2] as number;
+    self.vy = out[3] as number;
+  },
+});
