@@ -261,14 +261,21 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
   // ---- the environment's proto thread ---------------------------------------
 
   // Enters the runtime for one call, then leaves it again (see the file comment).
+  // Arguments are read from JS before entering, so no user code (a getter, a
+  // Proxy) runs inside. Should JS still re-enter the addon from inside (a
+  // setter patched onto Array.prototype, say), the nested call finds the thread
+  // inside already and leaves it so: only the outermost scope enters and leaves.
   class InsideRuntime {
    public:
     explicit InsideRuntime(ProtoAddon& addon) : addon_(addon) {
       addon.ensureAttached();
+      if (addon_.insideDepth_++ > 0) return;
       addon_.outside_.reset();  // enter: waits only if the collector holds us right now
       if (addon_.process_->hasRetired()) addon_.process_->drainRetired(thread());
     }
-    ~InsideRuntime() { addon_.outside_.emplace(thread()); }
+    ~InsideRuntime() {
+      if (--addon_.insideDepth_ == 0) addon_.outside_.emplace(thread());
+    }
     InsideRuntime(const InsideRuntime&) = delete;
     InsideRuntime& operator=(const InsideRuntime&) = delete;
     proto::Thread& thread() { return addon_.attach_->thread(); }
@@ -539,8 +546,8 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     std::uint32_t n = names.Length();
     if (values.Length() != n || flags.Length() != n)
       rangeError("newObject(): names, values and mutable flags must have the same length");
-    InsideRuntime inside(*this);
-    proto::HandleScope scope(inside.thread());
+    // Handles read here stay rooted by this call's V8 handle scope, so the
+    // objects they name stay alive even if a getter empties the arrays.
     std::vector<proto::Attribute> attrs;
     attrs.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i) {
@@ -551,6 +558,8 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
       attrs.push_back(
           proto::Attribute{name, valueArg(values.Get(i), label), flag.As<Napi::Boolean>().Value()});
     }
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
     proto::Local<proto::Object> object = inside.thread().newObject(parent, attrs);
     return objectHandle(info.Env(), inside.thread(), object);
   }
@@ -827,12 +836,12 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     expectArgs(info, 1, "tupleNew");
     if (!info[0].IsArray()) typeError(std::string("tupleNew() expects an array, got ") + typeName(info[0]));
     Napi::Array items = info[0].As<Napi::Array>();
-    InsideRuntime inside(*this);
-    proto::HandleScope scope(inside.thread());
     std::vector<proto::Value> values;
     values.reserve(items.Length());
     for (std::uint32_t i = 0; i < items.Length(); ++i)
       values.push_back(valueArg(items.Get(i), "tuple element " + std::to_string(i)));
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
     return handle(info.Env(), inside.thread(), proto::tuples::fromValues(inside.thread(), values).get());
   }
 
@@ -858,9 +867,9 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
   Napi::Value TuplePush(const Napi::CallbackInfo& info) {
     expectArgs(info, 2, "tuplePush");
     const proto::Tuple* t = handleArg<proto::Tuple>(info[0], "the tuple");
+    proto::Value v = valueArg(info[1], "the pushed value");
     InsideRuntime inside(*this);
     proto::HandleScope scope(inside.thread());
-    proto::Value v = valueArg(info[1], "the pushed value");
     return handle(info.Env(), inside.thread(), proto::tuples::pushBack(inside.thread(), t, v).get());
   }
 
@@ -971,6 +980,7 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
   ProcessRuntime* process_ = nullptr;
   std::optional<proto::AttachScope> attach_;
   std::optional<proto::UnmanagedScope> outside_;  // engaged between calls
+  int insideDepth_ = 0;                           // nested InsideRuntime scopes
   bool detached_ = false;
 };
 

@@ -118,6 +118,35 @@ describe("the addon given bad input", () => {
     }
   });
 
+  it("runs argument getters (which may call back into the addon) before entering the runtime", () => {
+    const values: unknown[] = [];
+    Object.defineProperty(values, 0, {
+      get: () => {
+        native.collect();
+        return native.get(object.handle, speed);
+      },
+    });
+    const made = native.newObject(null, [native.symbol("copied")], values as never, [false]);
+    expect(native.get(made, native.symbol("copied"))).toBe(1);
+  });
+
+  it("survives a reentrant addon call from a setter patched onto Array.prototype", () => {
+    Object.defineProperty(Array.prototype, "0", {
+      configurable: true,
+      set(this: unknown[], v: unknown) {
+        native.collect();
+        Object.defineProperty(this, "0", { value: v, writable: true, enumerable: true, configurable: true });
+      },
+    });
+    try {
+      const names = native.ownNames(object.handle);
+      expect(names.length).toBeGreaterThan(0);
+    } finally {
+      delete (Array.prototype as unknown as Record<string, unknown>)["0"];
+    }
+    expect(object.get("speed")).toBe(1);
+  });
+
   it("stays usable after all of them", () => {
     expect(object.get("speed")).toBe(1);
     object.set("hp", 5);
