@@ -11,7 +11,6 @@
 #include <proto/rope.h>
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
 #include <string>
 
@@ -147,7 +146,8 @@ std::size_t nthCodePoint(const char* d, std::size_t n, std::uint64_t k) noexcept
     std::memcpy(&w, d + i, 8);
     // bit 7 of each continuation byte (10xxxxxx)
     std::uint64_t continuation = w & ~(w << 1) & 0x8080808080808080ull;
-    auto leads = static_cast<std::uint64_t>(8 - std::popcount(continuation));
+    // Count the marks with a multiply (no popcnt instruction without -mpopcnt).
+    std::uint64_t leads = 8 - (((continuation >> 7) * 0x0101010101010101ull) >> 56);
     if (k < leads) break;
     k -= leads;
   }
