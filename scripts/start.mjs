@@ -5,6 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "./lib/process.mjs";
 
+/** @param {string} name */
 const bin = (name) => join(repoRoot, "node_modules", ".bin", name);
 
 console.log("Proto demo: building the client (vite)…");
@@ -23,5 +24,6 @@ if (build.status !== 0) {
 
 const args = process.argv.slice(2);
 const host = spawn(bin("tsx"), ["demos/host/main.ts", ...args], { cwd: repoRoot, stdio: "inherit" });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => host.kill(signal));
+for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"]))
+  process.on(signal, () => host.kill(signal));
 host.on("exit", (code) => process.exit(code ?? 0));

@@ -27,7 +27,9 @@ let status = configureAndBuild(tree, { launcher });
 if (status === 0) status = ctest(tree, { launcher, env: stress ? { PROTO_GC_STRESS: "1" } : {} });
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 if (status !== 0) {
-  console.error(`\nnative tests (${tree}${stress ? ", GC stress" : ""}) FAILED after ${seconds}s (exit ${status})`);
+  console.error(
+    `\nnative tests (${tree}${stress ? ", GC stress" : ""}) FAILED after ${seconds}s (exit ${status})`,
+  );
   process.exit(status);
 }
 console.log(`\nnative tests (${tree}${stress ? ", GC stress" : ""}) passed in ${seconds}s`);
