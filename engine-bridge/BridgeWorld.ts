@@ -27,7 +27,7 @@ import {
   removeEntity,
   type World,
 } from "bitecs";
-import { loadAddon, type ProtoObject, Runtime } from "../scripting/index.ts";
+import { loadAddon, type ProtoObject, Runtime, type RuntimeOptions } from "../scripting/index.ts";
 import { type Command, type CommandBuffer, mergeCommands, OUTSIDE_UPDATE } from "./CommandBuffer.ts";
 import { type ComponentDef, type FieldType, isComponentDef, type Schema, type Store } from "./Component.ts";
 import { CapacityError, CommandError, DeadEntityError } from "./errors.ts";
@@ -42,6 +42,11 @@ export interface BridgeWorldOptions {
   readonly gcBudgetMs?: number;
   /** Length of the `globals` column (default 64). */
   readonly globals?: number;
+  /**
+   * Options of the process runtime, used if this world's Runtime is the first of the
+   * process (see scripting's RuntimeOptions; later worlds must not ask for other values).
+   */
+  readonly runtime?: RuntimeOptions;
 }
 
 /** @internal How a thread opens one field's column. */
@@ -142,7 +147,10 @@ export class BridgeWorld {
         `capacity must be a whole number in [1, ${MAX_CAPACITY}], got ${String(capacity)}`,
       );
     this.capacity = capacity;
-    this.runtime = new Runtime(options.gcBudgetMs === undefined ? {} : { gcBudgetMs: options.gcBudgetMs });
+    this.runtime = new Runtime({
+      ...options.runtime,
+      ...(options.gcBudgetMs === undefined ? {} : { gcBudgetMs: options.gcBudgetMs }),
+    });
     this.#index = createEntityIndex();
     this.ecs = createWorld(this.#index);
     this.scriptIds = this.runtime.column("u32", capacity + 1);

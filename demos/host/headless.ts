@@ -1,11 +1,11 @@
 // demos/host/headless.ts — runs the demo simulation without a browser or a server, as fast as it
 // can, and prints the frame-time summary (p50/p99/max per phase, GC pauses, frames over budget).
-// Usage: npx tsx demos/host/headless.ts --frames 3600 --entities 10000 [--budget 0.5] [--json]
+// Usage: npx tsx demos/host/headless.ts --frames 3600 --entities 10000 [--budget 0.5]
+//        [--simulation proto|plain] [--workers N] [--gc-trigger-mb N] [--json]
 
-import { setImmediate as nextTurn } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { formatFrameSummary, summarizeFrames } from "../stats/FrameSummary.ts";
-import { PlainSimulation } from "./PlainSimulation.ts";
+import { formatFrameSummary } from "../stats/FrameSummary.ts";
+import { runHeadless, type SimulationKind } from "./HeadlessRun.ts";
 
 function positive(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -22,24 +22,31 @@ async function main(): Promise<void> {
       frames: { type: "string" },
       entities: { type: "string" },
       budget: { type: "string" },
+      simulation: { type: "string" },
+      workers: { type: "string" },
+      "gc-trigger-mb": { type: "string" },
       json: { type: "boolean" },
     },
   });
+  const kind = values.simulation ?? "proto";
+  if (kind !== "proto" && kind !== "plain")
+    throw new Error(`--simulation must be proto or plain, got ${kind}`);
   const frames = Math.round(positive(values.frames, "frames", 600));
   const entities = Math.round(positive(values.entities, "entities", 10_000));
-  const simulation = new PlainSimulation({ entities, budgetMs: positive(values.budget, "budget", 0.5) });
-  const records = [];
-  for (let f = 0; f < frames; f++) {
-    records.push(simulation.step(1000 / 60));
-    // One event-loop turn per frame, as in the real host, so perf_hooks can deliver V8 GC pauses.
-    await nextTurn();
-  }
-  simulation.dispose();
-  const summary = summarizeFrames(records);
+  const workers = values.workers === undefined ? 0 : Math.round(positive(values.workers, "workers", 0));
+  const trigger = values["gc-trigger-mb"];
+  const { simulation, summary } = await runHeadless({
+    simulation: kind as SimulationKind,
+    frames,
+    entities,
+    budgetMs: positive(values.budget, "budget", 0.5),
+    workers,
+    ...(trigger === undefined ? {} : { gcTriggerMb: Math.round(positive(trigger, "gc-trigger-mb", 16)) }),
+  });
   if (values.json === true) {
-    console.log(JSON.stringify({ simulation: simulation.name, entities, ...summary }));
+    console.log(JSON.stringify({ simulation, entities, ...summary }));
   } else {
-    console.log(`${simulation.name} simulation, ${entities} entities, ${frames} frames`);
+    console.log(`${simulation} simulation, ${entities} entities, ${frames} frames`);
     console.log(formatFrameSummary(summary));
   }
 }

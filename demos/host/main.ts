@@ -1,19 +1,22 @@
 // demos/host/main.ts — entry point of the demo host: parses the command line, starts a DemoHost
-// running the plain-JS reference simulation (the Proto-backed one replaces it when the engine
-// bridge lands) and prints the URL. Run with: npx tsx demos/host/main.ts --port 8080 --entities 10000
+// running the Proto simulation (engine bridge; --simulation plain for the plain-JS baseline)
+// and prints the URL. Run with: npx tsx demos/host/main.ts --port 8080 --entities 10000
 
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DemoHost } from "./DemoHost.ts";
-import { PlainSimulation } from "./PlainSimulation.ts";
+import { createSimulation } from "./HeadlessRun.ts";
 
 const USAGE = `usage: tsx demos/host/main.ts [--port N] [--entities N] [--budget MS] [--hz N] [--static DIR]
   --port      TCP port on 127.0.0.1 (default 8080; 0 picks a free port)
   --entities  target entity count (default 10000)
   --budget    GC pause budget per frame in ms (default 0.5)
   --hz        simulation steps per second (default 60)
-  --static    directory of the built client (default build/demo-client)`;
+  --static    directory of the built client (default build/demo-client)
+  --simulation  proto (default: Proto behaviours through the engine bridge, behaviour file
+              demos/host/behaviours/swarm.ts reloaded live when edited) or plain (plain-JS baseline)
+  --workers   worker threads for the Proto behaviours (default 0)`;
 
 function numberArg(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -33,6 +36,8 @@ async function main(): Promise<void> {
       budget: { type: "string" },
       hz: { type: "string" },
       static: { type: "string" },
+      simulation: { type: "string" },
+      workers: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -43,7 +48,11 @@ async function main(): Promise<void> {
   const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
   const entities = numberArg(values.entities, "entities", 10_000);
   const budgetMs = numberArg(values.budget, "budget", 0.5);
-  const simulation = new PlainSimulation({ entities, budgetMs });
+  const kind = values.simulation ?? "proto";
+  if (kind !== "proto" && kind !== "plain")
+    throw new Error(`--simulation must be proto or plain, got "${kind}"`);
+  const workers = Math.round(numberArg(values.workers, "workers", 0));
+  const simulation = await createSimulation(kind, { entities, budgetMs, workers, watch: true });
   const host = new DemoHost({
     simulation,
     staticDir: resolve(values.static ?? resolve(repoRoot, "build/demo-client")),

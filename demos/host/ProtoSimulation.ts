@@ -1,0 +1,298 @@
+// ProtoSimulation: the demo world run by Proto through the engine bridge — a bitECS world
+// whose components live in Proto columns, wanderers, seekers and bullets as behaviour
+// scripts (demos/host/behaviours/swarm.ts) on the main thread or a worker pool, and
+// systems for integration and population. The same swarm as PlainSimulation (the
+// baseline), so their frame times compare.
+//
+// Per step: scripts = steering and firing (behaviours); systems = integration, wrapping
+// and the population change toward the target count; sync = the command buffers (spawned
+// bullets and entities, despawns) and the frame's stats. Editing the behaviour file
+// reloads it live (fs.watch): entities keep their state, only code and defaults change.
+
+import { type FSWatcher, watch } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { query } from "bitecs";
+import {
+  type BridgeFrameRecord,
+  BridgeWorld,
+  FrameDriver,
+  type ScriptDef,
+} from "../../engine-bridge/index.ts";
+import { EntityKind } from "../protocol/EntityKind.ts";
+import { Body, bullet, G, seeker, wanderer } from "./behaviours/swarm.ts";
+import type { EntitySnapshot, Simulation } from "./Simulation.ts";
+
+/** Options of {@link ProtoSimulation.create}. */
+export interface ProtoSimulationOptions {
+  /** Initial target entity count (default 10 000). */
+  entities?: number;
+  /** Initial Proto GC budget per frame in ms (default 0.5). */
+  budgetMs?: number;
+  /** World size (default 1600 × 900). */
+  world?: { width: number; height: number };
+  /** Most entities the world can hold (fixed; default max(100 000, 2 × entities)). */
+  capacity?: number;
+  /** Worker threads running the behaviours (default 0: the main thread). */
+  workers?: number;
+  /** Seed of the host's random generator (spawn positions; default 1). */
+  seed?: number;
+  /** The behaviour module (default demos/host/behaviours/swarm.ts). */
+  behaviours?: URL;
+  /**
+   * Allocation (MiB) after which the Proto pacer starts a GC cycle, if this simulation
+   * creates the process runtime (default: the runtime's, 16). The soak uses 1 so that the
+   * bullets' churn runs several cycles.
+   */
+  gcTriggerMb?: number;
+  /** Reload the behaviour module when its file changes (default false). */
+  watch?: boolean;
+  /** Observe V8 GC pauses through perf_hooks (default true). */
+  observeV8Gc?: boolean;
+  /** Told about each frame error and reload (default: console.error, at most one line per second). */
+  log?: (message: string) => void;
+}
+
+const BULLET_SHARE = 0.1;
+const SEEKER_SHARE = 0.4;
+const FAST_SPEED_SCALE = 1.5;
+
+function randomGenerator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The Proto-backed demo swarm. Make it with {@link ProtoSimulation.create}. */
+export class ProtoSimulation implements Simulation {
+  readonly name = "proto";
+  readonly world: { readonly width: number; readonly height: number };
+  /** The bridge world (bitECS + Proto). */
+  readonly bridge: BridgeWorld;
+  /** The frame driver. */
+  readonly driver: FrameDriver;
+  /** Completed live reloads of the behaviour module. */
+  reloads = 0;
+
+  private target: number;
+  private readonly random: () => number;
+  private readonly module: URL;
+  private readonly log: (message: string) => void;
+  private watcher: FSWatcher | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private reloading: Promise<void> = Promise.resolve();
+  private readonly snapshot: EntitySnapshot = {
+    count: 0,
+    x: new Float32Array(0),
+    y: new Float32Array(0),
+    kind: new Uint8Array(0),
+  };
+  private readonly kindOfScript: Uint8Array;
+
+  private constructor(
+    options: ProtoSimulationOptions,
+    bridge: BridgeWorld,
+    driver: FrameDriver,
+    module: URL,
+  ) {
+    this.world = options.world ?? { width: 1600, height: 900 };
+    this.target = options.entities ?? 10_000;
+    this.random = randomGenerator(options.seed ?? 1);
+    this.bridge = bridge;
+    this.driver = driver;
+    this.module = module;
+    let lastLog = 0;
+    this.log =
+      options.log ??
+      ((message) => {
+        const now = performance.now();
+        if (now - lastLog < 1000) return;
+        lastLog = now;
+        console.error(`proto simulation: ${message}`);
+      });
+    this.kindOfScript = new Uint8Array(bridge.scripts().length + 1);
+    bridge.scripts().forEach((s, i) => {
+      this.kindOfScript[i + 1] =
+        s.name === "seeker"
+          ? EntityKind.seeker
+          : s.name === "bullet"
+            ? EntityKind.bullet
+            : EntityKind.wanderer;
+    });
+    bridge.globals[G.WIDTH] = this.world.width;
+    bridge.globals[G.HEIGHT] = this.world.height;
+    const body = bridge.store(Body);
+    const bulletId = bridge.scripts().findIndex((s) => s.name === "bullet") + 1;
+    driver.addSystem("integrate", (w, dt) => {
+      const { x, y, vx, vy } = body;
+      const { width, height } = this.world;
+      const ids = w.scriptIds;
+      for (const e of query(w.ecs, [body])) {
+        let px = (x[e] as number) + (vx[e] as number) * dt;
+        let py = (y[e] as number) + (vy[e] as number) * dt;
+        if (ids[e] !== bulletId) {
+          px = px < 0 ? px + width : px >= width ? px - width : px;
+          py = py < 0 ? py + height : py >= height ? py - height : py;
+        }
+        x[e] = px;
+        y[e] = py;
+      }
+    });
+    driver.addSystem("population", () => this.population());
+    driver.setBudget(options.budgetMs ?? 0.5);
+  }
+
+  /** Loads the behaviours, starts the workers (if any) and the file watcher (if asked). */
+  static async create(options: ProtoSimulationOptions = {}): Promise<ProtoSimulation> {
+    const entities = options.entities ?? 10_000;
+    const capacity = options.capacity ?? Math.max(100_000, 2 * entities);
+    const module = options.behaviours ?? new URL("./behaviours/swarm.ts", import.meta.url);
+    const bridge = new BridgeWorld({
+      capacity,
+      ...(options.gcTriggerMb === undefined ? {} : { runtime: { gcTriggerMb: options.gcTriggerMb } }),
+    });
+    await bridge.loadScripts(module.href);
+    const driver = new FrameDriver(bridge, options.observeV8Gc === false ? { observeV8Gc: false } : {});
+    const simulation = new ProtoSimulation(options, bridge, driver, module);
+    simulation.setEntityCount(entities);
+    if ((options.workers ?? 0) > 0) await driver.setWorkers(options.workers ?? 0);
+    if (options.watch === true) simulation.watch();
+    return simulation;
+  }
+
+  /** Sets the target entity count (bullets included), at most the world's capacity. */
+  setEntityCount(n: number): void {
+    if (!Number.isInteger(n) || n < 0)
+      throw new RangeError(`entity count must be a non-negative integer, got ${n}`);
+    if (n > this.bridge.capacity)
+      throw new RangeError(
+        `entity count ${n} is over this world's fixed capacity of ${this.bridge.capacity}`,
+      );
+    this.target = n;
+  }
+
+  /** Sets the Proto GC pause budget per frame (ms). */
+  setBudget(ms: number): void {
+    if (!Number.isFinite(ms) || ms <= 0)
+      throw new RangeError(`GC budget must be a positive number of ms, got ${ms}`);
+    this.driver.setBudget(ms);
+  }
+
+  /** Advances the world by `dtMs` and returns the frame's record. */
+  step(dtMs: number): BridgeFrameRecord {
+    if (!Number.isFinite(dtMs) || dtMs < 0)
+      throw new RangeError(`dtMs must be a non-negative number, got ${dtMs}`);
+    const bullets = query(this.bridge.ecs, [this.bridge.tag(bullet)]).length;
+    this.bridge.globals[G.BULLETS_FREE] = Math.round(this.target * BULLET_SHARE) - bullets;
+    const record = this.driver.step(dtMs / 1000);
+    if (record.errors.length > 0)
+      this.log(
+        `frame ${record.frame}: ${record.errors.length} error(s); first: ${record.errors[0]?.message}`,
+      );
+    return record;
+  }
+
+  /** The live entities, packed (views valid until the next step or entities() call). */
+  entities(): EntitySnapshot {
+    const w = this.bridge;
+    const snap = this.snapshot;
+    if (snap.x.length < w.entityCount) {
+      const n = Math.max(1024, w.entityCount * 2);
+      snap.x = new Float32Array(n);
+      snap.y = new Float32Array(n);
+      snap.kind = new Uint8Array(n);
+    }
+    const { x, y } = w.store(Body);
+    const ids = w.scriptIds;
+    const kinds = this.kindOfScript;
+    let n = 0;
+    for (let e = 1, end = w.maxEid; e < end; e++) {
+      const id = ids[e] as number;
+      if (id === 0) continue;
+      snap.x[n] = x[e] as number;
+      snap.y[n] = y[e] as number;
+      snap.kind[n] = kinds[id] as number;
+      n++;
+    }
+    snap.count = n;
+    return snap;
+  }
+
+  /** Reloads the behaviour module now (what the file watcher does on a change). */
+  reload(): Promise<void> {
+    this.reloading = this.reloading.then(async () => {
+      try {
+        await this.bridge.reloadScripts(this.module.href);
+        this.reloads++;
+        this.log(`reloaded ${fileURLToPath(this.module)}`);
+      } catch (error) {
+        this.log(
+          `reload failed, keeping the previous code: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    });
+    return this.reloading;
+  }
+
+  /** Watches the behaviour file and reloads it when it changes (debounced). */
+  watch(): void {
+    if (this.watcher !== undefined) return;
+    this.watcher = watch(fileURLToPath(this.module), () => {
+      clearTimeout(this.reloadTimer);
+      this.reloadTimer = setTimeout(() => void this.reload(), 50);
+    });
+    this.watcher.unref();
+  }
+
+  /** Stops the watcher, the workers and the V8 GC observer. */
+  dispose(): void {
+    this.watcher?.close();
+    clearTimeout(this.reloadTimer);
+    void this.driver.dispose();
+    this.bridge.clear();
+  }
+
+  // Moves the population toward the target: kinds in Plain's proportions; surplus goes
+  // newest first. Runs as a system, so its spawns and despawns apply at frame end.
+  private population(): void {
+    const w = this.bridge;
+    const nonBullets = this.target - Math.round(this.target * BULLET_SHARE);
+    const wantSeekers = Math.round(nonBullets * SEEKER_SHARE);
+    this.adjust(seeker, wantSeekers);
+    this.adjust(wanderer, nonBullets - wantSeekers);
+    const bullets = query(w.ecs, [w.tag(bullet)]);
+    for (
+      let i = bullets.length - 1, surplus = bullets.length - (this.target - nonBullets);
+      surplus > 0;
+      i--, surplus--
+    )
+      w.commands.despawn(bullets[i] as number);
+  }
+
+  private adjust(script: ScriptDef, want: number): void {
+    const w = this.bridge;
+    const have = query(w.ecs, [w.tag(script)]);
+    const { width, height } = this.world;
+    for (let n = have.length; n < want; n++) {
+      const angle = this.random() * Math.PI * 2;
+      const init: Record<string, number> = {
+        x: this.random() * width,
+        y: this.random() * height,
+        vx: Math.cos(angle) * 40,
+        vy: Math.sin(angle) * 40,
+      };
+      if (script === seeker) init.timer = this.random() * 3000;
+      const fast = this.random() < 0.1;
+      w.commands.spawn(
+        script,
+        init,
+        fast ? { speed: (script.params.speed as number) * FAST_SPEED_SCALE } : undefined,
+      );
+    }
+    for (let i = have.length - 1, surplus = have.length - want; surplus > 0; i--, surplus--)
+      w.commands.despawn(have[i] as number);
+  }
+}
