@@ -118,6 +118,7 @@ export class WorkerPool {
   readonly #world: BridgeWorld;
   readonly #workers: PoolWorker[];
   readonly #timeoutMs: number;
+  readonly #respawnAt: number[] = [];
 
   constructor(world: BridgeWorld, size: number, timeoutMs: number) {
     this.size = size;
@@ -250,14 +251,20 @@ export class WorkerPool {
   }
 
   #fail(i: number, w: PoolWorker): void {
-    w.failed = true;
-    void w.worker.terminate();
     this.#replace(i, w);
   }
 
+  // Replaces a failed worker, unless this slot got a new one less than a second ago (the
+  // slot then stays failed and its range runs on the main thread): a worker that cannot
+  // start must not turn every frame into a thread launch.
   #replace(i: number, old: PoolWorker): void {
-    old.failed = true;
-    void old.worker.terminate();
+    if (!old.failed) {
+      old.failed = true;
+      void old.worker.terminate();
+    }
+    const now = performance.now();
+    if (now < (this.#respawnAt[i] ?? 0)) return;
+    this.#respawnAt[i] = now + 1000;
     this.#workers[i] = new PoolWorker(old.index, this.#world);
   }
 }
