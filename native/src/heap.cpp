@@ -82,7 +82,9 @@ Page* Heap::newPage(std::uint8_t sizeClass, std::size_t bytes, bool large) {
   std::size_t mapped = large ? (kHeaderBytes + bytes + kPageSize - 1) / kPageSize * kPageSize : kPageSize;
   void* mem = std::aligned_alloc(kPageSize, mapped);
   if (!mem) return nullptr;
-  std::memset(mem, 0, large ? kHeaderBytes + std::min<std::size_t>(bytes, 64) : mapped);
+  // Only the header needs zeroing: the sweeper reads slot headers below
+  // initEnd only, and every slot's header is written when it is allocated.
+  std::memset(mem, 0, kHeaderBytes);
   auto* page = new (mem) Page{};
   page->magic = kPageMagic;
   page->sizeClass = sizeClass;
