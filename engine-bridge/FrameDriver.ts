@@ -165,6 +165,7 @@ export class FrameDriver {
       runner.beginFrame(frame, this.#time, dt, maxEid);
       runner.prepare();
       runner.update(1, maxEid);
+      if (runner.hasCommit) runner.commit(1, maxEid);
       lists.push(runner.buffer.take());
       for (const r of runner.takeErrors()) errors.push(scriptError(r, 0));
     } else {

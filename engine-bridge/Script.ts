@@ -88,6 +88,13 @@ export interface ScriptSpec<C extends readonly ComponentDef[], P extends ScriptP
   prepare?(ctx: ScriptContext): void;
   /** Runs once per frame for every entity of this script. */
   update(self: ScriptSelf<C, P>, dt: number, ctx: ScriptContext): void;
+  /**
+   * Runs after every update of the frame has finished (in every thread), for each entity,
+   * in the thread that updated it. Two-phase updates: compute into "next" fields in
+   * update() while reading others' current fields, then make next current here — no script
+   * ever reads a row another thread is writing.
+   */
+  commit?(self: ScriptSelf<C, P>, dt: number, ctx: ScriptContext): void;
 }
 
 /** A behaviour script (defineScript). */
@@ -118,6 +125,8 @@ export function defineScript<
     throw new TypeError(`a script name must be an identifier, got ${JSON.stringify(name)}`);
   if (!Array.isArray(uses)) throw new TypeError(`script '${name}': uses must be an array of components`);
   if (typeof update !== "function") throw new TypeError(`script '${name}': update must be a function`);
+  if (spec.commit !== undefined && typeof spec.commit !== "function")
+    throw new TypeError(`script '${name}': commit must be a function when given`);
   if (prepare !== undefined && typeof prepare !== "function")
     throw new TypeError(`script '${name}': prepare must be a function when given`);
   const seen = new Map<string, string>();

@@ -99,6 +99,20 @@ export class ScriptRunner implements ScriptContext {
 
   /** Runs update() for every scripted entity with id in [lo, hi), script by script, ascending ids. */
   update(lo: number, hi: number): void {
+    this.#each(lo, hi, false);
+  }
+
+  /** Runs commit() (where scripts define it) for every scripted entity with id in [lo, hi). */
+  commit(lo: number, hi: number): void {
+    this.#each(lo, hi, true);
+  }
+
+  /** True if some script defines commit(). */
+  get hasCommit(): boolean {
+    return this.#scripts.some((s) => s.def.commit !== undefined);
+  }
+
+  #each(lo: number, hi: number, commit: boolean): void {
     const ids = this.#scriptIds;
     const buffer = this.buffer;
     const dt = this.dt;
@@ -106,7 +120,11 @@ export class ScriptRunner implements ScriptContext {
     for (const s of this.#scripts) {
       const id = s.id;
       const cursor = s.cursor;
-      const update = s.def.update as (self: unknown, dt: number, ctx: ScriptContext) => void;
+      const run = (commit ? s.def.commit : s.def.update) as
+        | ((self: unknown, dt: number, ctx: ScriptContext) => void)
+        | undefined;
+      if (run === undefined) continue;
+      const update = run;
       let row = Math.max(lo, 1);
       while (row < end) {
         try {

@@ -7,10 +7,20 @@ import type { FieldLayout, WorldLayout } from "./BridgeWorld.ts";
 import type { Store } from "./Component.ts";
 import { isScriptDef, type ScriptDef } from "./Script.ts";
 import { type RunnerScript, ScriptRunner } from "./ScriptRunner.ts";
-import { Cmd, controlViews, F64Slot, Slot, type WorkerReply, WorkerState } from "./WorkerProtocol.ts";
+import {
+  Cmd,
+  claimChunks,
+  controlViews,
+  F64Slot,
+  Slot,
+  Work,
+  type WorkerReply,
+  WorkerState,
+} from "./WorkerProtocol.ts";
 
 interface WorkerInput {
   readonly control: SharedArrayBuffer;
+  readonly work: SharedArrayBuffer;
   readonly layout: WorldLayout;
   readonly port: MessagePort;
   readonly index: number;
@@ -19,6 +29,7 @@ interface WorkerInput {
 const input = workerData as WorkerInput;
 const { ctl, f64 } = controlViews(input.control);
 const port = input.port;
+const work = new Int32Array(input.work);
 
 process.on("exit", (code) => {
   Atomics.store(ctl, Slot.EXIT_CODE, code);
@@ -97,16 +108,18 @@ async function main(): Promise<void> {
       } catch (error) {
         fatal = error instanceof Error ? error.message : String(error);
       }
-    } else if (cmd === Cmd.PREPARE) {
+    } else if (cmd === Cmd.UPDATE) {
+      const maxEid = ctl[Slot.MAX_EID] as number;
       runner.beginFrame(
         ctl[Slot.FRAME] as number,
         f64[F64Slot.TIME] as number,
         f64[F64Slot.DT] as number,
-        ctl[Slot.MAX_EID] as number,
+        maxEid,
       );
       runner.prepare();
-    } else if (cmd === Cmd.UPDATE) {
-      runner.update(ctl[Slot.LO] as number, ctl[Slot.HI] as number);
+      claimChunks(work, Work.NEXT_UPDATE, maxEid, (lo, hi) => runner.update(lo, hi));
+    } else if (cmd === Cmd.COMMIT) {
+      claimChunks(work, Work.NEXT_COMMIT, ctl[Slot.MAX_EID] as number, (lo, hi) => runner.commit(lo, hi));
     }
     reply(seq, fatal);
   }

@@ -1,13 +1,14 @@
 // engine-bridge/WorkerPool.ts — N worker threads running behaviour scripts over
 // contiguous ranges of entity ids, on the same Proto columns as the main thread.
 //
-// One frame is two synchronous rounds: PREPARE (every worker runs the prepare hooks, for
-// its own indexes) then UPDATE (worker k runs the scripts of ids in its range). The main
+// One frame is one or two synchronous rounds: UPDATE (each thread runs the prepare hooks
+// for its own indexes, then claims chunks of entity ids and runs their updates) and, if a
+// script has a commit hook, COMMIT (chunks again, after every update is done). The main
 // thread blocks in Atomics.wait meanwhile; it never waits on the event loop, so step()
 // stays synchronous. Failure policy: a worker that throws in a script reports a
 // ScriptError and carries on; a worker that dies, fails to load or passes the frame
 // timeout is reported as a WorkerError for that frame, replaced by a new worker (started
-// in the background), and until that one is ready its range runs on the main thread.
+// in the background), and until that one is ready the main thread claims chunks too.
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { BridgeWorld } from "./BridgeWorld.ts";
 import type { Command } from "./CommandBuffer.ts";
@@ -16,9 +17,12 @@ import { scriptError } from "./ScriptRunner.ts";
 import {
   Cmd,
   CONTROL_BYTES,
+  claimChunks,
   controlViews,
   F64Slot,
   Slot,
+  WORK_BYTES,
+  Work,
   type WorkerReply,
   WorkerState,
 } from "./WorkerProtocol.ts";
@@ -38,7 +42,7 @@ class PoolWorker {
   failed = false;
   startError: string | undefined;
 
-  constructor(index: number, world: BridgeWorld) {
+  constructor(index: number, world: BridgeWorld, work: Int32Array) {
     this.index = index;
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     const views = controlViews(control);
@@ -49,7 +53,7 @@ class PoolWorker {
     const layout = world.layout();
     this.layoutVersion = layout.version;
     this.worker = new Worker(ENTRY, {
-      workerData: { control, layout, port: channel.port2, index },
+      workerData: { control, work: work.buffer, layout, port: channel.port2, index },
       transferList: [channel.port2],
       stdout: false,
       stderr: false,
@@ -119,12 +123,13 @@ export class WorkerPool {
   readonly #workers: PoolWorker[];
   readonly #timeoutMs: number;
   readonly #respawnAt: number[] = [];
+  readonly #work = new Int32Array(new SharedArrayBuffer(WORK_BYTES));
 
   constructor(world: BridgeWorld, size: number, timeoutMs: number) {
     this.size = size;
     this.#world = world;
     this.#timeoutMs = timeoutMs;
-    this.#workers = Array.from({ length: size }, (_, i) => new PoolWorker(i + 1, world));
+    this.#workers = Array.from({ length: size }, (_, i) => new PoolWorker(i + 1, world, this.#work));
   }
 
   /** Resolves when every worker is ready; rejects with the first startup failure. */
@@ -193,50 +198,51 @@ export class WorkerPool {
       active.push(w);
     }
 
-    // The ranges: [1, maxEid) split evenly among all N slots (ready or not).
-    const n = this.size;
+    // The rows [1, maxEid) are cut into chunks that threads claim one at a time
+    // (Atomics.add on the pool's work counters), so a thread slowed by the machine does
+    // not hold the frame up. The main thread claims chunks too when a worker is missing.
+    const work = this.#work;
     const span = Math.max(0, maxEid - 1);
-    const bound = (k: number) => 1 + Math.floor((span * k) / n);
-
-    // Round 1: prepare.
+    const chunk = Math.max(256, Math.ceil(span / (this.size * 16)));
+    Atomics.store(work, Work.NEXT_UPDATE, 0);
+    Atomics.store(work, Work.NEXT_COMMIT, 0);
+    Atomics.store(work, Work.CHUNKS, Math.ceil(span / chunk));
+    Atomics.store(work, Work.CHUNK_ROWS, chunk);
     for (const w of active) {
       Atomics.store(w.ctl, Slot.FRAME, frame);
       Atomics.store(w.ctl, Slot.MAX_EID, maxEid);
       w.f64[F64Slot.TIME] = time;
       w.f64[F64Slot.DT] = dt;
     }
-    const ok = this.#round(active, Cmd.PREPARE, errors, commands);
-    // Round 2: update, each worker its range; ranges of missing workers run here.
-    for (const w of ok) {
-      Atomics.store(w.ctl, Slot.LO, bound(w.index - 1));
-      Atomics.store(w.ctl, Slot.HI, bound(w.index));
-    }
-    const seqs = ok.map((w) => w.signal(Cmd.UPDATE));
-    const missing = this.#workers.filter((w) => !ok.includes(w));
-    if (missing.length > 0) {
-      runner.beginFrame(frame, time, dt, maxEid);
+    // Round 1: each thread runs the prepare hooks, then claims update chunks.
+    const seqs = active.map((w) => w.signal(Cmd.UPDATE));
+    runner.beginFrame(frame, time, dt, maxEid);
+    if (active.length < this.size) {
       runner.prepare();
-      for (const w of missing) runner.update(bound(w.index - 1), bound(w.index));
-      commands.push(runner.buffer.take());
-      for (const r of runner.takeErrors()) errors.push(scriptError(r, 0));
+      claimChunks(work, Work.NEXT_UPDATE, maxEid, (lo, hi) => runner.update(lo, hi));
     }
-    const until = deadline();
-    ok.forEach((w, k) => {
-      const reply = w.wait(seqs[k] as number, until);
-      this.#collect(w, reply, errors, commands);
-    });
+    let until = deadline();
+    const updated = active.filter((w, k) =>
+      this.#collect(w, w.wait(seqs[k] as number, until), errors, commands),
+    );
+    // Round 2: commit, once every update of the frame is done (scripts with a commit hook).
+    if (runner.hasCommit) {
+      const commits = updated.map((w) => w.signal(Cmd.COMMIT));
+      if (updated.length < this.size)
+        claimChunks(work, Work.NEXT_COMMIT, maxEid, (lo, hi) => runner.commit(lo, hi));
+      until = deadline();
+      updated.forEach((w, k) => {
+        this.#collect(w, w.wait(commits[k] as number, until), errors, commands);
+      });
+    }
+    commands.push(runner.buffer.take());
+    for (const r of runner.takeErrors()) errors.push(scriptError(r, 0));
     return { commands, errors };
   }
 
   /** Stops every worker. */
   async close(): Promise<void> {
     await Promise.all(this.#workers.map((w) => w.stop()));
-  }
-
-  #round(workers: PoolWorker[], cmd: number, errors: Error[], commands: Command[][]): PoolWorker[] {
-    const seqs = workers.map((w) => w.signal(cmd));
-    const until = performance.now() + this.#timeoutMs;
-    return workers.filter((w, k) => this.#collect(w, w.wait(seqs[k] as number, until), errors, commands));
   }
 
   #collect(w: PoolWorker, reply: WorkerReply | string, errors: Error[], commands: Command[][]): boolean {
@@ -265,6 +271,6 @@ export class WorkerPool {
     const now = performance.now();
     if (now < (this.#respawnAt[i] ?? 0)) return;
     this.#respawnAt[i] = now + 1000;
-    this.#workers[i] = new PoolWorker(old.index, this.#world);
+    this.#workers[i] = new PoolWorker(old.index, this.#world, this.#work);
   }
 }

@@ -1,6 +1,7 @@
 // engine-bridge/WorkerProtocol.ts — the control block the main thread and a pool worker
 // share (an Int32Array and a Float64Array over one SharedArrayBuffer), and the messages
-// they exchange. The main thread writes a command and bumps CMD_SEQ; the worker runs it,
+// they exchange, and the work counters all threads claim chunks of entity ids from. The
+// main thread writes a command and bumps CMD_SEQ; the worker runs it,
 // posts its results on its MessagePort, then stores DONE_SEQ and notifies. The post
 // happens before the store, so once the main thread sees DONE_SEQ it can read the
 // message synchronously (receiveMessageOnPort): a frame never waits for the event loop.
@@ -13,8 +14,6 @@ export const Slot = {
   CMD: 1,
   DONE_SEQ: 2,
   STATE: 3,
-  LO: 4,
-  HI: 5,
   MAX_EID: 6,
   FRAME: 7,
   EXIT_CODE: 8,
@@ -27,7 +26,7 @@ export const F64Slot = { TIME: 0, DT: 1 } as const;
 export const CONTROL_BYTES = 16 * 4 + 4 * 8;
 
 /** @internal Commands. */
-export const Cmd = { PREPARE: 1, UPDATE: 2, LAYOUT: 3, STOP: 4 } as const;
+export const Cmd = { UPDATE: 2, LAYOUT: 3, STOP: 4, COMMIT: 5 } as const;
 
 /** @internal Worker states. */
 export const WorkerState = { STARTING: 0, READY: 1, DEAD: 2 } as const;
@@ -44,4 +43,27 @@ export interface WorkerReply {
 /** @internal The control block's views. */
 export function controlViews(buffer: SharedArrayBuffer): { ctl: Int32Array; f64: Float64Array } {
   return { ctl: new Int32Array(buffer, 0, 16), f64: new Float64Array(buffer, 64, 4) };
+}
+
+/** @internal Int32 slots of the pool's work counters (one SharedArrayBuffer for all workers). */
+export const Work = { NEXT_UPDATE: 0, NEXT_COMMIT: 1, CHUNKS: 2, CHUNK_ROWS: 3 } as const;
+
+/** @internal Bytes of the work counters. */
+export const WORK_BYTES = 16;
+
+/** @internal Claims chunks of rows from `counter` until none is left and runs each. */
+export function claimChunks(
+  work: Int32Array,
+  counter: number,
+  maxEid: number,
+  run: (lo: number, hi: number) => void,
+): void {
+  const chunks = Atomics.load(work, Work.CHUNKS);
+  const rows = Atomics.load(work, Work.CHUNK_ROWS);
+  for (;;) {
+    const c = Atomics.add(work, counter, 1);
+    if (c >= chunks) return;
+    const lo = 1 + c * rows;
+    run(lo, Math.min(lo + rows, maxEid));
+  }
 }

@@ -4,9 +4,12 @@
 // so every swarm metric does the same work per entity.
 //
 // prepare() runs in every thread that runs the script: each builds its own neighbour grid
-// over all entities (ctx.entities) and moves the target for this frame. Each entity then
-// writes only its own row; neighbours may be read before or after their own update, as in
-// the one-thread version (not bit-for-bit deterministic across thread counts).
+// over all entities (ctx.entities) and moves the target for this frame. update() reads the
+// current state (SwarmBody) and writes the next one (SwarmNext); commit() makes next
+// current once every thread has finished its updates. Two reasons: a script never reads a row
+// another thread is writing, so results do not depend on the thread count; and threads
+// do not fight over cache lines (measured: writing positions in place while the other
+// worker reads them as neighbours made each of 2 workers as slow as one thread alone).
 import {
   buildGrid,
   createGrid,
@@ -18,8 +21,10 @@ import {
 import { defineComponent } from "../Component.ts";
 import { defineScript } from "../Script.ts";
 
-/** Position and velocity of a swarm entity. */
+/** Position and velocity of a swarm entity (this frame's). */
 export const SwarmBody = defineComponent("SwarmBody", { x: "f64", y: "f64", vx: "f64", vy: "f64" });
+/** Position and velocity the scripts computed for the next frame. */
+export const SwarmNext = defineComponent("SwarmNext", { nx: "f64", ny: "f64", nvx: "f64", nvy: "f64" });
 
 /** The globals slot holding the world size (set by the host: swarmWorldSize(count)). */
 export const SWARM_WORLD_SIZE = 0;
@@ -30,7 +35,7 @@ let world: SwarmWorld | undefined;
 /** The swarm behaviour: speed and radius are inherited from the prototype unless overridden. */
 export const swarm = defineScript({
   name: "swarm",
-  uses: [SwarmBody],
+  uses: [SwarmBody, SwarmNext],
   params: { speed: SWARM_PARAMS.speed as number, radius: SWARM_PARAMS.radius as number },
   prepare(ctx) {
     const body = ctx.store(SwarmBody);
@@ -49,9 +54,15 @@ export const swarm = defineScript({
   },
   update(self, dt) {
     steer(self.eid, self.x, self.y, self.vx, self.vy, self.speed, self.radius, world as SwarmWorld, dt, out);
-    self.x = out[0] as number;
-    self.y = out[1] as number;
-    self.vx = out[2] as number;
-    self.vy = out[3] as number;
+    self.nx = out[0] as number;
+    self.ny = out[1] as number;
+    self.nvx = out[2] as number;
+    self.nvy = out[3] as number;
+  },
+  commit(self) {
+    self.x = self.nx;
+    self.y = self.ny;
+    self.vx = self.nvx;
+    self.vy = self.nvy;
   },
 });

@@ -1,8 +1,9 @@
 // perf/js/workers.bench.ts — the swarm workload (../shared/PERF.md) through the engine
 // bridge with 100 000 entities: js.script.swarm.100k runs the behaviour script on the main
 // thread, js.workers.swarm.100k.w2 on a pool of 2 workers over the same Proto columns
-// (baseline: the one-thread run). Both step a FrameDriver, so the time per frame includes
-// the frame's bookkeeping (prepare, dispatch, commands, records) as a game would see it.
+// (baseline: the one-thread run). Both step a FrameDriver with the same script, so the
+// time per frame includes the frame's bookkeeping (prepare, dispatch, commit, commands,
+// records) as a game would see it.
 
 import { SWARM_WORLD_SIZE, swarm } from "../../engine-bridge/examples/swarm.ts";
 import { BridgeWorld, FrameDriver } from "../../engine-bridge/index.ts";

@@ -2,7 +2,9 @@
 // results as one thread, structural changes through command buffers, and failures of a
 // worker reported per frame while the driver stays usable.
 import { afterEach, describe, expect, it } from "vitest";
+import { SWARM_WORLD_SIZE, SwarmBody, swarm } from "../../engine-bridge/examples/swarm.ts";
 import { BridgeWorld, FrameDriver, ScriptError, WorkerError } from "../../engine-bridge/index.ts";
+import { startPosition, swarmWorldSize } from "../../scripting/examples/swarm.ts";
 import {
   EXIT_ON,
   emitter,
@@ -14,6 +16,7 @@ import {
 } from "./fixtures/bridge-scripts.ts";
 
 const FIXTURE = new URL("./fixtures/bridge-scripts.ts", import.meta.url).href;
+const SWARM = new URL("../../engine-bridge/examples/swarm.ts", import.meta.url).href;
 const drivers: FrameDriver[] = [];
 
 async function setup(workers: number, options: { workerTimeoutMs?: number } = {}): Promise<FrameDriver> {
@@ -70,6 +73,25 @@ describe("the worker pool", () => {
     }
     expect(parallel.world.entityCount).toBeGreaterThan(330); // sparks were spawned through command buffers
     expect(snapshot(parallel)).toEqual(snapshot(serial));
+  });
+
+  it("gives the same swarm as one thread for a two-phase script (update, then commit)", async () => {
+    const run = async (workers: number) => {
+      const world = new BridgeWorld({ capacity: 3000 });
+      await world.loadScripts(SWARM);
+      world.globals[SWARM_WORLD_SIZE] = swarmWorldSize(3000);
+      for (let i = 0; i < 3000; i++) {
+        const [x, y] = startPosition(i, swarmWorldSize(3000));
+        world.spawn(swarm, { x, y }, i % 10 === 0 ? { speed: 90 } : undefined);
+      }
+      const driver = new FrameDriver(world, { observeV8Gc: false });
+      drivers.push(driver);
+      await driver.setWorkers(workers);
+      for (let f = 0; f < 30; f++) expect(driver.step(1 / 60).errors).toEqual([]);
+      return Array.from(world.store(SwarmBody).x);
+    };
+    const serial = await run(0);
+    expect(await run(2)).toEqual(serial);
   });
 
   it("makes workers' writes visible to the main thread when the frame ends", async () => {
