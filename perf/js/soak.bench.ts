@@ -6,7 +6,7 @@
 // would not run one). Reports the Proto GC pause per frame on the main thread (p99, max),
 // frames over budget, the longest V8 GC pause, and the busy time per frame.
 import { runHeadless } from "../../demos/host/HeadlessRun.ts";
-import type { BenchMetric, BenchOptions } from "./bench.ts";
+import { type BenchMetric, type BenchOptions, wanted } from "./bench.ts";
 
 export const ids = [
   "js.frame.gc_pause.p99_ms",
@@ -18,6 +18,7 @@ export const ids = [
 ] as const;
 
 export async function run(options: BenchOptions): Promise<BenchMetric[]> {
+  if (!ids.some((id) => wanted(id, options))) return [];
   const { summary, records } = await runHeadless({
     simulation: "proto",
     frames: options.quick ? 300 : 3600,
