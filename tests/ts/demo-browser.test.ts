@@ -10,7 +10,7 @@ import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KIND_TINTS } from "../../demos/client/KindTints.ts";
 import { DemoHost } from "../../demos/host/DemoHost.ts";
-import { PlainSimulation } from "../../demos/host/PlainSimulation.ts";
+import { createSimulation } from "../../demos/host/HeadlessRun.ts";
 import { DEFAULT_OVERLAY_COLORS } from "../../demos/overlay/OverlayColors.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -38,8 +38,10 @@ describe.skipIf(!hasChromium)(
         logLevel: "warn",
         build: { outDir: clientDir, sourcemap: false },
       });
+      // The demo's main job: the Proto-backed simulation, with a small GC
+      // trigger so that collections run while the page draws.
       host = new DemoHost({
-        simulation: new PlainSimulation({ entities: 10_000 }),
+        simulation: await createSimulation("proto", { entities: 10_000, budgetMs: 0.5, gcTriggerMb: 1 }),
         staticDir: clientDir,
         port: 0,
       });
