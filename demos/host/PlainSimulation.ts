@@ -11,6 +11,7 @@
 import { getHeapStatistics } from "node:v8";
 import type { FrameRecord } from "../overlay/FrameRecord.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
+import { FAST_SPEED_SCALE, populationMix, randomGenerator } from "./Population.ts";
 import type { EntitySnapshot, Simulation } from "./Simulation.ts";
 import { V8GcObserver } from "./V8GcObserver.ts";
 
@@ -28,10 +29,6 @@ export interface PlainSimulationOptions {
   observeV8Gc?: boolean;
 }
 
-/** Share of the target count that may be live bullets. */
-const BULLET_SHARE = 0.1;
-/** Share of the non-bullet population that are seekers (the rest wander). */
-const SEEKER_SHARE = 0.4;
 /** Swarm parameters (world units, seconds). One entity in ten overrides the speed. */
 const SEEKER_SPEED = 90;
 const WANDERER_SPEED = 40;
@@ -40,19 +37,6 @@ const BULLET_LIFE_MS = 1200;
 const MAX_FORCE = 240;
 const SEPARATION_RADIUS = 12;
 const MAX_NEIGHBOURS = 8;
-const FAST_SPEED_SCALE = 1.5;
-
-/** Deterministic 32-bit PRNG (mulberry32): reproducible runs for baselines. */
-function randomGenerator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The plain-JS reference swarm (no Proto). See the file comment for what each phase covers. */
 export class PlainSimulation implements Simulation {
@@ -212,7 +196,7 @@ export class PlainSimulation implements Simulation {
     const tx = this.world.width * (0.5 + 0.35 * Math.sin(t * 0.7));
     const ty = this.world.height * (0.5 + 0.35 * Math.sin(t * 1.1 + 1));
     const r2 = SEPARATION_RADIUS * SEPARATION_RADIUS;
-    const bulletCap = Math.round(this.target * BULLET_SHARE);
+    const bulletCap = populationMix(this.target).bullets;
     let bullets = this.kindCount[EntityKind.bullet] as number;
 
     for (let i = 0; i < this.count; i++) {
@@ -323,16 +307,11 @@ export class PlainSimulation implements Simulation {
     }
     spawns.length = 0;
 
-    const nonBullets = this.target - Math.round(this.target * BULLET_SHARE);
-    const wantSeekers = Math.round(nonBullets * SEEKER_SHARE);
-    const wantWanderers = nonBullets - wantSeekers;
-    this.adjustKind(EntityKind.seeker, wantSeekers);
-    this.adjustKind(EntityKind.wanderer, wantWanderers);
+    const mix = populationMix(this.target);
+    this.adjustKind(EntityKind.seeker, mix.seekers);
+    this.adjustKind(EntityKind.wanderer, mix.wanderers);
     // Lowering the target also retires surplus bullets.
-    this.adjustKind(
-      EntityKind.bullet,
-      Math.min(this.kindCount[EntityKind.bullet] as number, this.target - nonBullets),
-    );
+    this.adjustKind(EntityKind.bullet, Math.min(this.kindCount[EntityKind.bullet] as number, mix.bullets));
   }
 
   private adjustKind(k: EntityKind, want: number): void {

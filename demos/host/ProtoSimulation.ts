@@ -20,6 +20,7 @@ import {
 } from "../../engine-bridge/index.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
 import { Body, bullet, G, seeker, wanderer } from "./behaviours/swarm.ts";
+import { FAST_SPEED_SCALE, populationMix, randomGenerator } from "./Population.ts";
 import type { EntitySnapshot, Simulation } from "./Simulation.ts";
 
 /** Options of {@link ProtoSimulation.create}. */
@@ -50,20 +51,6 @@ export interface ProtoSimulationOptions {
   observeV8Gc?: boolean;
   /** Told about each frame error and reload (default: console.error, at most one line per second). */
   log?: (message: string) => void;
-}
-
-const BULLET_SHARE = 0.1;
-const SEEKER_SHARE = 0.4;
-const FAST_SPEED_SCALE = 1.5;
-
-function randomGenerator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The Proto-backed demo swarm. Make it with {@link ProtoSimulation.create}. */
@@ -186,7 +173,7 @@ export class ProtoSimulation implements Simulation {
     if (!Number.isFinite(dtMs) || dtMs < 0)
       throw new RangeError(`dtMs must be a non-negative number, got ${dtMs}`);
     const bullets = query(this.bridge.ecs, [this.bridge.tag(bullet)]).length;
-    this.bridge.globals[G.BULLETS_FREE] = Math.round(this.target * BULLET_SHARE) - bullets;
+    this.bridge.globals[G.BULLETS_FREE] = populationMix(this.target).bullets - bullets;
     const record = this.driver.step(dtMs / 1000);
     if (record.errors.length > 0)
       this.log(
@@ -259,16 +246,11 @@ export class ProtoSimulation implements Simulation {
   // newest first. Runs as a system, so its spawns and despawns apply at frame end.
   private population(): void {
     const w = this.bridge;
-    const nonBullets = this.target - Math.round(this.target * BULLET_SHARE);
-    const wantSeekers = Math.round(nonBullets * SEEKER_SHARE);
-    this.adjust(seeker, wantSeekers);
-    this.adjust(wanderer, nonBullets - wantSeekers);
+    const mix = populationMix(this.target);
+    this.adjust(seeker, mix.seekers);
+    this.adjust(wanderer, mix.wanderers);
     const bullets = query(w.ecs, [w.tag(bullet)]);
-    for (
-      let i = bullets.length - 1, surplus = bullets.length - (this.target - nonBullets);
-      surplus > 0;
-      i--, surplus--
-    )
+    for (let i = bullets.length - 1, surplus = bullets.length - mix.bullets; surplus > 0; i--, surplus--)
       w.commands.despawn(bullets[i] as number);
   }
 
