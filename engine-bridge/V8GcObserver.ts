@@ -17,6 +17,7 @@ export class V8GcObserver {
   #pending: V8GcPause[] = [];
   readonly #observer: PerformanceObserver;
 
+  /** Starts observing V8 GC pauses. */
   constructor() {
     this.#observer = new PerformanceObserver((list) => {
       for (const entry of list.getEntries() as PerformanceEntry[])

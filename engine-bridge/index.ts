@@ -26,3 +26,5 @@ export type {
   ScriptSpec,
 } from "./Script.ts";
 export { defineScript, hashRandom } from "./Script.ts";
+export type { V8GcPause } from "./V8GcObserver.ts";
+export { V8GcObserver } from "./V8GcObserver.ts";

@@ -9,11 +9,11 @@
 // are zero; V8 GC pauses come from perf_hooks and are reported by the step after they happen.
 
 import { getHeapStatistics } from "node:v8";
-import type { FrameRecord } from "../overlay/FrameRecord.ts";
+import { V8GcObserver } from "../../engine-bridge/index.ts";
+import type { FrameRecord, GcEvent } from "../overlay/FrameRecord.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
 import { FAST_SPEED_SCALE, populationMix, randomGenerator } from "./Population.ts";
 import type { EntitySnapshot, Simulation } from "./Simulation.ts";
-import { V8GcObserver } from "./V8GcObserver.ts";
 
 /** Options of {@link PlainSimulation}. */
 export interface PlainSimulationOptions {
@@ -135,9 +135,12 @@ export class PlainSimulation implements Simulation {
     this.applyCommands();
     const syncEnd = performance.now();
 
-    const v8Events = this.gc?.drain() ?? [];
+    const v8Events: GcEvent[] = [];
     let v8GcMs = 0;
-    for (const event of v8Events) v8GcMs += event.durationMs;
+    for (const pause of this.gc?.drain() ?? []) {
+      v8GcMs += pause.durationMs;
+      v8Events.push({ source: "v8", startMs: pause.startMs, durationMs: pause.durationMs });
+    }
     return {
       frame: this.frame++,
       startMs,
