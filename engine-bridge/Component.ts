@@ -2,18 +2,13 @@
 // fields. A definition is plain data, the same in every thread; a BridgeWorld turns it
 // into a store (one typed array per field over a Proto numeric column), which is what
 // bitECS sees as the component.
+import type { ColumnArrays, ColumnType } from "../scripting/index.ts";
 
-/** Element types of a numeric field (the Proto numeric column types). */
-export type FieldType = "f64" | "f32" | "i32" | "u32" | "u8";
+/** Element types of a numeric field: the Proto numeric column types. */
+export type FieldType = ColumnType;
 
-/** The typed array of each field type. */
-export interface FieldArrays {
-  f64: Float64Array;
-  f32: Float32Array;
-  i32: Int32Array;
-  u32: Uint32Array;
-  u8: Uint8Array;
-}
+/** The typed array of each field type (the scripting layer's column arrays). */
+export type FieldArrays = ColumnArrays;
 
 /** A component's fields and the type of each. */
 export type Schema = Readonly<Record<string, FieldType>>;

@@ -6,7 +6,7 @@
 // A script is plain data plus functions, defined in a module. Worker threads import the
 // same module and find the script by name, so scripts that run on the worker pool must
 // be exported from a module the world loaded (BridgeWorld.loadScripts).
-import { type ComponentDef, isIdentifier, type Store } from "./Component.ts";
+import { type ComponentDef, isIdentifier, type Schema, type Store } from "./Component.ts";
 
 /** Numeric parameters of a script and their defaults. */
 export type ScriptParams = Readonly<Record<string, number>>;
@@ -55,7 +55,7 @@ export interface ScriptContext {
   /** One more than the highest entity id in use (bounds any scan over rows). */
   readonly maxEid: number;
   /** A component's store in this thread (to read other entities' fields). */
-  store<S extends import("./Component.ts").Schema>(component: ComponentDef<S>): Store<S>;
+  store<S extends Schema>(component: ComponentDef<S>): Store<S>;
   /** The entities running `script` (all of them, not only this thread's share). */
   entities(script: ScriptDef | string): EntityList;
   /** Queues a new entity with `script`'s components, initial field values and parameter overrides. */
@@ -67,7 +67,7 @@ export interface ScriptContext {
   /** Queues the removal of an entity (removing it twice in one frame is allowed and does nothing more). */
   despawn(eid: number): void;
   /** Queues adding a component (zeroed, then `init`) to an entity. */
-  add<S extends import("./Component.ts").Schema>(
+  add<S extends Schema>(
     eid: number,
     component: ComponentDef<S>,
     init?: Partial<{ [K in keyof S]: number }>,
