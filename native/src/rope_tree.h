@@ -68,6 +68,15 @@ class Tree {
   static constexpr std::size_t kChopTarget = kMaxLeaf - 2 * Traits::kBoundarySlack;
   static constexpr std::size_t kMinLeaf = kChopTarget / 2 - 2 * Traits::kBoundarySlack;
 
+  // Room for the units of two leaves, left uninitialised: a Value's
+  // constructor would otherwise write all of it on every call.
+  struct LeafBuffer {
+    union {
+      Elem data[2 * kMaxLeaf];
+    };
+    LeafBuffer() noexcept {}
+  };
+
   // A short list of siblings with their lengths.
   struct Kids {
     static constexpr std::size_t kCapacity = 2 * kMaxChildren + 4;
@@ -271,10 +280,10 @@ class Tree {
       std::size_t na = Traits::leafSize(leaf(a)), nb = Traits::leafSize(leaf(b));
       if (na == 0) return out.push(b);
       if (nb == 0) return out.push(a);
-      Elem buf[2 * kMaxLeaf];
-      std::copy_n(Traits::leafData(leaf(a)), na, buf);
-      std::copy_n(Traits::leafData(leaf(b)), nb, buf + na);
-      return chop(buf, na + nb, out);
+      LeafBuffer buf;
+      std::copy_n(Traits::leafData(leaf(a)), na, buf.data);
+      std::copy_n(Traits::leafData(leaf(b)), nb, buf.data + na);
+      return chop(buf.data, na + nb, out);
     }
     Kids all;
     appendChildren(node(a), 0, node(a)->count, all);
@@ -352,6 +361,20 @@ class Tree {
   }
 
   // ---- slice ---------------------------------------------------------------------
+  //
+  // Each cut path is built bottom-up exactly once. suffixInto / prefixInto do
+  // not return a node but a forest: the siblings of one height that make up
+  // the cut piece, each at least half full unless it is alone. The level
+  // above turns them into nodes together with the neighbour they may have to
+  // borrow from (attachBefore / attachAfter), so no node is built only to be
+  // copied again by a join.
+
+  // Whether a forest from suffixInto / prefixInto can be children of one
+  // inner node as it is: every piece at least half full (always true when
+  // there are several).
+  static bool sound(const Kids& forest) noexcept {
+    return forest.n > 1 || fill(forest.node[0]) >= minFill(forest.node[0]);
+  }
 
   // Units [lo, hi) of h, lo <= hi <= size(h). Children wholly inside the
   // range are shared; only the two cut paths are copied.
@@ -370,95 +393,168 @@ class Tree {
     while (off1 + n->lens()[j1].primary() < hi) off1 += n->lens()[j1++].primary();
     if (j0 == j1) return slice(n->children()[j0], lo - off0, hi - off0);
     bool whole0 = lo == off0, whole1 = hi == off1 + n->lens()[j1].primary();
-    HeapObject* left = whole0 ? nullptr : suffix(n->children()[j0], lo - off0);
-    HeapObject* right = whole1 ? nullptr : prefix(n->children()[j1], hi - off1);
+    Kids left, right;
+    std::size_t hl = 0, hr = 0;
+    if (!whole0) hl = suffixInto(n->children()[j0], lo - off0, left);
+    if (!whole1) hr = prefixInto(n->children()[j1], hi - off1, right);
     std::size_t from = whole0 ? j0 : j0 + 1, to = whole1 ? j1 + 1 : j1;  // shared children
-    if (to - from < 2) {
-      HeapObject* r = to > from ? n->children()[from] : nullptr;
-      if (left) r = r ? join(left, r) : left;
-      if (right) r = r ? join(r, right) : right;
-      return r;
+    if (from == to) {  // two adjacent cut children and nothing between them
+      if (hl == hr && sound(left) && sound(right)) {
+        std::copy_n(right.node, right.n, left.node + left.n);
+        std::copy_n(right.len, right.n, left.len + left.n);
+        left.n += right.n;
+        return rootOf(left, hl);
+      }
+      return join(rootOf(left, hl), rootOf(right, hr));
     }
     Kids k;
-    if (left)
-      leftEdge(left, n->children()[from], k);
-    else
-      k.push(n->children()[from], n->lens()[from]);
-    appendChildren(n, from + 1, to - 1, k);
-    if (right)
-      rightEdge(n->children()[to - 1], right, k);
-    else
-      k.push(n->children()[to - 1], n->lens()[to - 1]);
+    std::size_t i = from;
+    if (!whole0) attachBefore(left, hl, n->children()[i++], k);
+    if (whole1) {
+      appendChildren(n, i, to, k);
+    } else {
+      HeapObject* prev;
+      if (i < to) {
+        appendChildren(n, i, to - 1, k);
+        prev = n->children()[to - 1];
+      } else {
+        prev = k.node[--k.n];  // one shared child, borrowed by both cuts: rebuilt once more
+      }
+      attachAfter(prev, right, hr, k);
+    }
     return rootOf(k, n->height - 1u);
   }
 
-  // Units [lo, size) of h, 0 < lo < size(h)... or lo == 0 for all of h.
+  // Units [lo, size) of h, 0 <= lo < size(h).
   HeapObject* suffix(HeapObject* h, std::uint64_t lo) {
     if (lo == 0) return h;
-    if (isLeaf(h)) {
-      std::size_t n = Traits::leafSize(leaf(h));
-      return makeLeaf(Traits::leafData(leaf(h)) + lo, n - static_cast<std::size_t>(lo));
-    }
-    const Node* n = node(h);
-    std::size_t j = 0;
-    std::uint64_t off = 0;
-    while (off + n->lens()[j].primary() <= lo) off += n->lens()[j++].primary();
-    HeapObject* c = n->children()[j];
-    std::size_t rest = j + 1;
-    if (rest == n->count) return suffix(c, lo - off);
     Kids k;
-    if (isLeaf(c)) {
-      // The cut leaf's tail goes straight into its neighbour when it is too short alone.
-      const Leaf* l = leaf(c);
-      std::size_t from = static_cast<std::size_t>(lo - off), m = Traits::leafSize(l) - from;
-      if (m >= kMinLeaf) {
-        k.push(makeLeaf(Traits::leafData(l) + from, m));
-      } else {
-        const Leaf* next = leaf(n->children()[rest++]);
-        std::size_t nn = Traits::leafSize(next);
-        Elem buf[2 * kMaxLeaf];
-        std::copy_n(Traits::leafData(l) + from, m, buf);
-        std::copy_n(Traits::leafData(next), nn, buf + m);
-        chop(buf, m + nn, k);
-      }
-    } else {
-      leftEdge(suffix(c, lo - off), n->children()[rest++], k);
-    }
-    appendChildren(n, rest, n->count, k);
-    return k.n == 1 ? k.node[0] : rootOf(k, n->height - 1u);
+    std::size_t hk = suffixInto(h, lo, k);
+    return rootOf(k, hk);
   }
 
   // Units [0, hi) of h, 0 < hi <= size(h).
   HeapObject* prefix(HeapObject* h, std::uint64_t hi) {
     if (hi == size(h)) return h;
-    if (isLeaf(h)) return makeLeaf(Traits::leafData(leaf(h)), static_cast<std::size_t>(hi));
+    Kids k;
+    std::size_t hk = prefixInto(h, hi, k);
+    return rootOf(k, hk);
+  }
+
+  // Units [lo, size) of h (0 < lo < size(h)) as a forest appended to the
+  // empty `out`; returns the forest's height.
+  std::size_t suffixInto(HeapObject* h, std::uint64_t lo, Kids& out) {
+    if (isLeaf(h)) {
+      std::size_t n = Traits::leafSize(leaf(h));
+      out.push(makeLeaf(Traits::leafData(leaf(h)) + lo, n - static_cast<std::size_t>(lo)));
+      return 0;
+    }
+    const Node* n = node(h);
+    std::size_t j = 0;
+    std::uint64_t off = 0;
+    while (off + n->lens()[j].primary() <= lo) off += n->lens()[j++].primary();
+    if (off == lo) {  // the cut falls between two children: all of them shared
+      appendChildren(n, j, n->count, out);
+      return n->height - 1u;
+    }
+    HeapObject* c = n->children()[j];
+    std::size_t rest = j + 1;
+    if (rest == n->count) return suffixInto(c, lo - off, out);
+    if (isLeaf(c)) {
+      // The cut leaf's tail goes straight into its neighbour when it is too short alone.
+      const Leaf* l = leaf(c);
+      std::size_t from = static_cast<std::size_t>(lo - off), m = Traits::leafSize(l) - from;
+      if (m >= kMinLeaf) {
+        out.push(makeLeaf(Traits::leafData(l) + from, m));
+      } else {
+        const Leaf* next = leaf(n->children()[rest++]);
+        std::size_t nn = Traits::leafSize(next);
+        LeafBuffer buf;
+        std::copy_n(Traits::leafData(l) + from, m, buf.data);
+        std::copy_n(Traits::leafData(next), nn, buf.data + m);
+        chop(buf.data, m + nn, out);
+      }
+    } else {
+      Kids sub;
+      std::size_t hs = suffixInto(c, lo - off, sub);
+      attachBefore(sub, hs, n->children()[rest++], out);
+    }
+    appendChildren(n, rest, n->count, out);
+    return n->height - 1u;
+  }
+
+  // Units [0, hi) of h (0 < hi < size(h)) as a forest appended to the empty
+  // `out`; returns the forest's height.
+  std::size_t prefixInto(HeapObject* h, std::uint64_t hi, Kids& out) {
+    if (isLeaf(h)) {
+      out.push(makeLeaf(Traits::leafData(leaf(h)), static_cast<std::size_t>(hi)));
+      return 0;
+    }
     const Node* n = node(h);
     std::size_t j = 0;
     std::uint64_t off = 0;
     while (off + n->lens()[j].primary() < hi) off += n->lens()[j++].primary();
+    if (off + n->lens()[j].primary() == hi) {  // the cut falls between two children
+      appendChildren(n, 0, j + 1, out);
+      return n->height - 1u;
+    }
     HeapObject* c = n->children()[j];
-    if (j == 0) return prefix(c, hi);
-    Kids k;
+    if (j == 0) return prefixInto(c, hi, out);
     if (isLeaf(c)) {
       std::size_t m = static_cast<std::size_t>(hi - off);
       const Leaf* l = leaf(c);
       if (m >= kMinLeaf) {
-        appendChildren(n, 0, j, k);
-        k.push(makeLeaf(Traits::leafData(l), m));
+        appendChildren(n, 0, j, out);
+        out.push(makeLeaf(Traits::leafData(l), m));
       } else {
-        appendChildren(n, 0, j - 1, k);
+        appendChildren(n, 0, j - 1, out);
         const Leaf* prev = leaf(n->children()[j - 1]);
         std::size_t np = Traits::leafSize(prev);
-        Elem buf[2 * kMaxLeaf];
-        std::copy_n(Traits::leafData(prev), np, buf);
-        std::copy_n(Traits::leafData(l), m, buf + np);
-        chop(buf, np + m, k);
+        LeafBuffer buf;
+        std::copy_n(Traits::leafData(prev), np, buf.data);
+        std::copy_n(Traits::leafData(l), m, buf.data + np);
+        chop(buf.data, np + m, out);
       }
     } else {
-      appendChildren(n, 0, j - 1, k);
-      rightEdge(n->children()[j - 1], prefix(c, hi - off), k);
+      appendChildren(n, 0, j - 1, out);
+      Kids sub;
+      std::size_t hs = prefixInto(c, hi - off, sub);
+      attachAfter(n->children()[j - 1], sub, hs, out);
     }
-    return k.n == 1 ? k.node[0] : rootOf(k, n->height - 1u);
+    return n->height - 1u;
+  }
+
+  // The forest `sub` (height hs < height(next)) followed by the tree `next`,
+  // as nodes of next's height appended to `out`. Usually one level: the
+  // forest becomes a node of its own when it is half full, or takes next's
+  // children in with it when it is not.
+  void attachBefore(Kids& sub, std::size_t hs, HeapObject* next, Kids& out) {
+    std::size_t hn = height(next);
+    if (hs + 1 != hn || !sound(sub)) return leftEdge(rootOf(sub, hs), next, out);
+    if (sub.n >= kMinChildren) {
+      finishLevel(sub, hn, out);
+      out.push(next, lenOf(next));
+      return;
+    }
+    appendChildren(node(next), 0, node(next)->count, sub);
+    finishLevel(sub, hn, out);
+  }
+
+  // The tree `prev` followed by the forest `sub` (height hs < height(prev)).
+  void attachAfter(HeapObject* prev, Kids& sub, std::size_t hs, Kids& out) {
+    std::size_t hp = height(prev);
+    if (hs + 1 != hp || !sound(sub)) return rightEdge(prev, rootOf(sub, hs), out);
+    if (sub.n >= kMinChildren) {
+      out.push(prev, lenOf(prev));
+      finishLevel(sub, hp, out);
+      return;
+    }
+    Kids all;
+    appendChildren(node(prev), 0, node(prev)->count, all);
+    std::copy_n(sub.node, sub.n, all.node + all.n);
+    std::copy_n(sub.len, sub.n, all.len + all.n);
+    all.n += sub.n;
+    finishLevel(all, hp, out);
   }
 
   // `sub` (a tree no taller than `first`) joined in front of `first`: the
@@ -494,12 +590,12 @@ class Tree {
     if (isLeaf(h)) {
       const Leaf* l = leaf(h);
       std::size_t size = Traits::leafSize(l);
-      Elem buf[2 * kMaxLeaf];
+      LeafBuffer buf;
       const Elem* src = Traits::leafData(l);
-      std::copy_n(src, pos, buf);
-      std::copy_n(data, n, buf + pos);
-      std::copy_n(src + pos, size - pos, buf + pos + n);
-      return chop(buf, size + n, out);
+      std::copy_n(src, pos, buf.data);
+      std::copy_n(data, n, buf.data + pos);
+      std::copy_n(src + pos, size - pos, buf.data + pos + n);
+      return chop(buf.data, size + n, out);
     }
     const Node* nd = node(h);
     std::size_t j = 0;
