@@ -137,17 +137,43 @@ int decode(const unsigned char* p, char32_t& cp) noexcept {
   return 4;
 }
 
-// Offset of the k-th (0-based) code point in d[0..n), which must hold more
-// than k: counts lead bytes eight at a time, then finishes byte by byte.
-std::size_t nthCodePoint(const char* d, std::size_t n, std::uint64_t k) noexcept {
+constexpr std::uint64_t kHighBits = 0x8080808080808080ull;
+
+// Bit 7 of each continuation byte (10xxxxxx) of the word w, nothing else.
+constexpr std::uint64_t continuationMarks(std::uint64_t w) noexcept { return w & ~(w << 1) & kHighBits; }
+
+// How many bytes of w are not continuation bytes (code points start there).
+// Counts the marks with a multiply (no popcnt instruction without -mpopcnt).
+constexpr std::uint64_t leadsIn(std::uint64_t w) noexcept {
+  return 8 - (((continuationMarks(w) >> 7) * 0x0101010101010101ull) >> 56);
+}
+
+std::uint64_t loadWord(const char* p) noexcept {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+// Offset of the k-th (0-based) code point in d[0..n), which holds `cps`
+// code points, cps > k. Counts lead bytes eight at a time from whichever end
+// is nearer, then finishes byte by byte.
+std::size_t nthCodePoint(const char* d, std::size_t n, std::uint64_t cps, std::uint64_t k) noexcept {
+  if (k >= cps / 2) {
+    std::uint64_t r = cps - k;  // the r-th lead byte from the end, r >= 1
+    std::size_t i = n;
+    for (; i >= 8; i -= 8) {
+      std::uint64_t leads = leadsIn(loadWord(d + i - 8));
+      if (r <= leads) break;
+      r -= leads;
+    }
+    for (;;) {
+      --i;
+      if (!isContinuation(static_cast<unsigned char>(d[i])) && --r == 0) return i;
+    }
+  }
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, d + i, 8);
-    // bit 7 of each continuation byte (10xxxxxx)
-    std::uint64_t continuation = w & ~(w << 1) & 0x8080808080808080ull;
-    // Count the marks with a multiply (no popcnt instruction without -mpopcnt).
-    std::uint64_t leads = 8 - (((continuation >> 7) * 0x0101010101010101ull) >> 56);
+    std::uint64_t leads = leadsIn(loadWord(d + i));
     if (k < leads) break;
     k -= leads;
   }
@@ -156,6 +182,36 @@ std::size_t nthCodePoint(const char* d, std::size_t n, std::uint64_t k) noexcept
       if (k == 0) return i;
       --k;
     }
+  }
+}
+
+// The sum of the eight byte lanes of w.
+constexpr std::size_t sumLanes(std::uint64_t w) noexcept {
+  w = (w & 0x00FF00FF00FF00FFull) + ((w >> 8) & 0x00FF00FF00FF00FFull);
+  return static_cast<std::size_t>((w * 0x0001000100010001ull) >> 48);
+}
+
+// Continuation bytes and lead bytes of 4-byte sequences in d[0..n), eight
+// bytes at a time: each word adds its marks to per-lane tallies, which are
+// summed every 255 words before a lane can overflow.
+void countBytes(const char* d, std::size_t n, std::size_t& continuation, std::size_t& fourByte) noexcept {
+  std::size_t i = 0;
+  continuation = fourByte = 0;
+  while (n - i >= 8) {
+    std::size_t words = std::min<std::size_t>((n - i) / 8, 255);
+    std::uint64_t c = 0, f = 0;
+    for (std::size_t k = 0; k < words; ++k, i += 8) {
+      std::uint64_t w = loadWord(d + i);
+      c += continuationMarks(w) >> 7;
+      f += (w & (w << 1) & (w << 2) & (w << 3) & kHighBits) >> 7;  // 11110xxx
+    }
+    continuation += sumLanes(c);
+    fourByte += sumLanes(f);
+  }
+  for (; i < n; ++i) {
+    auto c = static_cast<unsigned char>(d[i]);
+    continuation += (c & 0xC0) == 0x80;
+    fourByte += c >= 0xF0;
   }
 }
 
@@ -194,12 +250,8 @@ struct TextTraits {
   }
   static HeapObject* makeLeaf(Builder& b, const char* data, std::size_t n) {
     auto* l = static_cast<TextLeaf*>(b.allocate(TextLeaf::bytesFor(n), ObjectKind::kRopeLeaf));
-    std::size_t continuation = 0, fourByte = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      auto c = static_cast<unsigned char>(data[i]);
-      continuation += (c & 0xC0) == 0x80;
-      fourByte += c >= 0xF0;
-    }
+    std::size_t continuation, fourByte;
+    countBytes(data, n, continuation, fourByte);
     if (n) std::memcpy(l->data(), data, n);
     l->bytes = static_cast<std::uint32_t>(n);
     l->codePoints = static_cast<std::uint32_t>(n - continuation);
@@ -250,7 +302,7 @@ std::uint64_t byteOffsetOf(const HeapObject* h, std::uint64_t cp) noexcept {
       h, cp, [](const TextLen& x) { return x.codePoints; }, before);
   std::uint64_t k = cp - before.codePoints;
   if (l->bytes == l->codePoints) return before.bytes + k;
-  return before.bytes + nthCodePoint(l->data(), l->bytes, k);
+  return before.bytes + nthCodePoint(l->data(), l->bytes, l->codePoints, k);
 }
 
 // The leaf holding code point `cp` (< length) and its byte offset there.
@@ -259,7 +311,7 @@ const TextLeaf* leafOfCodePoint(const HeapObject* h, std::uint64_t cp, std::size
   const TextLeaf* l = Text::leafBy(
       h, cp, [](const TextLen& x) { return x.codePoints; }, before);
   std::uint64_t k = cp - before.codePoints;
-  offset = l->bytes == l->codePoints ? k : nthCodePoint(l->data(), l->bytes, k);
+  offset = l->bytes == l->codePoints ? k : nthCodePoint(l->data(), l->bytes, l->codePoints, k);
   return l;
 }
 
