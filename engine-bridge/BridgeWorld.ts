@@ -474,11 +474,6 @@ export class BridgeWorld {
     return errors;
   }
 
-  /** @internal The queue systems use (its commands are applied with the scripts'). */
-  get systemQueue(): ScriptRunner {
-    return this.#queue;
-  }
-
   /** @internal Changes whenever components, scripts or script modules change. */
   get layoutVersion(): number {
     return this.#layoutVersion;

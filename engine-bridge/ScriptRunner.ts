@@ -124,7 +124,6 @@ export class ScriptRunner implements ScriptContext {
         | ((self: unknown, dt: number, ctx: ScriptContext) => void)
         | undefined;
       if (run === undefined) continue;
-      const update = run;
       let row = Math.max(lo, 1);
       while (row < end) {
         try {
@@ -132,7 +131,7 @@ export class ScriptRunner implements ScriptContext {
             if (ids[row] !== id) continue;
             cursor.eid = row;
             buffer.issuer = row;
-            update(cursor, dt, this);
+            run(cursor, dt, this);
           }
         } catch (error) {
           this.#report(s.def.name, row, error);

@@ -190,7 +190,7 @@ export class WorkerPool {
               `could not load the new scripts: ${typeof reply === "string" ? reply : reply.fatal}`,
             ),
           );
-          this.#fail(i, w);
+          this.#replace(i, w);
           continue;
         }
         w.layoutVersion = version;
@@ -248,16 +248,12 @@ export class WorkerPool {
   #collect(w: PoolWorker, reply: WorkerReply | string, errors: Error[], commands: Command[][]): boolean {
     if (typeof reply === "string") {
       errors.push(new WorkerError(w.index, reply));
-      this.#fail(this.#workers.indexOf(w), w);
+      this.#replace(this.#workers.indexOf(w), w);
       return false;
     }
     for (const r of reply.errors) errors.push(scriptError(r, w.index));
     if (reply.commands.length > 0) commands.push(reply.commands as Command[]);
     return true;
-  }
-
-  #fail(i: number, w: PoolWorker): void {
-    this.#replace(i, w);
   }
 
   // Replaces a failed worker, unless this slot got a new one less than a second ago (the
