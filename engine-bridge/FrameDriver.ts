@@ -6,7 +6,7 @@
 // driver. Each failure becomes an Error in the frame record's `errors` (ScriptError,
 // WorkerError, DeadEntityError, CapacityError…) and the next step runs normally.
 import { loadAddon } from "../scripting/index.ts";
-import type { BridgeWorld } from "./BridgeWorld.ts";
+import { BridgeWorld } from "./BridgeWorld.ts";
 import type { Command } from "./CommandBuffer.ts";
 import { scriptError } from "./ScriptRunner.ts";
 import { V8GcObserver } from "./V8GcObserver.ts";
@@ -82,12 +82,19 @@ export class FrameDriver {
   #budgetMs = 0.5;
   #longestPauseMs = 0;
 
+  /** A driver for `world`; it starts observing V8 GC pauses unless `observeV8Gc` is false. */
   constructor(world: BridgeWorld, options: FrameDriverOptions = {}) {
+    if (!(world instanceof BridgeWorld))
+      throw new TypeError("FrameDriver needs a BridgeWorld as its first argument");
+    if (typeof options !== "object" || options === null)
+      throw new TypeError("FrameDriver options must be an object");
+    const timeoutMs = options.workerTimeoutMs ?? 10_000;
+    if (typeof timeoutMs !== "number" || !(timeoutMs > 0))
+      throw new RangeError(`workerTimeoutMs must be a positive number of ms, got ${String(timeoutMs)}`);
     this.world = world;
+    this.#timeoutMs = timeoutMs;
+    // Last: nothing may throw after the observer starts, or it would never be closed.
     this.#gc = options.observeV8Gc === false ? undefined : new V8GcObserver();
-    this.#timeoutMs = options.workerTimeoutMs ?? 10_000;
-    if (!(this.#timeoutMs > 0))
-      throw new RangeError(`workerTimeoutMs must be positive, got ${this.#timeoutMs}`);
   }
 
   /** Frames stepped so far. */
@@ -107,6 +114,8 @@ export class FrameDriver {
 
   /** Adds a system; systems run in the order added. */
   addSystem(name: string, run: System): void {
+    if (typeof name !== "string" || name.length === 0)
+      throw new TypeError(`a system needs a non-empty string name, got ${String(name)}`);
     if (typeof run !== "function") throw new TypeError(`system '${name}' must be a function`);
     this.#systems.push({ name, run });
   }

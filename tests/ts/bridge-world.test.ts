@@ -188,6 +188,16 @@ describe("bridge entities and objects", () => {
 });
 
 describe("the frame driver", () => {
+  it("rejects a missing world, a non-numeric worker timeout and an unnamed system", async () => {
+    const w = await world();
+    expect(() => new FrameDriver(undefined as unknown as BridgeWorld)).toThrow(TypeError);
+    expect(
+      () => new FrameDriver(w, { observeV8Gc: false, workerTimeoutMs: "5" as unknown as number }),
+    ).toThrow(RangeError);
+    const driver = new FrameDriver(w, { observeV8Gc: false });
+    expect(() => driver.addSystem(undefined as unknown as string, () => {})).toThrow(TypeError);
+  });
+
   it("applies spawns and despawns queued by scripts at frame end", async () => {
     const w = await world();
     const driver = new FrameDriver(w, { observeV8Gc: false });
