@@ -230,6 +230,8 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
   readonly #Facade: FacadeClass;
   readonly #selves: FacadeInternal[] = [];
   readonly #entities: Entity<P, S>[] = [];
+  /** Index of each entity in #entities (and #selves, slots), so removal is O(1). */
+  readonly #positions = new Map<Entity<P, S>, number>();
   readonly #free: number[] = [];
   readonly #pending: Entity<P, S>[] = [];
   #capacity = INITIAL_CAPACITY;
@@ -368,6 +370,7 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     const entity: Entity<P, S> = new Entity(this, object, undefined as unknown as Self<P, S>);
     const self = new this.#Facade(entity as unknown as Entity, slot, values);
     (entity as { self: unknown }).self = self;
+    this.#positions.set(entity, this.#entities.length);
     this.#entities.push(entity);
     this.#selves.push(self);
     this.slots.push(slot);
@@ -425,10 +428,13 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
 
   #flushPending(): void {
     for (const entity of this.#pending) {
-      const index = this.#entities.indexOf(entity);
-      if (index < 0) continue;
+      const index = this.#positions.get(entity);
+      if (index === undefined) continue;
+      this.#positions.delete(entity);
       const last = this.#entities.length - 1;
-      this.#entities[index] = this.#entities[last] as Entity<P, S>;
+      const moved = this.#entities[last] as Entity<P, S>;
+      if (index !== last) this.#positions.set(moved, index);
+      this.#entities[index] = moved;
       this.#selves[index] = this.#selves[last] as FacadeInternal;
       this.slots[index] = this.slots[last] as number;
       this.#entities.pop();

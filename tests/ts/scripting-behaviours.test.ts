@@ -157,6 +157,28 @@ describe("a behaviour", () => {
     expect(Mover.count).toBe(0);
   });
 
+  it("keeps updating exactly the live entities after many are destroyed in one frame", () => {
+    const runtime = new Runtime();
+    const Mover = runtime.defineBehaviour({
+      name: "mover",
+      state: { x: "f64", n: "f64" },
+      update(self) {
+        self.n += 1;
+        if (self.x % 3 === 0) self.entity.destroy();
+      },
+    });
+    const all = Array.from({ length: 200 }, (_, i) => Mover.spawn({}, { x: i }));
+    runtime.update(1);
+    const live = all.filter((e) => e.alive);
+    expect(live.length).toBe(200 - 67);
+    expect(Mover.count).toBe(live.length);
+    expect([...Mover.slots].sort((a, b) => a - b)).toEqual(
+      live.map((e) => e.self.slot).sort((a, b) => a - b),
+    );
+    runtime.update(1);
+    expect(live.every((e) => e.self.n === 2)).toBe(true);
+  });
+
   it("keeps every entity's state when its columns grow", () => {
     const runtime = new Runtime();
     const Mover = runtime.defineBehaviour({ name: "mover", state: { x: "f64", y: "f32" } });
