@@ -79,21 +79,12 @@ export interface FrameInput {
   record?: FrameRecord;
 }
 
-/** A decoded frame message. The arrays may be views into the received buffer: copy to keep them. */
-export interface DecodedFrame {
-  /** Frame number from the header (low 32 bits). */
-  frame: number;
-  /** Number of entities. */
-  count: number;
-  /** X positions, `count` long. */
-  x: Float32Array;
-  /** Y positions, `count` long. */
-  y: Float32Array;
-  /** Kind codes, `count` long, each below ENTITY_KIND_COUNT. */
-  kind: Uint8Array;
-  /** The frame record, if the message carried one. */
-  record?: FrameRecord;
-}
+/**
+ * A decoded frame message: the fields of a FrameInput, with `frame` from the header (low 32
+ * bits), x, y and kind exactly `count` long and every kind below ENTITY_KIND_COUNT. The arrays
+ * may be views into the received buffer: copy to keep them.
+ */
+export type DecodedFrame = FrameInput;
 
 function align8(n: number): number {
   return (n + 7) & ~7;
@@ -234,43 +225,36 @@ function decodeRecord(
       `record section at byte ${at} should be ${expected} bytes (${fieldCount} fields, ${gcCount} GC events), found ${end - at}`,
     );
   }
-  const values = new Map<string, number>();
+  const v = {} as Record<(typeof RECORD_FIELDS)[number], number>;
   let p = at + RECORD_PREFIX_BYTES;
   for (const field of RECORD_FIELDS) {
     const value = view.getFloat64(p, true);
     if (!Number.isFinite(value)) {
       throw new ProtocolError(`record field ${field} at byte ${p} is not a finite number (${value})`);
     }
-    values.set(field, value);
+    v[field] = value;
     p += 8;
   }
   p = at + RECORD_PREFIX_BYTES + 8 * fieldCount;
-  const get = (field: (typeof RECORD_FIELDS)[number]): number => values.get(field) ?? 0;
-  const overBudget = get("overBudget");
-  if (overBudget !== 0 && overBudget !== 1) {
-    throw new ProtocolError(`record field overBudget must be 0 or 1, got ${overBudget}`);
+  if (v.overBudget !== 0 && v.overBudget !== 1) {
+    throw new ProtocolError(`record field overBudget must be 0 or 1, got ${v.overBudget}`);
   }
-  if (get("frame") % 2 ** 32 !== headerFrame) {
-    throw new ProtocolError(`record frame ${get("frame")} does not match header frame ${headerFrame}`);
+  if (v.frame % 2 ** 32 !== headerFrame) {
+    throw new ProtocolError(`record frame ${v.frame} does not match header frame ${headerFrame}`);
   }
   const record: FrameRecord = {
-    frame: get("frame"),
-    startMs: get("startMs"),
-    phases: {
-      scriptsMs: get("scriptsMs"),
-      systemsMs: get("systemsMs"),
-      syncMs: get("syncMs"),
-      renderMs: get("renderMs"),
-    },
-    gcPauseMs: get("gcPauseMs"),
-    v8GcMs: get("v8GcMs"),
-    budgetMs: get("budgetMs"),
-    overBudget: overBudget === 1,
-    entities: get("entities"),
-    heapBytes: get("heapBytes"),
-    liveObjects: get("liveObjects"),
-    gcCycles: get("gcCycles"),
-    longestPauseMs: get("longestPauseMs"),
+    frame: v.frame,
+    startMs: v.startMs,
+    phases: { scriptsMs: v.scriptsMs, systemsMs: v.systemsMs, syncMs: v.syncMs, renderMs: v.renderMs },
+    gcPauseMs: v.gcPauseMs,
+    v8GcMs: v.v8GcMs,
+    budgetMs: v.budgetMs,
+    overBudget: v.overBudget === 1,
+    entities: v.entities,
+    heapBytes: v.heapBytes,
+    liveObjects: v.liveObjects,
+    gcCycles: v.gcCycles,
+    longestPauseMs: v.longestPauseMs,
   };
   if ((flags & FLAG_HAS_GC_EVENTS) !== 0) {
     const events: GcEvent[] = [];
