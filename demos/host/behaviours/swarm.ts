@@ -61,9 +61,12 @@ export const wanderer = defineScript({
   },
 });
 
-// Per thread: the neighbour grid over wanderers and seekers, and this frame's target.
+// Per thread: the neighbour grid over wanderers and seekers, the positions it indexes
+// and this frame's target (set by prepare, which runs in a thread before its updates).
 let grid: SwarmGrid | undefined;
 let ids = new Int32Array(0);
+let xs: Float64Array = new Float64Array(0);
+let ys: Float64Array = new Float64Array(0);
 let targetX = 0;
 let targetY = 0;
 
@@ -81,6 +84,8 @@ function prepareSeekers(ctx: ScriptContext): void {
   ids.set(a.ids.subarray(0, a.count), 0);
   ids.set(b.ids.subarray(0, b.count), a.count);
   buildGrid(grid, body.x, body.y, ids, a.count + b.count);
+  xs = body.x;
+  ys = body.y;
   targetX = width * (0.5 + 0.35 * Math.sin(ctx.time * 0.7));
   targetY = height * (0.5 + 0.35 * Math.sin(ctx.time * 1.1 + 1));
 }
@@ -101,8 +106,6 @@ export const seeker = defineScript({
     let ax = (dx / len) * speed - self.vx;
     let ay = (dy / len) * speed - self.vy;
     const g = grid as SwarmGrid;
-    const xs = ctx.store(Body).x;
-    const ys = ctx.store(Body).y;
     const r = self.radius;
     const r2 = r * r;
     const cx0 = Math.max(0, Math.floor((x - r) / g.cellSize));
