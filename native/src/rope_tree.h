@@ -460,15 +460,19 @@ class Tree {
     HeapObject* c = n->children()[j];
     std::size_t rest = j + 1;
     if (rest == n->count) return suffixInto(c, lo - off, out);
-    if (isLeaf(c)) {
+    // The parent's cached lengths decide what to read, and the neighbour is
+    // fetched while the cut child is read: both are usually cold.
+    __builtin_prefetch(n->children()[rest]);
+    if (n->height == 1) {
       // The cut leaf's tail goes straight into its neighbour when it is too short alone.
       const Leaf* l = leaf(c);
-      std::size_t from = static_cast<std::size_t>(lo - off), m = Traits::leafSize(l) - from;
+      std::size_t from = static_cast<std::size_t>(lo - off);
+      std::size_t m = static_cast<std::size_t>(n->lens()[j].primary()) - from;
       if (m >= kMinLeaf) {
         out.push(makeLeaf(Traits::leafData(l) + from, m));
       } else {
+        std::size_t nn = static_cast<std::size_t>(n->lens()[rest].primary());
         const Leaf* next = leaf(n->children()[rest++]);
-        std::size_t nn = Traits::leafSize(next);
         LeafBuffer buf;
         std::copy_n(Traits::leafData(l) + from, m, buf.data);
         std::copy_n(Traits::leafData(next), nn, buf.data + m);
@@ -500,7 +504,8 @@ class Tree {
     }
     HeapObject* c = n->children()[j];
     if (j == 0) return prefixInto(c, hi, out);
-    if (isLeaf(c)) {
+    __builtin_prefetch(n->children()[j - 1]);  // the neighbour, as in suffixInto
+    if (n->height == 1) {
       std::size_t m = static_cast<std::size_t>(hi - off);
       const Leaf* l = leaf(c);
       if (m >= kMinLeaf) {
@@ -509,7 +514,7 @@ class Tree {
       } else {
         appendChildren(n, 0, j - 1, out);
         const Leaf* prev = leaf(n->children()[j - 1]);
-        std::size_t np = Traits::leafSize(prev);
+        std::size_t np = static_cast<std::size_t>(n->lens()[j - 1].primary());
         LeafBuffer buf;
         std::copy_n(Traits::leafData(prev), np, buf.data);
         std::copy_n(Traits::leafData(l), m, buf.data + np);
