@@ -207,14 +207,16 @@ void Collector::cycle() {
   // --- sweep ---
   rt_.heap.beginSweep();
   handshake(HandshakeWork::kSweepStart);
-  std::size_t freed = 0, live = 0, liveObjects = 0;
   auto finalize = [&](HeapObject* h) {
     forEachOwnedCell(h, [&](CellWord* c) { deadCells_.push_back(c); });
     if (deadCells_.size() >= 4096) rt_.cells.giveBack(deadCells_);
   };
-  while (rt_.heap.sweepOne(finalize, freed, live, liveObjects)) {
+  while (rt_.heap.sweepOne(finalize)) {
   }
+  rt_.heap.waitForSweepAssists();  // threads may still be sweeping a page each
   if (!deadCells_.empty()) rt_.cells.giveBack(deadCells_);
+  std::size_t live = rt_.heap.sweepTotals().liveBytes.load(std::memory_order_relaxed);
+  std::size_t liveObjects = rt_.heap.sweepTotals().liveObjects.load(std::memory_order_relaxed);
   rt_.phase.store(GcPhase::kIdle, std::memory_order_release);
 
   // The pacer: the next cycle starts after max(trigger, live / 2) new bytes.

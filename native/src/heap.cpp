@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <thread>
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -119,21 +120,13 @@ void Heap::freePage(Page* page) {
   std::free(page);
 }
 
-bool Heap::refill(AllocBuffer& buffer, std::uint8_t sizeClass) {
-  retire(buffer);
-  Page* page = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    if (available_[sizeClass]) {
-      page = available_[sizeClass];
-      available_[sizeClass] = page->next;
-    }
-  }
-  if (!page) {
-    if (overLimit(kPageSize)) return false;
-    page = newPage(sizeClass, 0, false);
-    if (!page) return false;
-  }
+Page* Heap::takeAvailable(std::uint8_t sizeClass) {
+  Page* page = available_[sizeClass];
+  if (page) available_[sizeClass] = page->next;
+  return page;
+}
+
+void Heap::install(AllocBuffer& buffer, Page* page) {
   page->next = nullptr;
   buffer.page = page;
   buffer.free = page->freeList;
@@ -141,7 +134,26 @@ bool Heap::refill(AllocBuffer& buffer, std::uint8_t sizeClass) {
   buffer.bump = page->initEnd;
   buffer.end = page->end;
   unpoison(page->begin, static_cast<std::size_t>(page->end - page->begin));
+}
+
+bool Heap::refill(AllocBuffer& buffer, std::uint8_t sizeClass) {
+  retire(buffer);
+  Page* page;
+  {
+    std::lock_guard lock(mutex_);
+    page = takeAvailable(sizeClass);
+  }
+  if (!page) {
+    if (overLimit(kPageSize)) return false;
+    page = newPage(sizeClass, 0, false);
+    if (!page) return false;
+  }
+  install(buffer, page);
   return true;
+}
+
+void Heap::waitForSweepAssists() const {
+  while (assists_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
 
 void Heap::retire(AllocBuffer& buffer, bool forSweep) {
@@ -152,7 +164,7 @@ void Heap::retire(AllocBuffer& buffer, bool forSweep) {
   // (or the next owner, via the page) finds them again.
   buffer = AllocBuffer{};
   std::lock_guard lock(mutex_);
-  Page*& list = forSweep ? unswept_ : full_[page->sizeClass];
+  Page*& list = forSweep ? unswept_[page->sizeClass] : full_[page->sizeClass];
   page->next = list;
   list = page;
 }
@@ -174,13 +186,16 @@ void Heap::clearAllMarks() {
 }
 
 void Heap::beginSweep() {
+  totals_.freedBytes.store(0, std::memory_order_relaxed);
+  totals_.liveBytes.store(0, std::memory_order_relaxed);
+  totals_.liveObjects.store(0, std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   auto moveAll = [&](Page*& list) {
     while (list) {
       Page* p = list;
       list = p->next;
-      p->next = unswept_;
-      unswept_ = p;
+      p->next = unswept_[p->sizeClass];
+      unswept_[p->sizeClass] = p;
     }
   };
   for (std::size_t c = 0; c < kNumSizeClasses; ++c) {

@@ -114,16 +114,30 @@ class Heap {
   void retire(AllocBuffer& buffer, bool forSweep = false);
   void* allocateLarge(std::size_t bytes);  // nullptr past the limit
 
+  // A sweep assist: while a sweep is under way, a thread that needs a page
+  // sweeps up to `maxPages` unswept pages of its own class and takes one with
+  // room, instead of growing the heap. False if that found none.
+  template <class Finalize>
+  bool refillBySweeping(AllocBuffer& buffer, std::uint8_t sizeClass, Finalize&& finalize, int maxPages);
+
   // --- collector side ---
   void clearAllMarks();
   // Moves every page not owned by a thread, and every large object, to the
-  // to-sweep lists. Called once marking is complete.
+  // to-sweep lists, and zeroes the sweep totals. Called once marking is complete.
   void beginSweep();
   // Sweeps one page or large object from the to-sweep lists; false when
   // none is left. `finalize` runs on each dead object before it is freed.
   template <class Finalize>
-  bool sweepOne(Finalize&& finalize, std::size_t& freedBytes, std::size_t& liveBytes,
-                std::size_t& liveObjects);
+  bool sweepOne(Finalize&& finalize);
+  // Waits until no thread is in the middle of a sweep assist: after this the
+  // sweep is complete and the mark bits may be cleared again.
+  void waitForSweepAssists() const;
+
+  // What the current (or last) sweep found, collector and assists together.
+  struct SweepTotals {
+    std::atomic<std::size_t> freedBytes{0}, liveBytes{0}, liveObjects{0};
+  };
+  const SweepTotals& sweepTotals() const noexcept { return totals_; }
 
   bool contains(const void* p) const;  // a live page of this heap (verifier)
   std::size_t heapBytes() const noexcept { return heapBytes_.load(std::memory_order_relaxed); }
@@ -138,13 +152,21 @@ class Heap {
  private:
   Page* newPage(std::uint8_t sizeClass, std::size_t bytes, bool large);
   void freePage(Page* page);
+  Page* takeAvailable(std::uint8_t sizeClass);  // mutex held
+  void install(AllocBuffer& buffer, Page* page);
+  // Sweeps a small page nobody else can see, then files it (available_ or full_).
+  template <class Finalize>
+  void sweepPage(Page* page, Finalize&& finalize);
 
   std::size_t limitBytes_;
   std::atomic<std::size_t> heapBytes_{0};
   mutable std::mutex mutex_;
   Page* available_[kNumSizeClasses] = {};  // swept, with free slots
   Page* full_[kNumSizeClasses] = {};       // swept, no free slot, or retired between cycles
-  Page* unswept_ = nullptr;
+  Page* unswept_[kNumSizeClasses] = {};    // to sweep in the current cycle
+  std::size_t nextUnsweptClass_ = 0;       // where sweepOne looks first
+  std::atomic<int> assists_{0};            // threads sweeping a page right now
+  SweepTotals totals_;
   Page* large_ = nullptr;
   Page* largeUnswept_ = nullptr;
   std::vector<Page*> allPages_;  // sorted; for contains() and clearAllMarks()
@@ -153,41 +175,9 @@ class Heap {
 void poisonFreed(void* p, std::size_t bytes) noexcept;
 
 template <class Finalize>
-bool Heap::sweepOne(Finalize&& finalize, std::size_t& freedBytes, std::size_t& liveBytes,
-                    std::size_t& liveObjects) {
-  Page* page;
-  bool large;
-  {
-    std::lock_guard lock(mutex_);
-    if (largeUnswept_) {
-      page = largeUnswept_;
-      largeUnswept_ = page->next;
-      large = true;
-    } else if (unswept_) {
-      page = unswept_;
-      unswept_ = page->next;
-      large = false;
-    } else {
-      return false;
-    }
-  }
-  if (large) {
-    auto* h = reinterpret_cast<HeapObject*>(page->begin);
-    if (page->isMarked(h)) {
-      liveBytes += page->largeBytes;
-      ++liveObjects;
-      std::lock_guard lock(mutex_);
-      page->next = large_;
-      large_ = page;
-    } else {
-      finalize(h);
-      freedBytes += page->largeBytes;
-      freePage(page);
-    }
-    return true;
-  }
+void Heap::sweepPage(Page* page, Finalize&& finalize) {
   FreeSlot* freeList = nullptr;
-  std::size_t live = 0;
+  std::size_t live = 0, liveObjects = 0, freed = 0;
   const std::size_t slot = page->slotSize;
   for (char* p = page->begin; p < page->initEnd; p += slot) {
     auto* h = reinterpret_cast<HeapObject*>(p);
@@ -198,7 +188,7 @@ bool Heap::sweepOne(Finalize&& finalize, std::size_t& freedBytes, std::size_t& l
         continue;
       }
       finalize(h);
-      freedBytes += slot;
+      freed += slot;
       poisonFreed(p, slot);
     }
     auto* f = reinterpret_cast<FreeSlot*>(p);
@@ -208,13 +198,77 @@ bool Heap::sweepOne(Finalize&& finalize, std::size_t& freedBytes, std::size_t& l
   }
   page->freeList = freeList;
   page->liveBytes = live;
-  liveBytes += live;
+  totals_.liveBytes.fetch_add(live, std::memory_order_relaxed);
+  totals_.liveObjects.fetch_add(liveObjects, std::memory_order_relaxed);
+  totals_.freedBytes.fetch_add(freed, std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   bool hasRoom = freeList != nullptr || page->initEnd < page->end;
   Page*& list = hasRoom ? available_[page->sizeClass] : full_[page->sizeClass];
   page->next = list;
   list = page;
+}
+
+template <class Finalize>
+bool Heap::sweepOne(Finalize&& finalize) {
+  Page* page = nullptr;
+  bool large = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (largeUnswept_) {
+      page = largeUnswept_;
+      largeUnswept_ = page->next;
+      large = true;
+    } else {
+      for (std::size_t k = 0; k < kNumSizeClasses && !page; ++k) {
+        std::size_t c = (nextUnsweptClass_ + k) % kNumSizeClasses;
+        if (unswept_[c]) {
+          page = unswept_[c];
+          unswept_[c] = page->next;
+          nextUnsweptClass_ = c;
+        }
+      }
+      if (!page) return false;
+    }
+  }
+  if (!large) {
+    sweepPage(page, finalize);
+    return true;
+  }
+  auto* h = reinterpret_cast<HeapObject*>(page->begin);
+  if (page->isMarked(h)) {
+    totals_.liveBytes.fetch_add(page->largeBytes, std::memory_order_relaxed);
+    totals_.liveObjects.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(mutex_);
+    page->next = large_;
+    large_ = page;
+  } else {
+    finalize(h);
+    totals_.freedBytes.fetch_add(page->largeBytes, std::memory_order_relaxed);
+    freePage(page);
+  }
   return true;
+}
+
+template <class Finalize>
+bool Heap::refillBySweeping(AllocBuffer& buffer, std::uint8_t sizeClass, Finalize&& finalize, int maxPages) {
+  retire(buffer);
+  for (int i = 0; i <= maxPages; ++i) {
+    Page* page = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      if (Page* ready = takeAvailable(sizeClass)) {
+        install(buffer, ready);
+        return true;
+      }
+      if (i == maxPages || !unswept_[sizeClass]) return false;
+      page = unswept_[sizeClass];
+      unswept_[sizeClass] = page->next;
+      assists_.fetch_add(1, std::memory_order_relaxed);
+    }
+    sweepPage(page, finalize);
+    assists_.fetch_sub(1, std::memory_order_release);
+  }
+  return false;
 }
 
 }  // namespace proto::internal

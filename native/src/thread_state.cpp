@@ -8,6 +8,7 @@
 
 #include "gc.h"
 #include "runtime_state.h"
+#include "trace.h"
 
 namespace proto::internal {
 
@@ -66,7 +67,7 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
     }
     std::uint8_t cls = sizeClassFor(bytes);
     AllocBuffer& b = alloc[cls];
-    if (!runtime.heap.refill(b, cls)) return nullptr;
+    if (!(sweepAssist(b, cls) || runtime.heap.refill(b, cls))) return nullptr;
     allocatedBytes += kPageSize;
     void* p;
     if (b.free) {
@@ -88,6 +89,21 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
                                            " MiB reached (" + std::to_string(runtime.heap.heapBytes() >> 20) +
                                            " MiB in use after a full collection) allocating " +
                                            std::to_string(bytes) + " bytes");
+}
+
+bool ThreadState::sweepAssist(AllocBuffer& buffer, std::uint8_t sizeClass) {
+  if (runtime.phase.load(std::memory_order_acquire) != GcPhase::kSweeping) return false;
+  if (inFrame && runtime.frameBudgetMs.load(std::memory_order_relaxed) - frameGcMs < 2 * sweepAssistMsEwma)
+    return false;  // no room left in this frame's budget: grow the heap instead
+  auto t0 = Clock::now();
+  bool got = runtime.heap.refillBySweeping(
+      buffer, sizeClass,
+      [&](HeapObject* h) { forEachOwnedCell(h, [&](CellWord* c) { deadCells.push_back(c); }); }, 16);
+  if (!deadCells.empty()) runtime.cells.giveBack(deadCells);
+  double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  notePause(ms);
+  sweepAssistMsEwma = 0.9 * sweepAssistMsEwma + 0.1 * ms;
+  return got;
 }
 
 void ThreadState::retireAll(bool forSweep) {

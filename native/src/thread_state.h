@@ -66,6 +66,11 @@ class ThreadState {
   std::size_t allocatedBytes = 0;  // since this thread's last report to the pacer
   void* allocate(std::size_t bytes, ObjectKind kind);
   void* allocateSlow(std::size_t bytes);
+  // While the collector sweeps, refill `buffer` by sweeping pages of its
+  // class rather than growing the heap (counted as GC time in the frame).
+  bool sweepAssist(AllocBuffer& buffer, std::uint8_t sizeClass);
+  double sweepAssistMsEwma = 0.02;
+  std::vector<CellWord*> deadCells;  // cells of objects an assist freed
   void retireAll(bool forSweep = false);
 
   // ---- cells ----
