@@ -156,17 +156,27 @@ void Heap::waitForSweepAssists() const {
   while (assists_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
 
-void Heap::retire(AllocBuffer& buffer, bool forSweep) {
+void Heap::retireLocked(AllocBuffer& buffer, bool forSweep) {
   Page* page = buffer.page;
   if (!page) return;
   page->initEnd = buffer.bump;
   // Free slots left in the buffer keep their kFree headers; the next sweep
   // (or the next owner, via the page) finds them again.
   buffer = AllocBuffer{};
-  std::lock_guard lock(mutex_);
   Page*& list = forSweep ? unswept_[page->sizeClass] : full_[page->sizeClass];
   page->next = list;
   list = page;
+}
+
+void Heap::retire(AllocBuffer& buffer, bool forSweep) {
+  if (!buffer.page) return;
+  std::lock_guard lock(mutex_);
+  retireLocked(buffer, forSweep);
+}
+
+void Heap::retireAll(AllocBuffer* buffers, std::size_t count, bool forSweep) {
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < count; ++i) retireLocked(buffers[i], forSweep);
 }
 
 void* Heap::allocateLarge(std::size_t bytes) {

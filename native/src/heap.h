@@ -112,6 +112,8 @@ class Heap {
   // starting must sweep it (the kSweepStart handshake); otherwise the next
   // cycle's sweep will.
   void retire(AllocBuffer& buffer, bool forSweep = false);
+  // retire() for all of a thread's buffers under one lock (the handshake path).
+  void retireAll(AllocBuffer* buffers, std::size_t count, bool forSweep);
   void* allocateLarge(std::size_t bytes);  // nullptr past the limit
 
   // A sweep assist: while a sweep is under way, a thread that needs a page
@@ -154,6 +156,7 @@ class Heap {
   void freePage(Page* page);
   Page* takeAvailable(std::uint8_t sizeClass);  // mutex held
   void install(AllocBuffer& buffer, Page* page);
+  void retireLocked(AllocBuffer& buffer, bool forSweep);  // mutex held
   // Sweeps a small page nobody else can see, then files it (available_ or full_).
   template <class Finalize>
   void sweepPage(Page* page, Finalize&& finalize);

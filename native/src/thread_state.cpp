@@ -106,9 +106,7 @@ bool ThreadState::sweepAssist(AllocBuffer& buffer, std::uint8_t sizeClass) {
   return got;
 }
 
-void ThreadState::retireAll(bool forSweep) {
-  for (auto& b : alloc) runtime.heap.retire(b, forSweep);
-}
+void ThreadState::retireAll(bool forSweep) { runtime.heap.retireAll(alloc, kNumSizeClasses, forSweep); }
 
 CellWord* ThreadState::takeCell() {
   if (freeCells.empty()) runtime.cells.takeBatch(freeCells);
