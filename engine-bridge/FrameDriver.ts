@@ -79,7 +79,6 @@ export class FrameDriver {
   #pool: WorkerPool | undefined;
   #frame = 0;
   #time = 0;
-  #budgetMs = 0.5;
   #longestPauseMs = 0;
 
   /** A driver for `world`; it starts observing V8 GC pauses unless `observeV8Gc` is false. */
@@ -147,12 +146,11 @@ export class FrameDriver {
     if (typeof ms !== "number" || !(ms > 0 && ms <= 1000))
       throw new RangeError(`the GC budget must be in (0, 1000] ms, got ${String(ms)}`);
     this.world.runtime.setGcBudgetMs(ms);
-    this.#budgetMs = ms;
   }
 
-  /** The budget in force (ms). */
+  /** The budget in force (ms, process-wide; read from the runtime). */
   get budgetMs(): number {
-    return this.#budgetMs;
+    return loadAddon().stats().frameBudgetMs;
   }
 
   /** Advances the world by `dt` seconds and returns the frame's record. */
@@ -226,7 +224,7 @@ export class FrameDriver {
       },
       gcPauseMs: native.gcPauseMs,
       v8GcMs,
-      budgetMs: this.#budgetMs,
+      budgetMs: native.budgetMs,
       overBudget: native.overBudget,
       entities: world.entityCount,
       heapBytes: stats.heapBytes,

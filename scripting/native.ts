@@ -73,6 +73,8 @@ export interface NativeStats {
   readonly pauseMaxUs: number;
   readonly pauseCount: number;
   readonly framesOverBudget: number;
+  /** The GC pause budget per frame in force now (ms). */
+  readonly frameBudgetMs: number;
   readonly wrappers: number;
   readonly sharedTokens: number;
   readonly attachedEnvironments: number;
@@ -85,6 +87,8 @@ export interface NativeFrameRecord {
   readonly gcPauseMs: number;
   readonly longestPauseMs: number;
   readonly handshakes: number;
+  /** The GC pause budget in force when the frame ended (ms). */
+  readonly budgetMs: number;
   readonly overBudget: boolean;
 }
 

@@ -925,6 +925,7 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     o.Set("pauseMaxUs", s.pauseMaxUs);
     o.Set("pauseCount", static_cast<double>(s.pauseCount));
     o.Set("framesOverBudget", static_cast<double>(s.framesOverBudget));
+    o.Set("frameBudgetMs", s.frameBudgetMs);
     o.Set("wrappers", static_cast<double>(process_->wrappers.load(std::memory_order_relaxed)));
     o.Set("sharedTokens", static_cast<double>(process_->sharedCount()));
     o.Set("attachedEnvironments",
@@ -939,6 +940,7 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     o.Set("gcPauseMs", r.gcPauseMs);
     o.Set("longestPauseMs", r.longestPauseMs);
     o.Set("handshakes", static_cast<double>(r.handshakes));
+    o.Set("budgetMs", r.budgetMs);
     o.Set("overBudget", r.overBudget);
     return o;
   }

@@ -287,6 +287,7 @@ GcStats Collector::stats() const {
   s.allocatedBytes = allocatedTotal_.load(std::memory_order_relaxed);
   s.cellsInUse = rt_.cells.cellsInUse();
   s.framesOverBudget = rt_.framesOverBudget.load(std::memory_order_relaxed);
+  s.frameBudgetMs = rt_.frameBudgetMs.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -448,7 +448,8 @@ FrameRecord Thread::frameEnd() {
   r.gcPauseMs = t.frameGcMs;
   r.longestPauseMs = t.frameLongestMs;
   r.handshakes = t.frameHandshakes;
-  r.overBudget = t.frameGcMs > rt.frameBudgetMs.load(std::memory_order_relaxed);
+  r.budgetMs = rt.frameBudgetMs.load(std::memory_order_relaxed);
+  r.overBudget = t.frameGcMs > r.budgetMs;
   if (r.overBudget) rt.framesOverBudget.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(rt.framesMutex);
   rt.frames.push_back(r);

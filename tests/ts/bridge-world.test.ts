@@ -228,6 +228,17 @@ describe("the frame driver", () => {
     await driver.dispose();
   });
 
+  it("records the budget in force, however it was set", async () => {
+    const w = await world();
+    const driver = new FrameDriver(w);
+    w.runtime.setGcBudgetMs(2); // not through the driver
+    expect(driver.budgetMs).toBe(2);
+    expect(driver.step(0.016).budgetMs).toBe(2);
+    driver.setBudget(0.5);
+    expect(driver.step(0.016).budgetMs).toBe(0.5);
+    await driver.dispose();
+  });
+
   it("reports a throwing script as a ScriptError and keeps running the others", async () => {
     const w = await world();
     const driver = new FrameDriver(w, { observeV8Gc: false });

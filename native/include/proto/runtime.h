@@ -174,6 +174,7 @@ struct FrameRecord {
   double gcPauseMs = 0;       // time this thread spent in handshakes, stalls and assists
   double longestPauseMs = 0;  // longest single pause inside the frame
   std::uint32_t handshakes = 0;
+  double budgetMs = 0;  // the budget in force when the frame ended
   bool overBudget = false;
 };
 
@@ -190,6 +191,7 @@ struct GcStats {
   double pauseP50Us = 0, pauseP99Us = 0, pauseMaxUs = 0;
   std::uint64_t pauseCount = 0;
   std::uint64_t framesOverBudget = 0;
+  double frameBudgetMs = 0;  // the GC pause budget per frame in force now
 };
 
 class Runtime {
