@@ -5,15 +5,8 @@
 
 import { parseArgs } from "node:util";
 import { formatFrameSummary } from "../stats/FrameSummary.ts";
+import { numberOption } from "./CliOptions.ts";
 import { runHeadless, type SimulationKind } from "./HeadlessRun.ts";
-
-function positive(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0)
-    throw new Error(`--${name} must be a positive number`);
-  return n;
-}
 
 /** Runs the simulation for --frames steps of 1/60 s and prints the summary (or JSON with --json). */
 async function main(): Promise<void> {
@@ -31,17 +24,19 @@ async function main(): Promise<void> {
   const kind = values.simulation ?? "proto";
   if (kind !== "proto" && kind !== "plain")
     throw new Error(`--simulation must be proto or plain, got ${kind}`);
-  const frames = Math.round(positive(values.frames, "frames", 600));
-  const entities = Math.round(positive(values.entities, "entities", 10_000));
-  const workers = values.workers === undefined ? 0 : Math.round(positive(values.workers, "workers", 0));
+  const frames = numberOption(values.frames, "frames", { fallback: 600, min: 1, integer: true });
+  const entities = numberOption(values.entities, "entities", { fallback: 10_000, min: 1, integer: true });
+  const workers = numberOption(values.workers, "workers", { fallback: 0, integer: true });
   const trigger = values["gc-trigger-mb"];
   const { simulation, summary } = await runHeadless({
     simulation: kind as SimulationKind,
     frames,
     entities,
-    budgetMs: positive(values.budget, "budget", 0.5),
+    budgetMs: numberOption(values.budget, "budget", { fallback: 0.5, min: 0.001 }),
     workers,
-    ...(trigger === undefined ? {} : { gcTriggerMb: Math.round(positive(trigger, "gc-trigger-mb", 16)) }),
+    ...(trigger === undefined
+      ? {}
+      : { gcTriggerMb: numberOption(trigger, "gc-trigger-mb", { fallback: 16, min: 1, integer: true }) }),
   });
   if (values.json === true) {
     console.log(JSON.stringify({ simulation, entities, ...summary }));

@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { numberOption } from "./CliOptions.ts";
 import { DemoHost } from "./DemoHost.ts";
 import { createSimulation } from "./HeadlessRun.ts";
 
@@ -17,15 +18,6 @@ const USAGE = `usage: tsx demos/host/main.ts [--port N] [--entities N] [--budget
   --simulation  proto (default: Proto behaviours through the engine bridge, behaviour file
               demos/host/behaviours/swarm.ts reloaded live when edited) or plain (plain-JS baseline)
   --workers   worker threads for the Proto behaviours (default 0)`;
-
-function numberArg(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new Error(`--${name} must be a non-negative number, got "${value}"`);
-  }
-  return n;
-}
 
 /** Parses the arguments, starts the host and stops it cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -46,18 +38,18 @@ async function main(): Promise<void> {
     return;
   }
   const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
-  const entities = numberArg(values.entities, "entities", 10_000);
-  const budgetMs = numberArg(values.budget, "budget", 0.5);
+  const entities = numberOption(values.entities, "entities", { fallback: 10_000, min: 1, integer: true });
+  const budgetMs = numberOption(values.budget, "budget", { fallback: 0.5, min: 0.001 });
   const kind = values.simulation ?? "proto";
   if (kind !== "proto" && kind !== "plain")
     throw new Error(`--simulation must be proto or plain, got "${kind}"`);
-  const workers = Math.round(numberArg(values.workers, "workers", 0));
+  const workers = numberOption(values.workers, "workers", { fallback: 0, integer: true });
   const simulation = await createSimulation(kind, { entities, budgetMs, workers, watch: true });
   const host = new DemoHost({
     simulation,
     staticDir: resolve(values.static ?? resolve(repoRoot, "build/demo-client")),
-    port: numberArg(values.port, "port", 8080),
-    hz: numberArg(values.hz, "hz", 60),
+    port: numberOption(values.port, "port", { fallback: 8080, integer: true }),
+    hz: numberOption(values.hz, "hz", { fallback: 60, min: 1 }),
   });
   host.configure(entities, budgetMs);
   const url = await host.start();
