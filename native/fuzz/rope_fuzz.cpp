@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rope.h"
+#include "text_model.h"  // tests/native/support: the reference model shared with the tests
 
 namespace {
 
@@ -70,27 +71,7 @@ std::optional<std::u32string> referenceDecode(const std::string& s) {
   return out;
 }
 
-std::string encode(const std::u32string& s) {
-  std::string out;
-  for (char32_t c : s) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
+using proto::testing::utf8;
 
 std::size_t utf16Units(const std::u32string& s) {
   std::size_t n = 0;
@@ -103,7 +84,7 @@ void check(const proto::String* s, const std::u32string& model) {
     fail("tree invariant broken");
   if (strings::length(s) != model.size()) fail("code point length differs");
   if (strings::utf16Length(s) != utf16Units(model)) fail("UTF-16 length differs");
-  if (strings::toStdString(s) != encode(model)) fail("contents differ");
+  if (strings::toStdString(s) != utf8(model)) fail("contents differ");
 }
 
 struct World {
@@ -197,13 +178,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 5: {
           std::size_t a = in.number(n), len = in.byte() % 8, from = in.number(n);
           std::u32string needle = model.substr(a, len);
-          auto found = strings::find(s, strings::fromUtf8(t, encode(needle)), from);
+          auto found = strings::find(s, strings::fromUtf8(t, utf8(needle)), from);
           std::size_t expected = model.find(needle, from);
           if (found.value_or(std::u32string::npos) != expected) fail("find differs");
           break;
         }
         case 6: {
-          auto copy = strings::fromUtf8(t, encode(model));
+          auto copy = strings::fromUtf8(t, utf8(model));
           if (!strings::equals(s, copy) || strings::hash(s) != strings::hash(copy))
             fail("equal strings differ");
           std::u32string m;

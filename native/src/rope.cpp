@@ -491,7 +491,8 @@ Local<String> erase(Thread& thread, const String* s, std::size_t begin, std::siz
   });
 }
 
-Local<String> charAt(Thread& thread, const String* s, std::size_t index) {
+// The first byte of code point `index` of `s`; kOutOfRange past the end.
+static const char* codePointAddress(const String* s, std::size_t index) {
   const HeapObject* h = check(s, "string");
   std::size_t length = Text::lenOf(h).codePoints;
   if (index >= length)
@@ -500,7 +501,11 @@ Local<String> charAt(Thread& thread, const String* s, std::size_t index) {
                                             " code points");
   std::size_t offset;
   const TextLeaf* l = leafOfCodePoint(h, index, offset);
-  const char* p = l->data() + offset;
+  return l->data() + offset;
+}
+
+Local<String> charAt(Thread& thread, const String* s, std::size_t index) {
+  const char* p = codePointAddress(s, index);
   std::size_t n = static_cast<std::size_t>(sequenceLengthOfLead(static_cast<unsigned char>(*p)));
   return internal::makeLocal<String>(thread, [&](Builder& b) { return TextTraits::makeLeaf(b, p, n); });
 }
@@ -516,16 +521,8 @@ std::size_t byteLength(const String* s) { return Text::lenOf(check(s, "string"))
 std::size_t utf16Length(const String* s) { return Text::lenOf(check(s, "string")).utf16; }
 
 char32_t codePointAt(const String* s, std::size_t index) {
-  const HeapObject* h = check(s, "string");
-  std::size_t length = Text::lenOf(h).codePoints;
-  if (index >= length)
-    throw Error(ErrorCode::kOutOfRange, "index " + std::to_string(index) +
-                                            " is past the end of a string of " + std::to_string(length) +
-                                            " code points");
-  std::size_t offset;
-  const TextLeaf* l = leafOfCodePoint(h, index, offset);
   char32_t cp;
-  decode(reinterpret_cast<const unsigned char*>(l->data()) + offset, cp);
+  decode(reinterpret_cast<const unsigned char*>(codePointAddress(s, index)), cp);
   return cp;
 }
 

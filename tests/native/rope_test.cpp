@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "support/text_model.h"
+
 namespace {
 
 namespace strings = proto::strings;
@@ -29,40 +31,8 @@ bool gcStress() {
   return v && *v && std::string(v) != "0";
 }
 
-std::string utf8(const std::u32string& s) {
-  std::string out;
-  for (char32_t c : s) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
-
-std::u16string utf16(const std::u32string& s) {
-  std::u16string out;
-  for (char32_t c : s) {
-    if (c >= 0x10000) {
-      out += static_cast<char16_t>(0xD800 + ((c - 0x10000) >> 10));
-      out += static_cast<char16_t>(0xDC00 + ((c - 0x10000) & 0x3FF));
-    } else {
-      out += static_cast<char16_t>(c);
-    }
-  }
-  return out;
-}
+using proto::testing::utf16;
+using proto::testing::utf8;
 
 // Mostly ASCII with every UTF-8 length mixed in.
 std::u32string randomText(std::mt19937_64& rng, std::size_t n) {
