@@ -7,13 +7,11 @@
 #include <thread>
 #include <vector>
 
+#include "support/test_runtime.h"
+
 namespace {
 
-proto::RuntimeOptions quietOptions() {
-  proto::RuntimeOptions o;
-  o.backgroundCollector = false;
-  return o;
-}
+using proto::testing::quietOptions;
 
 class ObjectTest : public ::testing::Test {
  protected:

@@ -12,24 +12,17 @@
 #include <string>
 #include <vector>
 
+#include "support/test_runtime.h"
 #include "support/text_model.h"
 
 namespace {
 
+using proto::testing::gcStress;
+using proto::testing::quietOptions;
+
 namespace strings = proto::strings;
 using proto::Local;
 using proto::String;
-
-proto::RuntimeOptions quietOptions() {
-  proto::RuntimeOptions o;
-  o.backgroundCollector = false;
-  return o;
-}
-
-bool gcStress() {
-  const char* v = std::getenv("PROTO_GC_STRESS");
-  return v && *v && std::string(v) != "0";
-}
 
 using proto::testing::utf16;
 using proto::testing::utf8;

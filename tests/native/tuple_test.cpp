@@ -9,24 +9,17 @@
 #include <vector>
 
 #include "rope.h"
+#include "support/test_runtime.h"
 
 namespace {
+
+using proto::testing::gcStress;
+using proto::testing::quietOptions;
 
 namespace tuples = proto::tuples;
 using proto::Local;
 using proto::Tuple;
 using proto::Value;
-
-proto::RuntimeOptions quietOptions() {
-  proto::RuntimeOptions o;
-  o.backgroundCollector = false;
-  return o;
-}
-
-bool gcStress() {
-  const char* v = std::getenv("PROTO_GC_STRESS");
-  return v && *v && std::string(v) != "0";
-}
 
 const proto::internal::HeapObject* heap(const Tuple* t) {
   return reinterpret_cast<const proto::internal::HeapObject*>(t);
