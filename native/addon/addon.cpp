@@ -21,8 +21,11 @@
 #include <proto/runtime.h>
 #include <proto/version.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <new>
 #include <optional>
@@ -110,6 +113,37 @@ void raise(Napi::Env env, const JsError& e) {
                                                         : Napi::Error::New(env, e.message);
   error.Set("code", Napi::String::New(env, e.code));
   error.ThrowAsJavaScriptException();
+}
+
+// A number as JavaScript prints it (Number.prototype.toString): 1, -1.5, 0.001,
+// 1e+21, NaN, Infinity — never C's "1.000000" or "nan". The digits are the
+// shortest that round-trip (std::to_chars), placed by ECMA-262's Number::toString.
+std::string formatNumber(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d < 0 ? "-Infinity" : "Infinity";
+  if (d == 0) return "0";  // and -0, as JS prints it
+  char buffer[64];
+  std::to_chars_result r = std::to_chars(buffer, buffer + sizeof buffer, d, std::chars_format::scientific);
+  std::string scientific(buffer, r.ptr);  // "-d.ddde+XX"
+  const bool negative = scientific.front() == '-';
+  if (negative) scientific.erase(0, 1);
+  const std::size_t e = scientific.find('e');
+  std::string digits = scientific.substr(0, e);
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  const int k = static_cast<int>(digits.size());
+  const int n = std::atoi(scientific.c_str() + e + 1) + 1;  // the decimal point's position
+  std::string out;
+  if (k <= n && n <= 21) {
+    out = digits + std::string(static_cast<std::size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    out = digits.substr(0, static_cast<std::size_t>(n)) + "." + digits.substr(static_cast<std::size_t>(n));
+  } else if (-6 < n && n <= 0) {
+    out = "0." + std::string(static_cast<std::size_t>(-n), '0') + digits;
+  } else {
+    out = digits.substr(0, 1) + (k > 1 ? "." + digits.substr(1) : std::string()) + (n - 1 < 0 ? "e-" : "e+") +
+          std::to_string(std::abs(n - 1));
+  }
+  return negative ? "-" + out : out;
 }
 
 const char* typeName(const Napi::Value& v) {
@@ -325,8 +359,10 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
   static std::uint64_t indexArg(const Napi::Value& v, const std::string& what, double max) {
     double d = numberArg(v, what);
     if (!std::isfinite(d) || d != std::floor(d))
-      rangeError(what + " must be a whole number, got " + std::to_string(d));
-    if (d < 0 || d > max) rangeError(what + " is out of range: " + std::to_string(d));
+      rangeError(what + " must be a whole number, got " + formatNumber(d));
+    if (d < 0 || d > max)
+      rangeError(what + " is out of range: expected a whole number in [0, " + formatNumber(max) + "], got " +
+                 formatNumber(d));
     return static_cast<std::uint64_t>(d);
   }
 
@@ -472,7 +508,7 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
       if (!v.IsUndefined()) {
         gcBudgetMs = numberArg(v, "options.gcBudgetMs");
         if (!(*gcBudgetMs > 0 && *gcBudgetMs <= 1000))
-          rangeError("options.gcBudgetMs must be in (0, 1000], got " + std::to_string(*gcBudgetMs));
+          rangeError("options.gcBudgetMs must be in (0, 1000], got " + formatNumber(*gcBudgetMs));
         options.frameBudgetMs = *gcBudgetMs;
       }
       v = o.Get("gcTriggerMb");
@@ -494,17 +530,19 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     ProcessRuntime& process = ProcessRuntime::obtain(options, created);
     const proto::RuntimeOptions& actual = process.runtime().options();
     if (!created) {
-      auto mismatch = [](const char* name, double want, double have) {
+      auto mismatch = [](const char* name, const std::string& want, const std::string& have) {
         rangeError(std::string("options.") + name + " cannot change: the process runtime (shared by all " +
-                   "workers) already runs with " + name + " = " + std::to_string(have) + ", asked for " +
-                   std::to_string(want));
+                   "workers) already runs with " + name + " = " + have + ", asked for " + want);
       };
+      auto boolText = [](bool b) { return std::string(b ? "true" : "false"); };
       if (heapLimitMb && static_cast<std::size_t>(*heapLimitMb) << 20 != actual.heapLimitBytes)
-        mismatch("heapLimitMb", *heapLimitMb, static_cast<double>(actual.heapLimitBytes >> 20));
+        mismatch("heapLimitMb", formatNumber(*heapLimitMb),
+                 formatNumber(static_cast<double>(actual.heapLimitBytes >> 20)));
       if (gcTriggerMb && static_cast<std::size_t>(*gcTriggerMb) << 20 != actual.gcTriggerBytes)
-        mismatch("gcTriggerMb", *gcTriggerMb, static_cast<double>(actual.gcTriggerBytes >> 20));
+        mismatch("gcTriggerMb", formatNumber(*gcTriggerMb),
+                 formatNumber(static_cast<double>(actual.gcTriggerBytes >> 20)));
       if (background && *background != actual.backgroundCollector)
-        mismatch("backgroundCollector", *background, actual.backgroundCollector);
+        mismatch("backgroundCollector", boolText(*background), boolText(actual.backgroundCollector));
       if (gcBudgetMs) process.runtime().setFrameBudgetMs(*gcBudgetMs);
     }
     ensureAttached();
@@ -967,7 +1005,7 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     expectArgs(info, 1, "setFrameBudgetMs");
     double ms = numberArg(info[0], "the frame budget");
     if (!(ms > 0 && ms <= 1000))
-      rangeError("the frame budget must be in (0, 1000] ms, got " + std::to_string(ms));
+      rangeError("the frame budget must be in (0, 1000] ms, got " + formatNumber(ms));
     runtime().setFrameBudgetMs(ms);
     return info.Env().Undefined();
   }

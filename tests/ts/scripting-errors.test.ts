@@ -281,3 +281,38 @@ describe("the scripting API given bad input", () => {
     );
   });
 });
+
+describe("numbers in the addon's messages", () => {
+  const values = [
+    -1,
+    -0.5,
+    1.5,
+    -1234.5678,
+    0.1 + 0.2,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    1e21,
+    123456789012345680000,
+    2 ** 60,
+    1e-7,
+    5e-324,
+    Number.MAX_VALUE,
+  ];
+
+  it.each(values)("are printed the way JavaScript prints them (%s)", (value) => {
+    const escaped = String(value).replace(/[.+*?()[\]{}|^$\\-]/g, "\\$&");
+    expect(() => raw.open?.(value)).toThrow(new RegExp(`got ${escaped}$`));
+  });
+
+  it("print a frame budget of -1 as -1 and NaN as NaN, not -1.000000 and nan", () => {
+    expect(() => raw.setFrameBudgetMs?.(-1)).toThrow(/got -1$/);
+    expect(() => raw.setFrameBudgetMs?.(Number.NaN)).toThrow(/got NaN$/);
+  });
+
+  it("print a boolean option that cannot change as true or false", () => {
+    expect(() => raw.configure?.({ backgroundCollector: false })).toThrow(
+      /backgroundCollector = true, asked for false$/,
+    );
+  });
+});
