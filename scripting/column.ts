@@ -2,6 +2,7 @@
 // mutability table (zero copy). The only memory JS may write directly; Proto
 // never reads it as references (invariant 6). A column's block stays allocated
 // while any view of it (in any environment) is alive.
+import { constants as bufferConstants } from "node:buffer";
 import { addon, describe } from "./object.ts";
 
 /** Element types of a numeric column. */
@@ -36,14 +37,41 @@ function view<T extends ColumnType>(type: T, buffer: ArrayBuffer): Column<T> {
   return new constructors[type](buffer) as Column<T>;
 }
 
+/** Bytes per element of each column type. */
+const ELEMENT_BYTES: Readonly<Record<ColumnType, number>> = { f64: 8, f32: 4, i32: 4, u32: 4, u8: 1 };
+
+/** Proto's own limit on a numeric block, in elements. */
+const MAX_ELEMENTS = 2 ** 31;
+
+/**
+ * The largest ArrayBuffer over external memory this Node makes, in bytes: a column's
+ * buffer is one (2^32 on 64-bit Node 20 and 21, 2^53 - 1 from Node 22 on).
+ */
+const MAX_BUFFER_BYTES = bufferConstants.MAX_LENGTH;
+
+/** @internal The longest column of `type` this platform can make. */
+export function maxColumnLength(type: ColumnType): number {
+  return Math.min(MAX_ELEMENTS, Math.floor(MAX_BUFFER_BYTES / ELEMENT_BYTES[type]));
+}
+
 /** @internal A fresh zeroed column of `length` elements. */
 export function newColumn<T extends ColumnType>(type: T, length: number): Column<T> {
   if (!isColumnType(type))
-    throw new TypeError(`unknown column type ${JSON.stringify(type)} (use f64, f32, i32, u32 or u8)`);
+    throw new TypeError(
+      `column(type, length): unknown column type ${describe(type)}; expected "f64", "f32", "i32", "u32" or "u8"`,
+    );
   if (typeof length !== "number")
-    throw new TypeError(`a column length must be a number, got ${describe(length)}`);
-  if (!Number.isInteger(length) || length < 1 || length > 2 ** 31)
-    throw new RangeError(`a column length must be a whole number in [1, 2^31], got ${length}`);
+    throw new TypeError(`column(type, length): expected length to be a number, got ${describe(length)}`);
+  const max = maxColumnLength(type);
+  if (!Number.isInteger(length) || length < 1 || length > max) {
+    const why =
+      max < MAX_ELEMENTS
+        ? ` (${ELEMENT_BYTES[type]} bytes each; the largest ArrayBuffer this platform allows is ${MAX_BUFFER_BYTES} bytes)`
+        : "";
+    throw new RangeError(
+      `column(type, length): expected length to be a whole number in [1, ${max}] for a ${type} column${why}, got ${length}`,
+    );
+  }
   return view(type, addon().newColumn(type, length));
 }
 

@@ -22,6 +22,7 @@
 #include <proto/version.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -249,6 +250,7 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
                              Method<&ProtoAddon::VerifyHeap>("verifyHeap"),
                          });
     env.AddCleanupHook([this] { detach(); });
+    maxArrayBufferBytes_ = readMaxArrayBufferBytes(env, maxArrayBufferBytes_);
   }
 
   ~ProtoAddon() { detach(); }
@@ -290,6 +292,28 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
   template <Handler H>
   static PropertyDescriptor Method(const char* name) {
     return InstanceMethod<&ProtoAddon::Guarded<H>>(name, napi_enumerable);
+  }
+
+  // buffer.constants.MAX_LENGTH of this Node (process.getBuiltinModule exists from
+  // Node 20.16 on), or `fallback` if it cannot be read.
+  static double readMaxArrayBufferBytes(Napi::Env env, double fallback) {
+    try {
+      Napi::Value process = env.Global().Get("process");
+      if (!process.IsObject()) return fallback;
+      Napi::Value getBuiltinModule = process.As<Napi::Object>().Get("getBuiltinModule");
+      if (!getBuiltinModule.IsFunction()) return fallback;
+      Napi::Value buffer =
+          getBuiltinModule.As<Napi::Function>().Call(process, {Napi::String::New(env, "buffer")});
+      if (!buffer.IsObject()) return fallback;
+      Napi::Value constants = buffer.As<Napi::Object>().Get("constants");
+      if (!constants.IsObject()) return fallback;
+      Napi::Value max = constants.As<Napi::Object>().Get("MAX_LENGTH");
+      if (!max.IsNumber()) return fallback;
+      double bytes = max.As<Napi::Number>().DoubleValue();
+      return std::isfinite(bytes) && bytes >= 1 ? bytes : fallback;
+    } catch (const Napi::Error&) {  // the exception is cleared: it lives in the Napi::Error
+      return fallback;
+    }
   }
 
   // ---- the environment's proto thread ---------------------------------------
@@ -737,11 +761,61 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
 
   // ---- numeric columns ----------------------------------------------------------
 
+  // The finalize hint of a column's ArrayBuffer: one reference to the block.
+  // While the buffer is being made it has two owners, the making call and
+  // Node's finalizer, and whichever lets go last deletes it. That matters when
+  // making the buffer fails: Node then calls the finalizer anyway (now, or —
+  // Node 20 — later from an immediate) or never (a pending exception, an
+  // environment that cannot run JS), so the making call cannot know whether
+  // the hint is still to be finalized. It drops the block reference at once
+  // (the block is retired exactly once, when its last reference goes) and
+  // leaves the empty hint to the finalizer if one is still to come. (node-addon-
+  // api's ArrayBuffer::New deleted its own finalizer data on failure while
+  // Node still ran the finalizer on it later: a double free.)
+  struct ColumnView {
+    explicit ColumnView(std::shared_ptr<SharedBlock> b) : block(std::move(b)) {}
+    std::shared_ptr<SharedBlock> block;
+    std::atomic<int> owners{2};
+    static void release(ColumnView* view) {
+      view->block.reset();
+      if (view->owners.fetch_sub(1, std::memory_order_acq_rel) == 1) delete view;
+    }
+  };
+
   Napi::Value columnBuffer(Napi::Env env, const std::shared_ptr<SharedBlock>& block) {
-    auto* hint = new std::shared_ptr<SharedBlock>(block);
-    return Napi::ArrayBuffer::New(
+    auto* view = new ColumnView(block);
+    napi_value buffer = nullptr;
+    napi_status status = napi_create_external_arraybuffer(
         env, block->block.data, block->block.bytes,
-        [](Napi::Env, void*, std::shared_ptr<SharedBlock>* h) { delete h; }, hint);
+        [](napi_env, void*, void* hint) { ColumnView::release(static_cast<ColumnView*>(hint)); }, view,
+        &buffer);
+    if (status == napi_ok) {
+      view->owners.fetch_sub(1, std::memory_order_acq_rel);  // the finalizer owns it now
+      return Napi::Value(env, buffer);
+    }
+    ColumnView::release(view);
+    std::string reason = takePendingExceptionMessage(env);
+    rangeError("could not make an ArrayBuffer of " + std::to_string(block->block.bytes) +
+               " bytes over the column" + (reason.empty() ? std::string() : " (" + reason + ")"));
+  }
+
+  // Clears a pending JS exception (so that ours can be thrown) and returns its message.
+  static std::string takePendingExceptionMessage(napi_env env) {
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return {};
+    napi_value error = nullptr;
+    if (napi_get_and_clear_last_exception(env, &error) != napi_ok || error == nullptr) return {};
+    napi_valuetype type = napi_undefined;
+    napi_value message = nullptr;
+    if (napi_typeof(env, error, &type) != napi_ok || type != napi_object) return {};
+    if (napi_get_named_property(env, error, "message", &message) != napi_ok) return {};
+    if (napi_typeof(env, message, &type) != napi_ok || type != napi_string) return {};
+    std::size_t length = 0;
+    if (napi_get_value_string_utf8(env, message, nullptr, 0, &length) != napi_ok) return {};
+    std::string text(length, '\0');
+    if (napi_get_value_string_utf8(env, message, text.data(), length + 1, &length) != napi_ok) return {};
+    text.resize(length);
+    return text;
   }
 
   // newColumn(type: "f64"|"f32"|"i32"|"u32"|"u8", count): ArrayBuffer over a
@@ -755,6 +829,15 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     if (!type) typeError("unknown column type '" + typeName + "' (use f64, f32, i32, u32 or u8)");
     std::uint64_t count = indexArg(info[1], "column length", 2147483648.0);
     if (count == 0) rangeError("column length must be at least 1");
+    const double bytes = static_cast<double>(count) * static_cast<double>(proto::numericTypeSize(*type));
+    if (bytes > maxArrayBufferBytes_)
+      rangeError("newColumn(type, count): expected count ≤ " +
+                 formatNumber(
+                     std::floor(maxArrayBufferBytes_ / static_cast<double>(proto::numericTypeSize(*type)))) +
+                 " for " + typeName + " (" + std::to_string(proto::numericTypeSize(*type)) +
+                 " bytes each; the largest ArrayBuffer this platform allows is " +
+                 formatNumber(maxArrayBufferBytes_) + " bytes), got " +
+                 formatNumber(static_cast<double>(count)));
     InsideRuntime inside(*this);
     proto::NumericBlock raw = inside.thread().newNumericBlock(*type, count);
     std::shared_ptr<SharedBlock> block;
@@ -1021,6 +1104,9 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
   std::optional<proto::AttachScope> attach_;
   std::optional<proto::UnmanagedScope> outside_;  // engaged between calls
   int insideDepth_ = 0;                           // nested InsideRuntime scopes
+  // The largest external ArrayBuffer Node makes, in bytes (buffer.constants.MAX_LENGTH):
+  // 2^32 on 64-bit Node 20 and 21, 2^53 - 1 from Node 22 on.
+  double maxArrayBufferBytes_ = 4294967296.0;
   bool detached_ = false;
 };
 

@@ -1,8 +1,9 @@
 // tests/ts/scripting-errors.test.ts — bad input of every kind, at the scripting
 // API and straight at the addon: a TypeError or RangeError with a message that
 // names the problem, never a crash, and the runtime stays usable.
+import { constants as bufferConstants } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { loadAddon, Runtime } from "../../scripting/index.ts";
+import { type ColumnType, loadAddon, Runtime } from "../../scripting/index.ts";
 import type { NativeAddon } from "../../scripting/native.ts";
 
 const runtime = new Runtime();
@@ -313,6 +314,37 @@ describe("numbers in the addon's messages", () => {
   it("print a boolean option that cannot change as true or false", () => {
     expect(() => raw.configure?.({ backgroundCollector: false })).toThrow(
       /backgroundCollector = true, asked for false$/,
+    );
+  });
+});
+
+describe("a column larger than the largest ArrayBuffer the platform allows", () => {
+  // Before: Node refused the external ArrayBuffer, called the finalizer anyway, and
+  // node-addon-api freed the finalizer data a second time (free(): double free detected).
+  const tooLarge: [ColumnType, number][] = [
+    ["f64", 2 ** 29 + 1],
+    ["u32", 2 ** 31],
+    ["f64", 2 ** 31],
+  ];
+
+  it.each(tooLarge)(
+    "is refused with a RangeError naming the length (%s × %d), and the process lives on",
+    (type, length) => {
+      expect(() => runtime.column(type, length)).toThrow(RangeError);
+      expect(() => runtime.column(type, length)).toThrow(
+        new RegExp(
+          `^column\\(type, length\\): expected length to be a whole number in \\[1, \\d+\\].*got ${length}$`,
+        ),
+      );
+      expect(() => native.newColumn(type, length)).toThrow(RangeError);
+      expect(() => native.newColumn(type, length)).toThrow(/^newColumn\(type, count\): expected count ≤ \d+/);
+      expect(runtime.column(type, 4).length).toBe(4);
+    },
+  );
+
+  it("names the platform's limit in bytes (buffer.constants.MAX_LENGTH)", () => {
+    expect(() => runtime.column("f64", 2 ** 29 + 1)).toThrow(
+      `the largest ArrayBuffer this platform allows is ${bufferConstants.MAX_LENGTH} bytes`,
     );
   });
 });
