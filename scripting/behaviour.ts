@@ -14,7 +14,17 @@
 // behaviour per frame, so a reload reaches every entity at the next frame and
 // leaves all state where it is.
 import { type Column, type ColumnType, isColumnType, newColumn } from "./column.ts";
-import { addon, describe, fromNative, type ProtoObject, type ProtoValue, symbolId } from "./object.ts";
+import {
+  addon,
+  checkText,
+  describe,
+  fromNative,
+  keyPath,
+  type ProtoObject,
+  type ProtoValue,
+  symbolId,
+  toNative,
+} from "./object.ts";
 
 /** Parameters of a behaviour: names and their immutable default values. */
 export type Params = Readonly<Record<string, ProtoValue>>;
@@ -248,6 +258,7 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     const { name, params = {}, state = {} } = definition;
     if (typeof name !== "string" || name.length === 0)
       throw new TypeError(`a behaviour needs a non-empty string name, got ${describe(name)}`);
+    checkText(name, "defineBehaviour(definition)", "definition.name");
     const parent = definition.extends ?? null;
     if (parent !== null && !(parent instanceof Behaviour))
       throw new TypeError(`behaviour '${name}': extends must be a Behaviour, got ${describe(parent)}`);
@@ -263,6 +274,7 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     const defaults: Record<string, ProtoValue> = { ...inheritedDefaults };
     for (const [key, value] of Object.entries(params)) {
       checkFieldName(key, "parameter", name);
+      toNative(value, "defineBehaviour(definition)", keyPath("definition.params", key));
       const inherited = (inheritedDefaults as Record<string, ProtoValue | undefined>)[key];
       if (inherited !== undefined && inherited !== null && paramKind(inherited) !== paramKind(value))
         throw new TypeError(
@@ -291,7 +303,7 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     this.#defaults = defaults;
     this.paramNames = Object.keys(defaults);
     this.stateTypes = types;
-    this.#paramIds = this.paramNames.map((p) => symbolId(p));
+    this.#paramIds = this.paramNames.map((p) => symbolId(p, "defineBehaviour(definition)", "parameter name"));
 
     const methods = checkMethods(definition, name);
     this.#codeId = host.registerCode(methods);
@@ -350,6 +362,7 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
         throw new TypeError(
           `behaviour '${this.name}': parameter '${key}' is a ${paramKind(def)}, got ${describe(value)}`,
         );
+      toNative(value, `${this.name}.spawn(overrides)`, keyPath("overrides", key));
       own[key] = value;
     }
     const initial: [{ array: Column }, number][] = [];

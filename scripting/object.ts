@@ -55,12 +55,31 @@ export function addon(): NativeAddon {
 
 const symbolIds = new Map<string, number>();
 
-/** @internal The runtime's id of an attribute name (cached per environment: ids never change). */
-export function symbolId(name: unknown, what = "an attribute name"): number {
-  if (typeof name !== "string") throw new TypeError(`${what} must be a string, got ${describe(name)}`);
+/** A UTF-16 code unit that is half of a surrogate pair without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * @internal Refuses text with a lone surrogate: `${where}: ${what} has a lone surrogate
+ * at index i` (a UTF-16 index). Proto keeps text as UTF-8, which cannot hold one, so
+ * every name, symbol value and string goes through here before it reaches the addon
+ * (which refuses them too): two different JS strings never become one Proto name.
+ */
+export function checkText(text: string, where: string, what: string): void {
+  const at = text.search(LONE_SURROGATE);
+  if (at >= 0) throw new TypeError(`${where}: ${what} has a lone surrogate at index ${at}`);
+}
+
+/**
+ * @internal The runtime's id of an attribute name (cached per environment: ids never
+ * change). Errors read `${where}: ${what} …`, e.g. "get(name): name must not be empty".
+ */
+export function symbolId(name: unknown, where: string, what = "name"): number {
+  if (typeof name !== "string")
+    throw new TypeError(`${where}: expected ${what} to be a string, got ${describe(name)}`);
   let id = symbolIds.get(name);
   if (id === undefined) {
-    if (name.length === 0) throw new TypeError(`${what} must not be empty`);
+    if (name.length === 0) throw new TypeError(`${where}: ${what} must not be empty`);
+    checkText(name, where, what);
     id = addon().symbol(name);
     symbolIds.set(name, id);
   }
@@ -80,25 +99,35 @@ export function describe(value: unknown): string {
   return `a ${t}`;
 }
 
-/** @internal A JS value as the addon takes it; throws TypeError for anything Proto cannot hold. */
-export function toNative(value: unknown, what: string): NativeValue {
+/**
+ * @internal A JS value as the addon takes it; throws TypeError for anything Proto cannot
+ * hold, reading `${where}: ${what} …` (e.g. "set(name, value): value is undefined …").
+ */
+export function toNative(value: unknown, where: string, what: string): NativeValue {
   if (value instanceof ProtoObject || value instanceof ProtoString || value instanceof ProtoTuple)
     return value.handle;
   switch (typeof value) {
     case "number":
     case "boolean":
+      return value;
     case "string":
+      checkText(value, where, what);
       return value;
     case "undefined":
       throw new TypeError(
-        `${what} is undefined: Proto cannot store undefined (it means 'missing'); use null`,
+        `${where}: ${what} is undefined, which Proto cannot store (it means 'missing'); use null for nil`,
       );
     default:
       if (value === null) return null;
       throw new TypeError(
-        `${what} must be a number, boolean, string, null or ProtoObject, got ${describe(value)}`,
+        `${where}: expected ${what} to be a number, boolean, string, null, ProtoObject, ProtoString or ProtoTuple, got ${describe(value)}`,
       );
   }
+}
+
+/** @internal `base.key`, or `base["key"]` for a key that is not an identifier. */
+export function keyPath(base: string, key: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
 }
 
 /** @internal A value from the addon as the scripting layer returns it. */
@@ -114,27 +143,39 @@ export function fromNative(value: NativeValue | undefined): ProtoValue | undefin
   }
 }
 
+/** @internal Where newObject's arguments came from, for its error messages. */
+export interface ObjectSource {
+  /** The function, e.g. "object" (messages read "object(attributes): …"). */
+  readonly fn: string;
+  /** What the immutable attributes are called there (default "attributes"). */
+  readonly attributes?: string;
+}
+
 /** @internal Splits declared attributes into the addon's parallel arrays. */
 export function newObject(
   parent: ProtoObject | null,
   immutable: Attributes | undefined,
   mutable: Attributes | undefined,
+  source: ObjectSource = { fn: "object" },
 ): ProtoObject {
   const names: number[] = [];
   const values: NativeValue[] = [];
   const flags: boolean[] = [];
-  const add = (attrs: Attributes | undefined, isMutable: boolean, what: string) => {
+  const attributes = source.attributes ?? "attributes";
+  const add = (attrs: Attributes | undefined, isMutable: boolean, where: string, what: string) => {
     if (attrs === undefined) return;
     if (typeof attrs !== "object" || attrs === null || Array.isArray(attrs) || attrs instanceof ProtoObject)
-      throw new TypeError(`${what} must be a plain object of attributes, got ${describe(attrs)}`);
+      throw new TypeError(
+        `${where}: expected ${what} to be a plain object of attributes, got ${describe(attrs)}`,
+      );
     for (const [name, value] of Object.entries(attrs)) {
-      names.push(symbolId(name));
-      values.push(toNative(value, `attribute '${name}'`));
+      names.push(symbolId(name, where, `${isMutable ? "options.mutable " : ""}attribute name`));
+      values.push(toNative(value, where, keyPath(what, name)));
       flags.push(isMutable);
     }
   };
-  add(immutable, false, "attributes");
-  add(mutable, true, "options.mutable");
+  add(immutable, false, `${source.fn}(${attributes})`, attributes);
+  add(mutable, true, `${source.fn}(${attributes}, options)`, "options.mutable");
   if (parent !== null && !(parent instanceof ProtoObject))
     throw new TypeError(`a parent must be a ProtoObject or null, got ${describe(parent)}`);
   return new ProtoObject(addon().newObject(parent === null ? null : parent.handle, names, values, flags));
@@ -159,17 +200,17 @@ export class ProtoObject {
 
   /** The attribute's value, own or inherited; `undefined` if no object in the chain has it. */
   get(name: string): ProtoValue | undefined {
-    return fromNative(addon().get(this.handle, symbolId(name)));
+    return fromNative(addon().get(this.handle, symbolId(name, "get(name)")));
   }
 
   /** True if the object or one of its ancestors has the attribute (even if its value is null). */
   has(name: string): boolean {
-    return addon().get(this.handle, symbolId(name)) !== undefined;
+    return addon().get(this.handle, symbolId(name, "has(name)")) !== undefined;
   }
 
   /** Where the attribute is, whether it is mutable, and its value. */
   find(name: string): AttributeLookup {
-    const [where, mutable, value] = addon().find(this.handle, symbolId(name));
+    const [where, mutable, value] = addon().find(this.handle, symbolId(name, "find(name)"));
     return {
       where: where === 0 ? "missing" : where === 1 ? "own" : "inherited",
       mutable,
@@ -183,19 +224,19 @@ export class ProtoObject {
    * an immutable attribute and RangeError (code Missing) for a missing one.
    */
   set(name: string, value: ProtoValue): void {
-    addon().set(this.handle, symbolId(name), toNative(value, `the value of '${name}'`));
+    const id = symbolId(name, "set(name)");
+    addon().set(this.handle, id, toNative(value, "set(name, value)", "value"));
   }
 
   /** A new object like this one with `name` set to `value` (added if absent), same parent. */
   with(name: string, value: ProtoValue): ProtoObject {
-    return new ProtoObject(
-      addon().with(this.handle, symbolId(name), toNative(value, `the value of '${name}'`)),
-    );
+    const id = symbolId(name, "with(name)");
+    return new ProtoObject(addon().with(this.handle, id, toNative(value, "with(name, value)", "value")));
   }
 
   /** A new object whose parent is this one: it inherits what it does not override. */
   extend(attributes: Attributes = {}, options: ObjectOptions = {}): ProtoObject {
-    return newObject(this, attributes, options.mutable);
+    return newObject(this, attributes, options.mutable, { fn: "extend" });
   }
 
   /** The prototype this object delegates to, or null at the root of a chain. */

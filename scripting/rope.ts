@@ -6,7 +6,7 @@
 // Plain JS strings stored in attributes become Proto *symbols* (interned
 // names, compared by identity); use a ProtoString for text.
 import type { NativeStringHandle, NativeTupleHandle } from "./native.ts";
-import { addon, describe, fromNative, type ProtoValue, toNative } from "./object.ts";
+import { addon, checkText, describe, fromNative, type ProtoValue, toNative } from "./object.ts";
 
 function index(value: unknown, what: string): number {
   if (typeof value !== "number") throw new TypeError(`${what} must be a number, got ${describe(value)}`);
@@ -42,7 +42,7 @@ export class ProtoString {
 
   /** This string followed by `other` (a ProtoString or JS text). O(log N). */
   concat(other: ProtoString | string): ProtoString {
-    const b = typeof other === "string" ? addon().stringNew(other) : stringHandle(other, "concat()");
+    const b = stringArg(other, "concat(other)", "other");
     return new ProtoString(addon().stringConcat(this.handle, b));
   }
 
@@ -55,13 +55,13 @@ export class ProtoString {
 
   /** Code point index of `needle` at or after `from`, or -1. */
   indexOf(needle: ProtoString | string, from = 0): number {
-    const n = typeof needle === "string" ? addon().stringNew(needle) : stringHandle(needle, "indexOf()");
+    const n = stringArg(needle, "indexOf(needle)", "needle");
     return addon().stringFind(this.handle, n, index(from, "indexOf start"));
   }
 
-  /** True if both hold the same text. */
-  equals(other: ProtoString): boolean {
-    return addon().stringEquals(this.handle, stringHandle(other, "equals()"));
+  /** True if both hold the same text (`other` a ProtoString or JS text). */
+  equals(other: ProtoString | string): boolean {
+    return addon().stringEquals(this.handle, stringArg(other, "equals(other)", "other"));
   }
 
   /** The text as a JS string (copies it). */
@@ -104,7 +104,7 @@ export class ProtoTuple {
 
   /** A new tuple with `value` appended. */
   push(value: ProtoValue): ProtoTuple {
-    return new ProtoTuple(addon().tuplePush(this.handle, toNative(value, "the pushed value")));
+    return new ProtoTuple(addon().tuplePush(this.handle, toNative(value, "push(value)", "value")));
   }
 
   /** Every value, in order (copies them into a JS array). */
@@ -115,10 +115,14 @@ export class ProtoTuple {
   }
 }
 
-function stringHandle(value: unknown, what: string): NativeStringHandle {
-  if (!(value instanceof ProtoString))
-    throw new TypeError(`${what} expects a ProtoString or a string, got ${describe(value)}`);
-  return value.handle;
+// A ProtoString argument, or JS text made into one (lone surrogates refused).
+function stringArg(value: unknown, where: string, what: string): NativeStringHandle {
+  if (value instanceof ProtoString) return value.handle;
+  if (typeof value === "string") {
+    checkText(value, where, what);
+    return addon().stringNew(value);
+  }
+  throw new TypeError(`${where}: expected ${what} to be a ProtoString or a string, got ${describe(value)}`);
 }
 
 function tupleHandle(value: unknown, what: string): NativeTupleHandle {
@@ -130,7 +134,8 @@ function tupleHandle(value: unknown, what: string): NativeTupleHandle {
 /** @internal A new rope of `text`. */
 export function newString(text: string): ProtoString {
   if (typeof text !== "string")
-    throw new TypeError(`a ProtoString is made from a string, got ${describe(text)}`);
+    throw new TypeError(`string(text): expected text to be a string, got ${describe(text)}`);
+  checkText(text, "string(text)", "text");
   return new ProtoString(addon().stringNew(text));
 }
 
@@ -138,5 +143,5 @@ export function newString(text: string): ProtoString {
 export function newTuple(values: readonly ProtoValue[]): ProtoTuple {
   if (!Array.isArray(values))
     throw new TypeError(`a ProtoTuple is made from an array, got ${describe(values)}`);
-  return new ProtoTuple(addon().tupleNew(values.map((v, i) => toNative(v, `tuple element ${i}`))));
+  return new ProtoTuple(addon().tupleNew(values.map((v, i) => toNative(v, "tuple(values)", `values[${i}]`))));
 }

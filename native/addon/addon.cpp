@@ -147,6 +147,20 @@ std::string formatNumber(double d) {
   return negative ? "-" + out : out;
 }
 
+// The UTF-16 index of the first lone surrogate of `text`, if it has one.
+std::optional<std::size_t> loneSurrogateAt(const std::u16string& text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char16_t c = text[i];
+    if (c < 0xD800 || c > 0xDFFF) continue;
+    if (c <= 0xDBFF && i + 1 < text.size() && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF) {
+      ++i;  // a pair
+      continue;
+    }
+    return i;
+  }
+  return std::nullopt;
+}
+
 const char* typeName(const Napi::Value& v) {
   switch (v.Type()) {
     case napi_undefined:
@@ -375,6 +389,37 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
                 std::to_string(info.Length()));
   }
 
+  // A JS string as UTF-8. Lone surrogates are refused (TypeError naming `what` and
+  // the UTF-16 index): Napi's Utf8Value would turn each into U+FFFD, so "\uD800"
+  // and "\uDC00" would become the same name. runtime.string() refuses them too.
+  static std::string textArg(const Napi::Value& v, const std::string& what) {
+    std::u16string units = v.As<Napi::String>().Utf16Value();
+    if (std::optional<std::size_t> at = loneSurrogateAt(units))
+      typeError(what + " has a lone surrogate at index " + std::to_string(*at));
+    std::string out;
+    out.reserve(units.size());
+    for (std::size_t i = 0; i < units.size(); ++i) {
+      char32_t c = units[i];
+      if (c >= 0xD800 && c <= 0xDBFF) c = 0x10000 + ((c - 0xD800) << 10) + (units[++i] - 0xDC00);
+      if (c < 0x80) {
+        out += static_cast<char>(c);
+      } else if (c < 0x800) {
+        out += static_cast<char>(0xC0 | (c >> 6));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      } else if (c < 0x10000) {
+        out += static_cast<char>(0xE0 | (c >> 12));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      } else {
+        out += static_cast<char>(0xF0 | (c >> 18));
+        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      }
+    }
+    return out;
+  }
+
   static double numberArg(const Napi::Value& v, const std::string& what) {
     if (!v.IsNumber()) typeError(what + " must be a number, got " + typeName(v));
     return v.As<Napi::Number>().DoubleValue();
@@ -422,7 +467,7 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
       case napi_null:
         return proto::Value::nil();
       case napi_string:
-        return proto::Value::symbol(runtime().symbol(v.As<Napi::String>().Utf8Value()));
+        return proto::Value::symbol(runtime().symbol(textArg(v, what)));
       case napi_external:
         if (isHandle<proto::String>(v)) return proto::strings::toValue(handleArg<proto::String>(v, what));
         if (isHandle<proto::Tuple>(v)) return proto::tuples::toValue(handleArg<proto::Tuple>(v, what));
@@ -582,7 +627,7 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
   Napi::Value SymbolOf(const Napi::CallbackInfo& info) {
     expectArgs(info, 1, "symbol");
     if (!info[0].IsString()) typeError(std::string("a name must be a string, got ") + typeName(info[0]));
-    std::string name = info[0].As<Napi::String>().Utf8Value();
+    std::string name = textArg(info[0], "symbol(name): name");
     if (name.empty()) typeError("a name must not be empty");
     return Napi::Number::New(info.Env(), runtime().symbol(name).id);
   }
@@ -894,6 +939,8 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     expectArgs(info, 1, "stringNew");
     if (!info[0].IsString()) typeError(std::string("stringNew() expects a string, got ") + typeName(info[0]));
     std::u16string text = info[0].As<Napi::String>().Utf16Value();
+    if (std::optional<std::size_t> at = loneSurrogateAt(text))
+      typeError("stringNew(text): text has a lone surrogate at index " + std::to_string(*at));
     InsideRuntime inside(*this);
     proto::HandleScope scope(inside.thread());
     return handle(info.Env(), inside.thread(), proto::strings::fromUtf16(inside.thread(), text).get());

@@ -178,7 +178,12 @@ const apiCases: Case[] = [
     /got an array/,
   ],
   ["attributes that are not an object", () => runtime.object(5 as never), TypeError, /plain object/],
-  ["a non-string attribute name", () => object.get(5 as never), TypeError, /must be a string/],
+  [
+    "a non-string attribute name",
+    () => object.get(5 as never),
+    TypeError,
+    /^get\(name\): expected name to be a string, got a number/,
+  ],
   ["an empty attribute name", () => object.get(""), TypeError, /must not be empty/],
   ["is() with a non-object", () => object.is({} as never), TypeError, /expects a ProtoObject/],
   ["a column of an unknown type", () => runtime.column("f16" as never, 4), TypeError, /unknown column type/],

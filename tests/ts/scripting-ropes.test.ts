@@ -36,7 +36,9 @@ describe("a ProtoString", () => {
     expect(() => s.slice(-1)).toThrow(RangeError);
     expect(() => runtime.string("\ud800")).toThrow(TypeError);
     expect(() => runtime.string(5 as never)).toThrow(TypeError);
-    expect(() => s.concat(5 as never)).toThrow(/expects a ProtoString/);
+    expect(() => s.concat(5 as never)).toThrow(
+      /^concat\(other\): expected other to be a ProtoString or a string, got a number/,
+    );
   });
 });
 
@@ -74,7 +76,7 @@ describe("a ProtoTuple", () => {
     const t = runtime.tuple([1]);
     expect(() => t.at(5)).toThrow(RangeError);
     expect(() => t.at(1.5)).toThrow(RangeError);
-    expect(() => runtime.tuple([undefined as never])).toThrow(/tuple element 0 is undefined/);
+    expect(() => runtime.tuple([undefined as never])).toThrow(/^tuple\(values\): values\[0\] is undefined/);
     expect(() => runtime.tuple({} as never)).toThrow(TypeError);
     expect(() => t.concat([1] as never)).toThrow(/expects a ProtoTuple/);
   });
