@@ -3,6 +3,7 @@
 
 #include <proto/error.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -56,6 +57,10 @@ CellWord* CellTable::carve(std::size_t cells) {
   if (static_cast<std::size_t>(bumpEnd_ - bump_) < cells) {
     // A run bigger than a chunk gets a chunk of its own size.
     std::size_t n = cells > kChunkCells ? cells : kChunkCells;
+    if (limitBytes_ && reserved_ + n * sizeof(CellWord) > limitBytes_)
+      throw Error(ErrorCode::kOutOfMemory, "cell table limit of " + std::to_string(limitBytes_) +
+                                               " bytes reached (" + std::to_string(reserved_) +
+                                               " bytes reserved) taking " + std::to_string(cells) + " cells");
     void* mem = std::aligned_alloc(64, n * sizeof(CellWord));
     if (!mem)
       throw Error(ErrorCode::kOutOfMemory, "cell table: cannot reserve " + std::to_string(n * 8) + " bytes");
@@ -72,18 +77,19 @@ CellWord* CellTable::carve(std::size_t cells) {
   return r;
 }
 
-void CellTable::takeBatch(std::vector<CellWord*>& out) {
+void CellTable::takeBatch(std::vector<CellWord*>& out, std::size_t atLeast) {
+  const std::size_t before = out.size();
+  const std::size_t target = std::max(kBatch, atLeast);
+  if (before >= target) return;
+  out.reserve(target);
   std::lock_guard lock(mutex_);
-  while (out.size() < kBatch && !freeCells_.empty()) {
-    out.push_back(freeCells_.back());
-    freeCells_.pop_back();
-  }
-  if (out.size() < kBatch) {
-    std::size_t n = kBatch - out.size();
-    CellWord* run = carve(n);
-    for (std::size_t i = 0; i < n; ++i) out.push_back(run + i);
-  }
-  inUse_.fetch_add(kBatch, std::memory_order_relaxed);  // counted when handed to a thread
+  std::size_t fromFree = std::min(target - before, freeCells_.size());
+  std::size_t fromChunk = target - before - fromFree;
+  CellWord* run = fromChunk ? carve(fromChunk) : nullptr;  // the only step that can throw
+  out.insert(out.end(), freeCells_.end() - static_cast<std::ptrdiff_t>(fromFree), freeCells_.end());
+  freeCells_.resize(freeCells_.size() - fromFree);
+  for (std::size_t i = 0; i < fromChunk; ++i) out.push_back(run + i);
+  inUse_.fetch_add(target - before, std::memory_order_relaxed);  // counted when handed to a thread
 }
 
 void CellTable::giveBack(std::vector<CellWord*>& cells) {

@@ -26,13 +26,14 @@ class CellTable {
   static constexpr std::size_t kChunkCells = 64 * 1024;
   static constexpr std::size_t kBatch = 64;  // cells a thread takes at a time
 
-  CellTable() = default;
+  explicit CellTable(std::size_t limitBytes = 0) : limitBytes_(limitBytes) {}
   ~CellTable();
   CellTable(const CellTable&) = delete;
   CellTable& operator=(const CellTable&) = delete;
 
-  // Moves up to kBatch free value cells into `out` (the thread's cache).
-  void takeBatch(std::vector<CellWord*>& out);
+  // Tops `out` (the thread's cache) up to max(kBatch, atLeast) free value
+  // cells. Throws kOutOfMemory, leaving `out` as it was, if none can be had.
+  void takeBatch(std::vector<CellWord*>& out, std::size_t atLeast);
   // Returns value cells (the sweeper frees dead objects' cells in batches).
   void giveBack(std::vector<CellWord*>& cells);
 
@@ -53,6 +54,7 @@ class CellTable {
   std::multimap<std::size_t, CellWord*> freeRuns_;  // numeric runs by cell count
   std::atomic<std::size_t> inUse_{0};
   std::size_t reserved_ = 0;
+  std::size_t limitBytes_;  // 0: none
 };
 
 }  // namespace proto::internal

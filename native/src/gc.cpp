@@ -132,7 +132,7 @@ void Collector::handshake(HandshakeWork work) {
   }
   if (work == HandshakeWork::kPark) {
     verifyParked();
-    rt_.parkRelease.store(true, std::memory_order_release);
+    rt_.parkReleased.store(epoch, std::memory_order_release);
     for (ThreadState* t : held) t->status.store(kOutside, std::memory_order_release);
   }
 }
@@ -228,8 +228,10 @@ void Collector::cycle() {
     liveObjects_ = liveObjects;
     lastCycleMs_ = microsSince(t0) / 1000.0;
   }
+  // Empty pages beyond a small reserve go back to the OS.
+  rt_.heap.releaseEmptyPages(kEmptyPagesKept);
   if (rt_.options.gcStress > 0) {
-    std::string failure = verifyNow();
+    std::string failure = verifyLocked();
     if (!failure.empty()) {
       std::fprintf(stderr, "proto: GC stress: heap verification failed after cycle %llu: %s\n",
                    static_cast<unsigned long long>(cycles_), failure.c_str());
@@ -292,10 +294,19 @@ GcStats Collector::stats() const {
 }
 
 std::string Collector::verifyNow() {
-  rt_.parkRelease.store(false, std::memory_order_release);
+  std::lock_guard cycleLock(cycleMutex_);  // not during a cycle, nor beside another verification
+  return verifyLocked();
+}
+
+std::string Collector::verifyLocked() {
   verifyFailure_.clear();
   handshake(HandshakeWork::kPark);
   return verifyFailure_;
+}
+
+std::uint64_t Collector::cyclesCompleted() const {
+  std::lock_guard lock(mutex_);
+  return cyclesDone_;
 }
 
 // Runs while every attached thread is parked or held: walks everything

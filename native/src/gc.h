@@ -58,7 +58,12 @@ class Collector {
   std::vector<double> takePauseSamples();
   GcStats stats() const;
   // Stops the world and checks the heap; returns what is wrong (empty: ok).
+  // Waits for a running cycle; verifications run one at a time.
   std::string verifyNow();
+  std::uint64_t cyclesCompleted() const;
+
+  // Empty pages kept mapped after a cycle for quick reuse (2 MiB).
+  static constexpr std::size_t kEmptyPagesKept = 8;
 
   std::atomic<std::uint64_t> flushedItems{0};  // shaded objects handed over in kFlush rounds
 
@@ -70,7 +75,8 @@ class Collector {
   void drain();
   bool takeMutatorWork();
   void verifyParked();
-  std::string verifyFailure_;
+  std::string verifyLocked();  // cycleMutex_ held
+  std::string verifyFailure_;  // cycleMutex_
 
   RuntimeState& rt_;
   std::vector<HeapObject*> gray_;

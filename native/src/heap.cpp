@@ -1,6 +1,8 @@
 // heap.cpp — pages, size classes and large objects (see heap.h).
 #include "heap.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -67,46 +69,94 @@ static void unpoison(void* p, std::size_t bytes) noexcept {
 #endif
 }
 
+// ---- page memory: mapped straight from the OS, so that unmapping a page
+// really returns it (RSS follows the heap) ----
+
+namespace {
+// `bytes` (a multiple of kPageSize) at a kPageSize-aligned address, or null.
+void* mapAligned(std::size_t bytes) {
+  std::size_t span = bytes + kPageSize;
+  void* raw = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  auto start = reinterpret_cast<std::uintptr_t>(raw);
+  std::uintptr_t aligned = (start + kPageSize - 1) & ~(kPageSize - 1);
+  if (aligned > start) munmap(raw, aligned - start);
+  std::size_t tail = start + span - (aligned + bytes);
+  if (tail) munmap(reinterpret_cast<void*>(aligned + bytes), tail);
+  return reinterpret_cast<void*>(aligned);
+}
+
+void unmap(void* mem, std::size_t bytes) {
+  unpoison(mem, bytes);
+  munmap(mem, bytes);
+}
+}  // namespace
+
+PageMap::~PageMap() {
+  for (auto& leaf : top_) delete[] leaf.load(std::memory_order_relaxed);
+}
+
+void PageMap::set(const Page* page, bool present) {
+  std::uintptr_t n = reinterpret_cast<std::uintptr_t>(page) / kPageSize;
+  if (n >> (kTopBits + kLeafBits)) return;  // beyond 48 bits: never a Value payload
+  auto& slot = top_[n >> kLeafBits];
+  std::atomic<std::uint64_t>* leaf = slot.load(std::memory_order_relaxed);
+  if (!leaf) {
+    leaf = new std::atomic<std::uint64_t>[(std::size_t{1} << kLeafBits) / 64]();
+    slot.store(leaf, std::memory_order_release);
+  }
+  std::size_t bit = n & ((std::size_t{1} << kLeafBits) - 1);
+  std::uint64_t mask = std::uint64_t{1} << (bit % 64);
+  if (present)
+    leaf[bit / 64].fetch_or(mask, std::memory_order_release);
+  else
+    leaf[bit / 64].fetch_and(~mask, std::memory_order_release);
+}
+
 Heap::~Heap() {
   std::vector<Page*> pages;
   {
     std::lock_guard lock(mutex_);
     pages.swap(allPages_);
   }
-  for (Page* p : pages) {
-    unpoison(p, p->mappedBytes);
-    std::free(p);
-  }
+  for (Page* p : pages) unmap(p, p->mappedBytes);
 }
 
 Page* Heap::newPage(std::uint8_t sizeClass, std::size_t bytes, bool large) {
   std::size_t mapped = large ? (kHeaderBytes + bytes + kPageSize - 1) / kPageSize * kPageSize : kPageSize;
-  void* mem = std::aligned_alloc(kPageSize, mapped);
+  void* mem = mapAligned(mapped);
   if (!mem) return nullptr;
-  // Only the header needs zeroing: the sweeper reads slot headers below
-  // initEnd only, and every slot's header is written when it is allocated.
-  std::memset(mem, 0, kHeaderBytes);
+  // Fresh mappings are zero: the sweeper reads slot headers below initEnd
+  // only, and every slot's header is written when it is allocated.
   auto* page = new (mem) Page{};
   page->magic = kPageMagic;
-  page->sizeClass = sizeClass;
   page->large = large;
   page->mappedBytes = mapped;
   page->begin = static_cast<char*>(mem) + kHeaderBytes;
   if (large) {
+    page->sizeClass = 0;
     page->slotSize = 0;
     page->largeBytes = bytes;
     page->end = page->begin + bytes;
     page->initEnd = page->end;
   } else {
-    page->slotSize = kSizeClasses[sizeClass];
-    std::size_t slots = (kPageSize - kHeaderBytes) / page->slotSize;
-    page->end = page->begin + slots * page->slotSize;
-    page->initEnd = page->begin;
+    formatSmall(page, sizeClass);
   }
   heapBytes_.fetch_add(mapped, std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   allPages_.insert(std::upper_bound(allPages_.begin(), allPages_.end(), page), page);
+  pageMap_.set(page, true);
   return page;
+}
+
+void Heap::formatSmall(Page* page, std::uint8_t sizeClass) {
+  page->sizeClass = sizeClass;
+  page->slotSize = kSizeClasses[sizeClass];
+  std::size_t slots = (kPageSize - kHeaderBytes) / page->slotSize;
+  page->end = page->begin + slots * page->slotSize;
+  page->initEnd = page->begin;
+  page->freeList = nullptr;
+  page->liveBytes = 0;
 }
 
 void Heap::freePage(Page* page) {
@@ -114,16 +164,59 @@ void Heap::freePage(Page* page) {
     std::lock_guard lock(mutex_);
     auto it = std::lower_bound(allPages_.begin(), allPages_.end(), page);
     if (it != allPages_.end() && *it == page) allPages_.erase(it);
+    pageMap_.set(page, false);
   }
   heapBytes_.fetch_sub(page->mappedBytes, std::memory_order_relaxed);
   page->magic = 0;
-  std::free(page);
+  unmap(page, page->mappedBytes);
 }
 
 Page* Heap::takeAvailable(std::uint8_t sizeClass) {
   Page* page = available_[sizeClass];
-  if (page) available_[sizeClass] = page->next;
+  if (page) {
+    available_[sizeClass] = page->next;
+    return page;
+  }
+  page = empty_;
+  if (!page) return nullptr;
+  empty_ = page->next;
+  --emptyCount_;
+  unpoison(page->begin, kPageSize - kHeaderBytes);
+  formatSmall(page, sizeClass);
   return page;
+}
+
+std::size_t Heap::releaseEmptyPages(std::size_t keepPages) {
+  std::vector<Page*> doomed;
+  {
+    std::lock_guard lock(mutex_);
+    while (emptyCount_ > keepPages) {
+      Page* p = empty_;
+      empty_ = p->next;
+      --emptyCount_;
+      doomed.push_back(p);
+    }
+  }
+  for (Page* p : doomed) freePage(p);
+  return doomed.size();
+}
+
+std::size_t Heap::emptyPages() const {
+  std::lock_guard lock(mutex_);
+  return emptyCount_;
+}
+
+bool Heap::isObjectAddress(const void* p) const noexcept {
+  Page* page = Page::of(p);
+  if (!pageMap_.contains(page) || page->magic != kPageMagic) return false;
+  auto* c = static_cast<const char*>(p);
+  if (c < page->begin || c >= page->end) return false;
+  if (page->large) {
+    if (c != page->begin) return false;
+  } else if (static_cast<std::size_t>(c - page->begin) % page->slotSize != 0) {
+    return false;
+  }
+  return static_cast<const HeapObject*>(p)->kind != ObjectKind::kFree;
 }
 
 void Heap::install(AllocBuffer& buffer, Page* page) {
@@ -181,7 +274,11 @@ void Heap::retireAll(AllocBuffer* buffers, std::size_t count, bool forSweep) {
 
 void* Heap::allocateLarge(std::size_t bytes) {
   std::size_t mapped = (kHeaderBytes + bytes + kPageSize - 1) / kPageSize * kPageSize;
-  if (overLimit(mapped)) return nullptr;
+  if (overLimit(mapped)) {
+    // Empty small pages are memory nobody uses: give them back first.
+    releaseEmptyPages(0);
+    if (overLimit(mapped)) return nullptr;
+  }
   Page* page = newPage(0, bytes, true);
   if (!page) return nullptr;
   std::lock_guard lock(mutex_);

@@ -13,6 +13,13 @@
 // Ownership: a page is owned by at most one thread at a time (it allocates
 // from it without locks), or sits in one of the heap's lists (under the heap
 // mutex, touched only on the allocation slow path and by the sweeper).
+//
+// Empty pages: a small page the sweeper finds with nothing live on it belongs
+// to no size class any more. It waits on the empty list, where the next
+// refill of any class re-formats it, and the pages that stay unused past a
+// small reserve are unmapped at the end of a cycle, so the limit counts
+// memory that is really held, and memory freed by one size class serves the
+// others (or a large object).
 #pragma once
 
 #include <proto/internal/heap_object.h>
@@ -94,6 +101,32 @@ struct AllocBuffer {
   char* end = nullptr;
 };
 
+// Which 256 KiB-aligned addresses start a page of this heap: a two-level
+// bitmap over the 48-bit address space, read without a lock. It lets the
+// runtime refuse a reference that points outside its heap (a cell store of a
+// forged or foreign Value) before the barrier sets a mark bit through it.
+class PageMap {
+ public:
+  PageMap() = default;
+  ~PageMap();
+  PageMap(const PageMap&) = delete;
+  PageMap& operator=(const PageMap&) = delete;
+  void set(const Page* page, bool present);  // heap mutex held
+  bool contains(const void* pageAddress) const noexcept {
+    std::uintptr_t n = reinterpret_cast<std::uintptr_t>(pageAddress) / kPageSize;
+    if (n >> (kTopBits + kLeafBits)) return false;
+    const std::atomic<std::uint64_t>* leaf = top_[n >> kLeafBits].load(std::memory_order_acquire);
+    if (!leaf) return false;
+    std::size_t bit = n & ((std::size_t{1} << kLeafBits) - 1);
+    return (leaf[bit / 64].load(std::memory_order_acquire) >> (bit % 64)) & 1;
+  }
+
+ private:
+  static constexpr unsigned kLeafBits = 15;  // 2^15 pages (8 GiB of address space) per leaf
+  static constexpr unsigned kTopBits = 48 - 18 - kLeafBits;
+  std::atomic<std::atomic<std::uint64_t>*> top_[std::size_t{1} << kTopBits] = {};
+};
+
 struct HeapCounters {
   std::size_t heapBytes = 0;
   std::size_t pages = 0;
@@ -142,6 +175,12 @@ class Heap {
   const SweepTotals& sweepTotals() const noexcept { return totals_; }
 
   bool contains(const void* p) const;  // a live page of this heap (verifier)
+  // Whether `p` is the start of a slot or large object of this heap that is
+  // not free. Lock-free; for checking values callers hand in.
+  bool isObjectAddress(const void* p) const noexcept;
+  // Unmaps empty pages beyond `keepPages` (end of a cycle); returns how many.
+  std::size_t releaseEmptyPages(std::size_t keepPages);
+  std::size_t emptyPages() const;
   std::size_t heapBytes() const noexcept { return heapBytes_.load(std::memory_order_relaxed); }
   std::size_t limitBytes() const noexcept { return limitBytes_; }
   bool overLimit(std::size_t extra) const noexcept { return heapBytes() + extra > limitBytes_; }
@@ -154,7 +193,10 @@ class Heap {
  private:
   Page* newPage(std::uint8_t sizeClass, std::size_t bytes, bool large);
   void freePage(Page* page);
-  Page* takeAvailable(std::uint8_t sizeClass);  // mutex held
+  // A swept page of the class with room, else an empty page re-formatted
+  // for it; null if neither (mutex held).
+  Page* takeAvailable(std::uint8_t sizeClass);
+  void formatSmall(Page* page, std::uint8_t sizeClass);
   void install(AllocBuffer& buffer, Page* page);
   void retireLocked(AllocBuffer& buffer, bool forSweep);  // mutex held
   // Sweeps a small page nobody else can see, then files it (available_ or full_).
@@ -170,8 +212,11 @@ class Heap {
   std::size_t nextUnsweptClass_ = 0;       // where sweepOne looks first
   std::atomic<int> assists_{0};            // threads sweeping a page right now
   SweepTotals totals_;
+  Page* empty_ = nullptr;  // small pages with nothing on them, any class
+  std::size_t emptyCount_ = 0;
   Page* large_ = nullptr;
   Page* largeUnswept_ = nullptr;
+  PageMap pageMap_;
   std::vector<Page*> allPages_;  // sorted; for contains() and clearAllMarks()
 };
 
@@ -205,6 +250,13 @@ void Heap::sweepPage(Page* page, Finalize&& finalize) {
   totals_.liveObjects.fetch_add(liveObjects, std::memory_order_relaxed);
   totals_.freedBytes.fetch_add(freed, std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
+  if (live == 0) {
+    page->freeList = nullptr;
+    page->next = empty_;
+    empty_ = page;
+    ++emptyCount_;
+    return;
+  }
   bool hasRoom = freeList != nullptr || page->initEnd < page->end;
   Page*& list = hasRoom ? available_[page->sizeClass] : full_[page->sizeClass];
   page->next = list;

@@ -29,22 +29,27 @@ void checkSymbol(internal::RuntimeState& rt, Symbol s) {
                 "symbol id " + std::to_string(s.id) + " was not interned by this runtime");
 }
 
-void checkStorable(Value v, internal::RuntimeState& rt, Symbol name) {
+void checkAttributeValue(Value v, internal::RuntimeState& rt, Symbol name) {
   if (v.isMissing() || v.isCell())
     throw Error(ErrorCode::kInvalidArgument, "attribute '" + *rt.symbols.name(name) +
                                                  "': a missing marker or cell address cannot be stored");
-  if (v.isReference() && v.asReferenceUnchecked()->kind == ObjectKind::kFree)
+  if (v.isReference() && !rt.heap.isObjectAddress(v.asReferenceUnchecked()))
     throw Error(ErrorCode::kInvalidArgument,
-                "attribute '" + *rt.symbols.name(name) + "' refers to a freed object");
+                "attribute '" + *rt.symbols.name(name) +
+                    "' refers to something that is not a live object of this heap");
 }
 
 }  // namespace
 
 Local<Object> Thread::newObject(const Object* parent, std::span<const Attribute> attributes) {
-  safepoint();
+  checkOwner();
   internal::RuntimeState& rt = state_->runtime;
   const ObjectData* p = internal::data(parent);
-  if (p) checkObject(p, "parent");
+  if (p) {
+    if (!rt.heap.isObjectAddress(p))
+      throw Error(ErrorCode::kInvalidArgument, "parent is not a live object of this runtime's heap");
+    checkObject(p, "parent");
+  }
   if (attributes.size() > (1u << 24))
     throw Error(ErrorCode::kOutOfRange, "an object can have at most 2^24 attributes");
   // Sort by symbol id; small lists (the common case) stay on the stack.
@@ -61,7 +66,7 @@ Local<Object> Thread::newObject(const Object* parent, std::span<const Attribute>
   const std::size_t n = attributes.size();
   for (std::size_t i = 0; i < n; ++i) {
     checkSymbol(rt, sorted[i].name);
-    checkStorable(sorted[i].value, rt, sorted[i].name);
+    checkAttributeValue(sorted[i].value, rt, sorted[i].name);
   }
   if (n > kInline) {
     std::sort(sorted, sorted + n,
@@ -78,32 +83,50 @@ Local<Object> Thread::newObject(const Object* parent, std::span<const Attribute>
 
   auto count = static_cast<std::uint32_t>(n);
   std::uint32_t bytes = ObjectData::bytesFor(count);
-  auto* d = static_cast<ObjectData*>(state_->allocate(bytes, ObjectKind::kObject));
-  d->parent = const_cast<ObjectData*>(p);
-  d->count = count;
-  d->reserved = 0;
-  for (std::uint32_t i = 0; i < count; ++i) {
-    const Attribute& a = sorted[i];
-    AttrEntry& e = d->entries[i];
-    e.symbol = a.name.id;
-    e.flags = a.isMutable ? internal::kAttrMutable : 0;
-    if (a.isMutable) {
-      internal::CellWord* c = state_->takeCell();
-      c->store(a.value.bits(), std::memory_order_relaxed);
-      e.value = ValueAccess::cell(c).bits();
-    } else {
-      e.value = a.value.bits();
+  ObjectData* d;
+  {
+    // From here on a collection may run (the safepoint, the cell batch, the
+    // allocation at the heap limit). What the new object will refer to may be
+    // held only in C++ storage the collector cannot see — with() copies
+    // cells — so it goes on the handle stack first (invariant 10).
+    HandleScope roots(*this);
+    if (p) state_->pushHandle(&const_cast<ObjectData*>(p)->header);
+    std::size_t mutableCount = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (sorted[i].value.isReference()) state_->pushHandle(sorted[i].value.asReferenceUnchecked());
+      mutableCount += sorted[i].isMutable;
     }
-  }
-  if (barrier_) {
-    // Black allocation skips tracing this object, so shade what it holds.
-    if (p) state_->shade(&const_cast<ObjectData*>(p)->header);
-    for (std::size_t i = 0; i < n; ++i) state_->shadeValue(sorted[i].value.bits());
+    safepoint();
+    // Cells first: if the cell table is exhausted nothing is half-built.
+    state_->reserveCells(mutableCount);
+    d = static_cast<ObjectData*>(state_->allocate(bytes, ObjectKind::kObject));
+    d->parent = const_cast<ObjectData*>(p);
+    d->count = count;
+    d->reserved = 0;
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const Attribute& a = sorted[i];
+      AttrEntry& e = d->entries[i];
+      e.symbol = a.name.id;
+      e.flags = a.isMutable ? internal::kAttrMutable : 0;
+      if (a.isMutable) {
+        internal::CellWord* c = state_->takeCell();
+        c->store(a.value.bits(), std::memory_order_relaxed);
+        e.value = ValueAccess::cell(c).bits();
+      } else {
+        e.value = a.value.bits();
+      }
+    }
+    if (barrier_) {
+      // Black allocation skips tracing this object, so shade what it holds.
+      if (p) state_->shade(&const_cast<ObjectData*>(p)->header);
+      for (std::size_t i = 0; i < n; ++i) state_->shadeValue(sorted[i].value.bits());
+    }
   }
   return pushLocal(&d->header);
 }
 
 std::uint64_t Thread::resolveSlot(ObjectData* object, Symbol name) {
+  checkOwner();
   checkObject(object, "object");
   checkSymbol(state_->runtime, name);
   std::uint64_t slot = Value::missing().bits();
@@ -118,6 +141,7 @@ std::uint64_t Thread::resolveSlot(ObjectData* object, Symbol name) {
 }
 
 Lookup Thread::find(const Object* object, Symbol name) {
+  checkOwner();
   ObjectData* d = internal::data(object);
   checkObject(d, "object");
   checkSymbol(state_->runtime, name);
@@ -148,12 +172,15 @@ Cell Thread::cellOf(const Object* object, Symbol name) {
 }
 
 void Thread::set(const Object* object, Symbol name, Value value) {
-  if (value.isMissing() || value.isCell())
-    throw Error(ErrorCode::kInvalidArgument, "a missing marker or cell address cannot be stored");
+  checkStorable(value, "Thread::set");
   store(cellOf(object, name), value);
 }
 
+// The copy reads the current values of mutable attributes into `attrs`, which
+// the collector cannot see; newObject roots them before it can collect, and
+// nothing between the reads and that point is a safepoint.
 Local<Object> Thread::with(const Object* object, Symbol name, Value value) {
+  checkOwner();
   ObjectData* d = internal::data(object);
   checkObject(d, "object");
   checkSymbol(state_->runtime, name);

@@ -3,6 +3,7 @@
 // proto/runtime.h; objects are in object.cpp, the collector in gc.cpp).
 #include <proto/runtime.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -23,35 +24,58 @@ int stressFromEnv() {
 }
 }  // namespace
 
-RootTable::~RootTable() {
-  for (CellWord* c : chunks_) delete[] c;
+ThreadState* currentThreadState() noexcept { return tlsCurrent; }
+
+void assertFailed(const char* condition, const char* message, const char* file, int line) noexcept {
+  std::fprintf(stderr, "proto: internal check failed: %s\n  (%s) at %s:%d\n", message, condition, file, line);
+  std::fflush(stderr);
+  std::abort();
 }
 
-CellWord* RootTable::acquire(std::uint64_t initial) {
+RootTable::~RootTable() {
+  for (Chunk* c : chunks_) delete c;
+}
+
+CellWord* RootTable::acquire(std::uint64_t initial, RootKind kind) {
   std::lock_guard lock(mutex_);
   if (free_.empty()) {
-    auto* chunk = new CellWord[kChunk];
+    auto* chunk = new Chunk;
     for (std::size_t i = 0; i < kChunk; ++i) {
-      chunk[i].store(Value::nil().bits(), std::memory_order_relaxed);
-      free_.push_back(&chunk[kChunk - 1 - i]);
+      chunk->slots[i].store(Value::nil().bits(), std::memory_order_relaxed);
+      chunk->kinds[i] = RootKind::kFree;
+      free_.push_back(&chunk->slots[kChunk - 1 - i]);
     }
-    chunks_.push_back(chunk);
+    chunks_.insert(std::upper_bound(chunks_.begin(), chunks_.end(), chunk), chunk);
   }
   CellWord* slot = free_.back();
   free_.pop_back();
+  auto it = std::upper_bound(chunks_.begin(), chunks_.end(), slot,
+                             [](CellWord* s, Chunk* c) { return s < c->slots; });
+  Chunk* chunk = *(it - 1);
+  chunk->kinds[slot - chunk->slots] = kind;
   slot->store(initial, std::memory_order_release);
-  inUse_.fetch_add(1, std::memory_order_relaxed);
+  inUse_[static_cast<int>(kind)].fetch_add(1, std::memory_order_relaxed);
   return slot;
 }
 
-void RootTable::release(CellWord* slot) {
-  slot->store(Value::nil().bits(), std::memory_order_release);
+std::optional<std::uint64_t> RootTable::release(CellWord* slot, RootKind kind) {
   std::lock_guard lock(mutex_);
+  auto it = std::upper_bound(chunks_.begin(), chunks_.end(), slot,
+                             [](CellWord* s, Chunk* c) { return s < c->slots; });
+  if (it == chunks_.begin()) return std::nullopt;
+  Chunk* chunk = *(it - 1);
+  if (slot >= chunk->slots + kChunk) return std::nullopt;
+  RootKind& k = chunk->kinds[slot - chunk->slots];
+  if (k != kind) return std::nullopt;
+  k = RootKind::kFree;
+  std::uint64_t old = slot->exchange(Value::nil().bits(), std::memory_order_acq_rel);
   free_.push_back(slot);
-  inUse_.fetch_sub(1, std::memory_order_relaxed);
+  inUse_[static_cast<int>(kind)].fetch_sub(1, std::memory_order_relaxed);
+  return old;
 }
 
-RuntimeState::RuntimeState(Runtime& f, RuntimeOptions o) : face(f), options(o), heap(o.heapLimitBytes) {
+RuntimeState::RuntimeState(Runtime& f, RuntimeOptions o)
+    : face(f), options(o), heap(o.heapLimitBytes), cells(o.cellLimitBytes) {
   if (options.gcStress < 0) options.gcStress = stressFromEnv();
   if (!(options.frameBudgetMs > 0))
     throw Error(ErrorCode::kInvalidArgument, "RuntimeOptions.frameBudgetMs must be positive");
@@ -125,7 +149,7 @@ ThreadState* RuntimeState::attach() {
 }
 
 void RuntimeState::detach(ThreadState* t) {
-  leave(*t);  // from here the collector answers for this thread
+  if (t->outsideDepth == 0) leave(*t);  // from here the collector answers for this thread
   {
     std::lock_guard lock(threadsMutex);  // no round in progress: the state is ours again
     std::erase(threads, t);
@@ -139,6 +163,8 @@ void RuntimeState::detach(ThreadState* t) {
 }
 
 void RuntimeState::enter(ThreadState& t) {
+  PROTO_ASSERT(t.outsideDepth > 0, "enter() without a matching leave() (UnmanagedScopes must nest)");
+  if (--t.outsideDepth > 0) return;  // still inside an outer UnmanagedScope
   int expected = kOutside;
   while (!t.status.compare_exchange_weak(expected, kRunning, std::memory_order_acquire,
                                          std::memory_order_relaxed)) {
@@ -149,6 +175,7 @@ void RuntimeState::enter(ThreadState& t) {
 }
 
 void RuntimeState::leave(ThreadState& t) {
+  if (t.outsideDepth++ > 0) return;  // outside already
   t.thread->answerHandshake(/*force=*/true);
   t.status.store(kOutside, std::memory_order_release);
 }
@@ -156,7 +183,7 @@ void RuntimeState::leave(ThreadState& t) {
 std::atomic<std::uint64_t>* persistentNew(Runtime& runtime, const void* target) {
   RuntimeState& rt = runtime.state();
   Value v = target ? Value::reference(static_cast<const HeapObject*>(target)) : Value::nil();
-  CellWord* slot = rt.roots.acquire(v.bits());
+  CellWord* slot = rt.roots.acquire(v.bits(), RootKind::kPersistent);
   if (target && rt.marking()) {
     std::lock_guard lock(rt.orphanMutex);
     auto* h = const_cast<HeapObject*>(static_cast<const HeapObject*>(target));
@@ -174,7 +201,9 @@ void persistentFree(Runtime& runtime, std::atomic<std::uint64_t>* slot) noexcept
     HeapObject* h = old.asReferenceUnchecked();
     if (rt.marking() && Page::of(h)->tryMark(h)) rt.orphanShades.push_back(h);
   }
-  rt.roots.release(slot);
+  bool released = rt.roots.release(slot, RootKind::kPersistent).has_value();
+  PROTO_ASSERT(released, "a Persistent's root slot was freed as something else");
+  (void)released;
 }
 
 }  // namespace internal
@@ -287,6 +316,15 @@ Runtime::~Runtime() {
       std::abort();
     }
   }
+  if (std::size_t n = state_->roots.inUse(internal::RootKind::kPersistent)) {
+    // A Persistent that outlives its runtime would write freed memory when it
+    // is reset; no destructor can report that, so it is caught here.
+    std::fprintf(stderr,
+                 "proto: Runtime destroyed while %zu Persistent handle(s) still refer to it; reset or "
+                 "destroy them before the Runtime\n",
+                 n);
+    std::abort();
+  }
   state_->collector->stopThread();
 }
 
@@ -301,7 +339,10 @@ std::string_view Runtime::symbolName(Symbol symbol) const {
 
 void Runtime::setAttributeCacheEnabled(bool enabled) {
   state_->cacheEnabled.store(enabled, std::memory_order_relaxed);
-  if (ThreadState* t = internal::tlsCurrent; t && &t->runtime == state_.get())
+  // The calling thread takes the change now, but only while it is inside the
+  // runtime: outside, the collector may be answering a handshake for it and
+  // writes the same flag.
+  if (ThreadState* t = internal::tlsCurrent; t && &t->runtime == state_.get() && t->outsideDepth == 0)
     t->thread->cacheEnabled_ = enabled;
 }
 bool Runtime::attributeCacheEnabled() const noexcept {
@@ -337,7 +378,13 @@ void Runtime::verifyHeap() {
   ThreadState* caller = internal::tlsCurrent;
   if (caller && &caller->runtime != state_.get()) caller = nullptr;
   if (caller) state_->leave(*caller);
-  std::string failure = state_->collector->verifyNow();
+  std::string failure;
+  try {
+    failure = state_->collector->verifyNow();
+  } catch (...) {
+    if (caller) state_->enter(*caller);
+    throw;
+  }
   if (caller) state_->enter(*caller);
   if (!failure.empty()) throw Error(ErrorCode::kInvalidArgument, "heap verification failed: " + failure);
 }
@@ -356,8 +403,13 @@ UnmanagedScope::UnmanagedScope(Thread& thread) : thread_(thread) {
 }
 UnmanagedScope::~UnmanagedScope() { thread_.state().runtime.enter(thread_.state()); }
 
-HandleScope::HandleScope(Thread& thread) : thread_(thread), mark_(thread.state().handleTop) {}
-HandleScope::~HandleScope() { thread_.state().handleTop = mark_; }
+HandleScope::HandleScope(Thread& thread) : thread_(thread), mark_(thread.state().handleTop) {
+  thread.checkOwner();
+}
+HandleScope::~HandleScope() {
+  PROTO_ASSERT(thread_.state().handleTop >= mark_, "HandleScopes must end in the reverse order they began");
+  thread_.state().handleTop = mark_;
+}
 
 // ---- Thread ------------------------------------------------------------------
 
@@ -373,6 +425,30 @@ Thread& Thread::current() {
   return *internal::tlsCurrent->thread;
 }
 
+void Thread::checkOwner() const {
+  if (internal::tlsCurrent != state_) [[unlikely]] {
+    throw Error(ErrorCode::kNotAttached,
+                internal::tlsCurrent || !state_
+                    ? "this Thread belongs to another OS thread: each thread must use the Thread its own "
+                      "AttachScope gave it"
+                    : "this Thread belongs to another OS thread, and the calling thread is not attached "
+                      "(use AttachScope)");
+  }
+  if (state_->outsideDepth != 0) [[unlikely]] {
+    throw Error(ErrorCode::kNotAttached,
+                "the thread is inside an UnmanagedScope: no Proto object may be used until it ends");
+  }
+}
+
+void Thread::checkStorable(Value value, const char* what) const {
+  if (value.isMissing() || value.isCell())
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(what) + ": a missing marker or a cell address cannot be stored");
+  if (value.isReference() && !state_->runtime.heap.isObjectAddress(value.asReferenceUnchecked()))
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(what) + ": the reference is not a live object of this runtime's heap");
+}
+
 Local<Object> Thread::pushLocal(internal::HeapObject* object) {
   return Local<Object>(state_->pushHandle(object));
 }
@@ -386,7 +462,7 @@ void Thread::answerHandshake(bool force) {
   if (work == internal::HandshakeWork::kPark) {
     handshakeAck_ = epoch;
     t.acked.store(epoch, std::memory_order_release);
-    while (!rt.parkRelease.load(std::memory_order_acquire)) std::this_thread::yield();
+    while (rt.parkReleased.load(std::memory_order_acquire) < epoch) std::this_thread::yield();
     return;
   }
   if (!force && t.inFrame) {
@@ -425,6 +501,7 @@ void Thread::stressCollect() {
 }
 
 void Thread::frameBegin() {
+  checkOwner();
   ThreadState& t = *state_;
   if (t.inFrame) throw Error(ErrorCode::kInvalidArgument, "frameBegin called twice without frameEnd");
   answerHandshake(true);
@@ -437,6 +514,7 @@ void Thread::frameBegin() {
 }
 
 FrameRecord Thread::frameEnd() {
+  checkOwner();
   ThreadState& t = *state_;
   if (!t.inFrame) throw Error(ErrorCode::kInvalidArgument, "frameEnd called without frameBegin");
   answerHandshake(true);  // counted in this frame
@@ -465,8 +543,20 @@ void Thread::storeWithBarrier(Cell cell, Value value) {
   state_->shadeValue(value.bits());
 }
 
+void Thread::storeChecked(Cell cell, Value value) {
+  checkOwner();
+  checkStorable(value, "Thread::store");
+  if (!barrier_) {
+    cell.raw()->store(value.bits(), std::memory_order_release);
+  } else {
+    storeWithBarrier(cell, value);
+  }
+}
+
 Value Thread::exchange(Cell cell, Value value) {
   checkCell(cell);
+  checkOwner();
+  checkStorable(value, "Thread::exchange");
   std::uint64_t old = cell.raw()->exchange(value.bits(), std::memory_order_acq_rel);
   if (barrier_) {
     state_->shadeValue(old);
@@ -477,6 +567,8 @@ Value Thread::exchange(Cell cell, Value value) {
 
 bool Thread::compareExchange(Cell cell, Value& expected, Value desired) {
   checkCell(cell);
+  checkOwner();
+  checkStorable(desired, "Thread::compareExchange");
   if (barrier_) state_->shadeValue(desired.bits());
   std::uint64_t e = expected.bits();
   bool ok = cell.raw()->compare_exchange_strong(e, desired.bits(), std::memory_order_acq_rel,
@@ -487,24 +579,32 @@ bool Thread::compareExchange(Cell cell, Value& expected, Value desired) {
 }
 
 Cell Thread::newCell(Value initial) {
-  if (initial.isMissing() || initial.isCell())
-    throw Error(ErrorCode::kInvalidArgument, "a cell cannot hold a missing marker or a cell address");
-  auto* slot = internal::persistentNew(*runtime_, nullptr);
-  Value v = initial;
-  if (barrier_) state_->shadeValue(v.bits());
-  slot->store(v.bits(), std::memory_order_release);
-  return Cell(slot);
+  checkOwner();
+  checkStorable(initial, "Thread::newCell");
+  if (barrier_) state_->shadeValue(initial.bits());
+  return Cell(state_->runtime.roots.acquire(initial.bits(), internal::RootKind::kCell));
 }
 
 void Thread::freeCell(Cell cell) {
   checkCell(cell);
-  internal::persistentFree(*runtime_, cell.raw());
+  checkOwner();
+  std::optional<std::uint64_t> old = state_->runtime.roots.release(cell.raw(), internal::RootKind::kCell);
+  if (!old)
+    throw Error(ErrorCode::kInvalidArgument,
+                "Thread::freeCell: the cell was not made by newCell, or was freed already");
+  // Deletion barrier. The collector cannot finish marking before this thread
+  // answers its next handshake, so shading after the release is in time.
+  if (barrier_) state_->shadeValue(*old);
 }
 
 NumericBlock Thread::newNumericBlock(NumericType type, std::size_t count) {
+  checkOwner();
   return state_->runtime.cells.allocateNumeric(type, count);
 }
 
-void Thread::freeNumericBlock(NumericBlock& block) { state_->runtime.cells.freeNumeric(block); }
+void Thread::freeNumericBlock(NumericBlock& block) {
+  checkOwner();
+  state_->runtime.cells.freeNumeric(block);
+}
 
 }  // namespace proto

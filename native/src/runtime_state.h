@@ -8,6 +8,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -30,26 +31,39 @@ enum class HandshakeWork : std::uint8_t {
 
 enum class GcPhase : std::uint8_t { kIdle, kMarking, kSweeping };
 
+// What a root-table slot is used for. A slot is released only as the kind it
+// was acquired as, so a Cell can never free a Persistent's slot (or a slot
+// twice), and a Persistent still alive when its Runtime dies is caught.
+enum class RootKind : std::uint8_t { kFree, kPersistent, kCell };
+
 // Explicit roots: persistent handles and standalone cells. Slots never move.
 class RootTable {
  public:
   ~RootTable();
-  CellWord* acquire(std::uint64_t initial);
-  void release(CellWord* slot);
+  CellWord* acquire(std::uint64_t initial, RootKind kind);
+  // Frees `slot` if it is in use as `kind` and returns the bits it held;
+  // returns nullopt (and changes nothing) otherwise.
+  std::optional<std::uint64_t> release(CellWord* slot, RootKind kind);
   template <class F>
   void forEach(F&& f) {
     std::lock_guard lock(mutex_);
-    for (CellWord* chunk : chunks_)
-      for (std::size_t i = 0; i < kChunk; ++i) f(chunk[i]);
+    for (Chunk* chunk : chunks_)
+      for (std::size_t i = 0; i < kChunk; ++i) f(chunk->slots[i]);
   }
-  std::size_t inUse() const noexcept { return inUse_.load(std::memory_order_relaxed); }
+  std::size_t inUse(RootKind kind) const noexcept {
+    return inUse_[static_cast<int>(kind)].load(std::memory_order_relaxed);
+  }
 
  private:
   static constexpr std::size_t kChunk = 1024;
+  struct Chunk {
+    CellWord slots[kChunk];
+    RootKind kinds[kChunk];  // mutex_
+  };
   std::mutex mutex_;
-  std::vector<CellWord*> chunks_;
+  std::vector<Chunk*> chunks_;  // sorted by address
   std::vector<CellWord*> free_;
-  std::atomic<std::size_t> inUse_{0};
+  std::atomic<std::size_t> inUse_[3] = {};
 };
 
 class Collector;
@@ -73,7 +87,13 @@ class RuntimeState {
   std::atomic<std::uint64_t> handshakeRequest{0};
   std::atomic<HandshakeWork> handshakeWork{HandshakeWork::kNone};
   std::atomic<GcPhase> phase{GcPhase::kIdle};
-  std::atomic<bool> parkRelease{false};
+  // The last kPark handshake epoch the verifier has finished with: a parked
+  // thread waits until it reaches its own epoch (a counter, not a flag, so
+  // that back-to-back verifications cannot strand a thread).
+  std::atomic<std::uint64_t> parkReleased{0};
+  // The collector's completed-cycle count when an allocation last failed at
+  // the heap limit after a full collection (see ThreadState::allocateSlow).
+  std::atomic<std::uint64_t> oomAfterCycle{~std::uint64_t{0}};
   // Whether threads should have the barrier and black allocation on: true
   // from the kBarrierOn round to the kSweepStart round. Guarded by
   // threadsMutex, so a thread attaching between rounds starts consistent.

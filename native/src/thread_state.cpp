@@ -81,10 +81,23 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
   };
   if (void* p = attempt()) return p;
   // The heap is at its hard limit: stall for a full cycle, then try again.
-  auto t0 = Clock::now();
-  runtime.collector->collectAndWait(this);
-  notePause(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  if (void* p = attempt()) return p;
+  // Once a full cycle has left the heap too full, later failures throw at
+  // once (and ask for a cycle in the background) until another cycle has
+  // completed: a program retrying at a full heap must not pay a whole
+  // collection per attempt. Without a background collector every failure
+  // collects, since nothing else would.
+  Collector& gc = *runtime.collector;
+  bool collectNow = !runtime.options.backgroundCollector ||
+                    gc.cyclesCompleted() != runtime.oomAfterCycle.load(std::memory_order_relaxed);
+  if (collectNow) {
+    auto t0 = Clock::now();
+    gc.collectAndWait(this);
+    notePause(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (void* p = attempt()) return p;
+    runtime.oomAfterCycle.store(gc.cyclesCompleted(), std::memory_order_relaxed);
+  } else {
+    gc.requestCycle();
+  }
   throw Error(ErrorCode::kOutOfMemory, "heap limit of " + std::to_string(runtime.heap.limitBytes() >> 20) +
                                            " MiB reached (" + std::to_string(runtime.heap.heapBytes() >> 20) +
                                            " MiB in use after a full collection) allocating " +
@@ -108,8 +121,12 @@ bool ThreadState::sweepAssist(AllocBuffer& buffer, std::uint8_t sizeClass) {
 
 void ThreadState::retireAll(bool forSweep) { runtime.heap.retireAll(alloc, kNumSizeClasses, forSweep); }
 
+void ThreadState::reserveCells(std::size_t count) {
+  if (freeCells.size() < count) runtime.cells.takeBatch(freeCells, count);
+}
+
 CellWord* ThreadState::takeCell() {
-  if (freeCells.empty()) runtime.cells.takeBatch(freeCells);
+  if (freeCells.empty()) runtime.cells.takeBatch(freeCells, 1);
   CellWord* c = freeCells.back();
   freeCells.pop_back();
   return c;

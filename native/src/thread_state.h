@@ -46,6 +46,11 @@ class ThreadState {
   std::thread::id osThread;
   std::atomic<int> status{kRunning};
   std::atomic<std::uint64_t> acked{0};
+  // How many UnmanagedScopes (or collections the thread waits for) are open
+  // on this thread: it is outside the runtime while this is above zero.
+  // Touched by the owning OS thread only; nesting is what makes a collect()
+  // or verifyHeap() inside an UnmanagedScope, or two nested scopes, work.
+  int outsideDepth = 0;
 
   // ---- handles (stack roots) ----
   static constexpr std::size_t kHandleChunk = 1024;
@@ -75,7 +80,10 @@ class ThreadState {
 
   // ---- cells ----
   std::vector<CellWord*> freeCells;
-  CellWord* takeCell();
+  // Makes sure `count` cells are at hand, so that building an object never
+  // fails half-way: it may throw kOutOfMemory, before anything is written.
+  void reserveCells(std::size_t count);
+  CellWord* takeCell();  // after reserveCells: never fails
 
   // ---- marking ----
   MarkChunk* markChunk = nullptr;
@@ -97,5 +105,8 @@ class ThreadState {
   Clock::time_point deferredSince{};
   void notePause(double ms);
 };
+
+// The ThreadState of the calling OS thread, or null if it is not attached.
+ThreadState* currentThreadState() noexcept;
 
 }  // namespace proto::internal

@@ -13,6 +13,7 @@
 
 #include "rope.h"
 #include "rope_tree.h"
+#include "runtime_state.h"
 
 namespace proto {
 
@@ -66,11 +67,12 @@ HeapObject* check(const Tuple* t, const char* what) {
   return h;
 }
 
-void checkStorable(Value v) {
+void checkStorable(Thread& thread, Value v) {
   if (v.isMissing() || v.isCell())
     throw Error(ErrorCode::kInvalidArgument, "a missing marker or cell address cannot be stored in a tuple");
-  if (v.isReference() && v.asReferenceUnchecked()->kind == ObjectKind::kFree)
-    throw Error(ErrorCode::kInvalidArgument, "a tuple value refers to a freed object");
+  if (v.isReference() && !thread.state().runtime.heap.isObjectAddress(v.asReferenceUnchecked()))
+    throw Error(ErrorCode::kInvalidArgument,
+                "a tuple value refers to something that is not a live object of this runtime's heap");
 }
 
 const TupleDeque* deque(const HeapObject* h) noexcept { return reinterpret_cast<const TupleDeque*>(h); }
@@ -173,7 +175,7 @@ std::string internal::validateTuple(const HeapObject* root) {
 namespace tuples {
 
 Local<Tuple> fromValues(Thread& thread, std::span<const Value> values) {
-  for (Value v : values) checkStorable(v);
+  for (Value v : values) checkStorable(thread, v);
   return internal::makeLocal<Tuple>(thread, [&](Builder& b) {
     Values tree(b);
     return tree.build(values.data(), values.size());
@@ -229,7 +231,7 @@ Local<Tuple> slice(Thread& thread, const Tuple* t, std::size_t begin, std::size_
 // stay inside the buffer.
 Local<Tuple> pushBack(Thread& thread, const Tuple* t, Value value) {
   HeapObject* h = check(t, "tuple");
-  checkStorable(value);
+  checkStorable(thread, value);
   return internal::makeLocal<Tuple>(thread, [&](Builder& b) {
     Value buf[kMaxLeaf + 1];
     if (Values::isLeaf(h) && asLeaf(h)->count < kMaxLeaf) {
@@ -255,7 +257,7 @@ Local<Tuple> pushBack(Thread& thread, const Tuple* t, Value value) {
 
 Local<Tuple> pushFront(Thread& thread, const Tuple* t, Value value) {
   HeapObject* h = check(t, "tuple");
-  checkStorable(value);
+  checkStorable(thread, value);
   return internal::makeLocal<Tuple>(thread, [&](Builder& b) {
     Value buf[kMaxLeaf + 1];
     buf[0] = value;

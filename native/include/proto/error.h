@@ -13,7 +13,8 @@ namespace proto {
 enum class ErrorCode {
   kWrongKind,        // a value of one kind was used where another is required
   kUnknownSymbol,    // a symbol id that this runtime never interned
-  kNotAttached,      // the calling OS thread is not attached to the runtime
+  kNotAttached,      // the calling OS thread is not attached, or uses a Thread not its own,
+                     // or is inside an UnmanagedScope
   kAlreadyAttached,  // the calling OS thread is attached already
   kInvalidArgument,  // anything else a caller got wrong (null object, bad option)
   kOutOfRange,       // an index or length outside what the value holds

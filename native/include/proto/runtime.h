@@ -1,21 +1,32 @@
 // proto/runtime.h — the embedding API: the runtime, attached threads, handles,
 // prototype objects and attribute lookup.
 //
-// Rules an embedder needs (docs/embedding.md says the same at length):
+// Rules an embedder needs (docs/runtime.md says the same at length):
 //  * One Runtime owns a heap, a symbol table, a cell table and a collector.
 //  * An OS thread uses the runtime only inside an AttachScope; it gets a
-//    Thread& from it. Thread methods are for that OS thread only.
+//    Thread& from it. Thread methods are for that OS thread only, and not
+//    inside an UnmanagedScope: the out-of-line ones throw kNotAttached when
+//    called from another OS thread or from inside an UnmanagedScope; the
+//    inline hot paths (get, store of a number, safepoint) check it only in
+//    builds with PROTO_ASSERT on (debug and sanitizer builds), where they abort.
 //  * Objects never move. A raw `const Object*` is valid while something keeps
 //    the object alive: a Local (stack root, lives until its HandleScope ends),
 //    a Persistent (explicit root, any thread may drop it), or a reachable
 //    attribute/cell of a live object.
 //  * Objects are immutable after creation. Mutable attributes are declared at
 //    creation and live in cells; Thread::set writes the cell.
-//  * Everything on Runtime is thread-safe. Bad input throws proto::Error.
+//  * Every Runtime method may be called from any thread, attached or not,
+//    concurrently with the others, except the constructor and destructor.
+//    The destructor needs every AttachScope ended and every Persistent reset
+//    (it aborts with a message otherwise). Bad input throws proto::Error.
+//  * Values handed to the runtime (attributes, cell stores, tuple elements)
+//    must be kept alive by the caller until the call returns; references the
+//    runtime reads itself (Thread::with copying cells) it roots itself.
 #pragma once
 
 #include <proto/cells.h>
 #include <proto/error.h>
+#include <proto/internal/assert.h>
 #include <proto/internal/attr_cache.h>
 #include <proto/internal/heap_object.h>
 #include <proto/value.h>
@@ -47,6 +58,7 @@ inline ObjectData* data(const Object* o) noexcept {
 inline Object* object(const ObjectData* d) noexcept {
   return const_cast<Object*>(reinterpret_cast<const Object*>(d));
 }
+ThreadState* currentThreadState() noexcept;
 std::atomic<std::uint64_t>* persistentNew(Runtime& runtime, const void* target);
 void persistentFree(Runtime& runtime, std::atomic<std::uint64_t>* slot) noexcept;
 struct LocalAccess;
@@ -56,6 +68,9 @@ struct RuntimeOptions {
   // Hard limit of the heap (objects, ropes, tuples; not cells). Past it an
   // allocation collects and, if that is not enough, throws kOutOfMemory.
   std::size_t heapLimitBytes = std::size_t{4} << 30;
+  // Hard limit of the cell table (value cells and numeric blocks); past it
+  // taking a cell throws kOutOfMemory. 0: no limit but the machine's.
+  std::size_t cellLimitBytes = 0;
   // The pacer starts a cycle once this many bytes were allocated since the
   // last one ended (and at least half the live heap: it grows with the heap).
   std::size_t gcTriggerBytes = std::size_t{16} << 20;
@@ -209,13 +224,15 @@ class Runtime {
   std::string_view symbolName(Symbol symbol) const;
 
   // Turns the attribute cache of every thread on or off (for measuring the
-  // walk). Takes effect at each thread's next safepoint... or immediately for
-  // threads attaching afterwards.
+  // walk). The calling thread (attached, not in an UnmanagedScope) and
+  // threads attaching afterwards take it at once; every other thread at its
+  // next GC handshake (the next cycle, or Runtime::collect()).
   void setAttributeCacheEnabled(bool enabled);
   bool attributeCacheEnabled() const noexcept;
 
   // Runs one full collection cycle and waits for it. The calling thread may
-  // be attached (it answers its handshakes while waiting) or not.
+  // be attached (the collector answers its handshakes while it waits), inside
+  // an UnmanagedScope, or not attached at all.
   void collect();
   GcStats gcStats() const;
   // Handshake pause samples in microseconds since the last call (for benchmarks).
@@ -228,7 +245,8 @@ class Runtime {
 
   // Re-marks everything reachable from every root while all attached threads
   // are parked, and throws if anything reachable was freed or malformed.
-  // Test support: slow, stops the world.
+  // Test support: slow, stops the world; waits for a running cycle to end,
+  // and concurrent calls run one after the other.
   void verifyHeap();
 
   internal::RuntimeState& state() noexcept { return *state_; }
@@ -238,7 +256,7 @@ class Runtime {
 };
 
 // Attaches the calling OS thread for the scope's lifetime. Nesting on one
-// thread is an error (kAlreadyAttached).
+// thread is an error (kAlreadyAttached). End it on the thread that made it.
 class AttachScope {
  public:
   explicit AttachScope(Runtime& runtime);
@@ -253,8 +271,10 @@ class AttachScope {
 
 // Leaves the runtime for a long native call (I/O, a blocking wait, plain JS):
 // the collector handshakes on this thread's behalf meanwhile and never waits
-// for it. No Proto object may be touched inside. Re-entering waits only if
-// the collector is handshaking for this thread at that very moment.
+// for it. No Proto object may be touched inside (Thread methods throw
+// kNotAttached). Scopes nest; Runtime::collect() and verifyHeap() work inside
+// one. Re-entering waits only if the collector is handshaking for this thread
+// at that very moment.
 class UnmanagedScope {
  public:
   explicit UnmanagedScope(Thread& thread);
@@ -289,6 +309,7 @@ class Thread {
   // The attribute's value, own or inherited; Value::missing() if none.
   // Mutable attributes read their cell. O(1) on a cache hit at any depth.
   Value get(const Object* object, Symbol name) {
+    PROTO_ASSERT(internal::currentThreadState() == state_, "Thread::get called from another OS thread");
     std::uint64_t slot;
     internal::ObjectData* d = internal::data(object);
     if (!(cacheEnabled_ && cache_.probe(d, name.id, slot))) slot = resolveSlot(d, name);
@@ -306,9 +327,17 @@ class Thread {
   void set(const Object* object, Symbol name, Value value);
 
   // ---- cells --------------------------------------------------------------
-  // Stores go through the collector's barrier when it is marking.
+  // Stores go through the collector's barrier when it is marking. A cell
+  // refuses Value::missing(), cell addresses and references that are not live
+  // objects of this runtime's heap (kInvalidArgument); numbers, the hot case,
+  // need no check.
   void store(Cell cell, Value value) {
     checkCell(cell);
+    if (!value.isNumeric()) [[unlikely]] {
+      storeChecked(cell, value);
+      return;
+    }
+    PROTO_ASSERT(internal::currentThreadState() == state_, "Thread::store called from another OS thread");
     if (!barrier_) {
       cell.raw()->store(value.bits(), std::memory_order_release);
     } else {
@@ -317,8 +346,10 @@ class Thread {
   }
   Value exchange(Cell cell, Value value);
   bool compareExchange(Cell cell, Value& expected, Value desired);
-  // A fresh value cell owned by the caller (free it with freeCell). Objects'
-  // mutable attributes get theirs automatically.
+  // A fresh value cell owned by the caller. Free it once with freeCell:
+  // freeCell refuses (kInvalidArgument) a cell it did not make, such as an
+  // attribute's, and a cell freed already. Objects' mutable attributes get
+  // their cells automatically and give them back when they die.
   Cell newCell(Value initial);
   void freeCell(Cell cell);
   // A contiguous block of `count` numbers of `type` for ECS columns; zeroed.
@@ -328,6 +359,7 @@ class Thread {
   // ---- collector ----------------------------------------------------------
   // Answers a pending GC handshake, if any. Cheap when none is pending.
   void safepoint() {
+    PROTO_ASSERT(internal::currentThreadState() == state_, "Thread::safepoint called from another OS thread");
     if (stress_) stressCollect();
     if (handshakeRequest_->load(std::memory_order_acquire) != handshakeAck_) answerHandshake();
   }
@@ -354,6 +386,11 @@ class Thread {
   void checkCell(Cell cell) const {
     if (!cell) throw Error(ErrorCode::kInvalidArgument, "store to an empty Cell");
   }
+  // Throws kNotAttached unless the calling OS thread owns this Thread and is
+  // inside the runtime (not in an UnmanagedScope).
+  void checkOwner() const;
+  void checkStorable(Value value, const char* what) const;
+  void storeChecked(Cell cell, Value value);
   void storeWithBarrier(Cell cell, Value value);
   void answerHandshake(bool force = false);
   void stressCollect();
