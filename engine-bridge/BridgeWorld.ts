@@ -28,6 +28,7 @@ import {
   type World,
 } from "bitecs";
 import { loadAddon, type ProtoObject, Runtime, type RuntimeOptions } from "../scripting/index.ts";
+import { describe } from "../scripting/object.ts";
 import { type Command, type CommandBuffer, mergeCommands, OUTSIDE_UPDATE } from "./CommandBuffer.ts";
 import { type ComponentDef, type FieldType, isComponentDef, type Schema, type Store } from "./Component.ts";
 import { CapacityError, CommandError, DeadEntityError } from "./errors.ts";
@@ -336,12 +337,16 @@ export class BridgeWorld {
     init?: Readonly<Record<string, number>>,
     overrides?: Readonly<Record<string, number>>,
   ): number {
-    const entry = this.#entry(script, "spawn()");
-    this.#checkInit(entry.def, init, "spawn()");
-    this.#checkOverrides(entry, overrides, "spawn()");
+    return this.#spawn(script, init, overrides, "spawn(script, init, overrides)");
+  }
+
+  #spawn(script: ScriptDef | string, init: unknown, overrides: unknown, where: string): number {
+    const entry = this.#entry(script, where);
+    const fields = this.#initValues(entry, init, where);
+    const own = this.#overrideValues(entry, overrides, where);
     const eid = this.spawnEmpty();
     try {
-      this.#attach(eid, entry, init, overrides);
+      this.#attach(eid, entry, fields, own);
     } catch (error) {
       removeEntity(this.ecs, eid);
       throw error;
@@ -367,10 +372,10 @@ export class BridgeWorld {
     script: ScriptDef<C, P>,
     overrides?: Readonly<Record<string, number>>,
   ): void {
-    this.#checkAlive(eid, "attach()");
-    const entry = this.#entry(script, "attach()");
-    this.#checkOverrides(entry, overrides, "attach()");
-    this.#attach(eid, entry, undefined, overrides);
+    const where = "attach(eid, script, overrides)";
+    this.#checkAlive(eid, where);
+    const entry = this.#entry(script, where);
+    this.#attach(eid, entry, [], this.#overrideValues(entry, overrides, where));
   }
 
   /** Detaches the entity's script (its object becomes collectable); components stay. */
@@ -380,21 +385,33 @@ export class BridgeWorld {
     if (entry !== undefined) removeComponent(this.ecs, eid, entry.tag);
   }
 
-  /** Adds a component (zeroed, then `init`) to a live entity. */
+  /**
+   * Adds a component (zeroed, then `init`) to a live entity. `init` may name the
+   * component's own fields only (its own properties; numbers only, as for spawn()).
+   */
   addComponent<S extends Schema>(
     eid: number,
     component: ComponentDef<S>,
     init?: Partial<{ [K in keyof S]: number }>,
   ): void {
-    this.#checkAlive(eid, "addComponent()");
+    const where = "addComponent(eid, component, init)";
+    this.#checkAlive(eid, where);
+    this.#addComponent(eid, component, init, where);
+  }
+
+  #addComponent(eid: number, component: ComponentDef, init: unknown, where: string): void {
     const store = this.store(component) as unknown as Rows;
-    if (init !== undefined)
-      for (const key of Object.keys(init))
-        if (!(key in store))
-          throw new TypeError(`addComponent(): component '${component.name}' has no field '${key}'`);
+    const schema = component.schema;
+    const values = fieldValues(
+      init,
+      (key) => Object.hasOwn(schema, key),
+      where,
+      "init",
+      `component '${component.name}'`,
+      "field",
+    );
     addComponent(this.ecs, eid, store);
-    if (init !== undefined)
-      for (const [key, value] of Object.entries(init)) (store[key] as Float64Array)[eid] = value as number;
+    for (const [key, value] of values) (store[key] as Float64Array)[eid] = value;
   }
 
   /**
@@ -448,10 +465,13 @@ export class BridgeWorld {
             removeEntity(this.ecs, c.eid);
             despawned.add(c.eid);
             break;
-          case "add":
-            if (despawned.has(c.eid)) throw new DeadEntityError(c.eid, `add '${c.component}' command`);
-            this.addComponent(c.eid, this.#component(c.component).def, c.init);
+          case "add": {
+            const where = `add '${c.component}' command`;
+            if (despawned.has(c.eid)) throw new DeadEntityError(c.eid, where);
+            this.#checkAlive(c.eid, where);
+            this.#addComponent(c.eid, this.#component(c.component).def, c.init, where);
             break;
+          }
           case "remove":
             if (despawned.has(c.eid)) throw new DeadEntityError(c.eid, `remove '${c.component}' command`);
             this.removeComponent(c.eid, this.#component(c.component).def);
@@ -466,7 +486,7 @@ export class BridgeWorld {
     for (const c of merged) {
       if (c.op !== "spawn") continue;
       try {
-        this.spawn(this.#entry(c.script, "spawn command").def, c.init, c.overrides);
+        this.#spawn(c.script, c.init, c.overrides, `spawn '${c.script}' command`);
       } catch (error) {
         errors.push(error instanceof Error ? error : new CommandError(String(error)));
       }
@@ -523,10 +543,11 @@ export class BridgeWorld {
     return values.map((v) => (typeof v === "number" ? v : Number.NaN));
   }
 
+  // `init` and `overrides` were checked: known fields and parameters, numbers.
   #attach(
     eid: number,
     entry: ScriptEntry,
-    init: Readonly<Record<string, number>> | undefined,
+    init: readonly (readonly [string, number])[],
     overrides: Readonly<Record<string, number>> | undefined,
   ): void {
     if ((this.scriptIds[eid] as number) !== 0)
@@ -535,12 +556,10 @@ export class BridgeWorld {
       const store = this.store(component);
       if (!hasComponent(this.ecs, eid, store)) addComponent(this.ecs, eid, store);
     }
-    if (init !== undefined)
-      for (const { name, component } of entry.def.fields) {
-        const value = init[name];
-        if (value !== undefined)
-          ((this.#stores.get(component) as unknown as Rows)[name] as Float64Array)[eid] = value;
-      }
+    for (const [name, value] of init) {
+      const component = entry.def.fields.find((f) => f.name === name)?.component as string;
+      ((this.#stores.get(component) as unknown as Rows)[name] as Float64Array)[eid] = value;
+    }
     this.#bindObject(eid, entry, overrides);
     if (overrides !== undefined && Object.keys(overrides).length > 0)
       this.#overrides.set(eid, { ...overrides });
@@ -605,29 +624,59 @@ export class BridgeWorld {
     if (!this.alive(eid)) throw new DeadEntityError(eid, what);
   }
 
-  #checkInit(def: ScriptDef, init: Readonly<Record<string, number>> | undefined, what: string): void {
-    if (init === undefined) return;
-    if (typeof init !== "object" || init === null)
-      throw new TypeError(`${what}: init must be an object of field values`);
-    for (const [key, value] of Object.entries(init)) {
-      if (!def.fields.some((f) => f.name === key))
-        throw new TypeError(`${what}: script '${def.name}' has no field '${key}'`);
-      if (typeof value !== "number") throw new TypeError(`${what}: field '${key}' must be a number`);
-    }
+  #initValues(entry: ScriptEntry, init: unknown, where: string): [string, number][] {
+    const fields = entry.def.fields;
+    return fieldValues(
+      init,
+      (key) => fields.some((f) => f.name === key),
+      where,
+      "init",
+      `script '${entry.def.name}'`,
+      "field",
+    );
   }
 
-  #checkOverrides(
-    entry: ScriptEntry,
-    overrides: Readonly<Record<string, number>> | undefined,
-    what: string,
-  ): void {
-    if (overrides === undefined) return;
-    if (typeof overrides !== "object" || overrides === null)
-      throw new TypeError(`${what}: overrides must be an object`);
-    for (const [key, value] of Object.entries(overrides)) {
-      if (!entry.paramNames.includes(key))
-        throw new TypeError(`${what}: script '${entry.def.name}' has no parameter '${key}'`);
-      if (typeof value !== "number") throw new TypeError(`${what}: parameter '${key}' must be a number`);
-    }
+  // The overrides as a fresh object of own, known, numeric parameters (undefined: none).
+  #overrideValues(entry: ScriptEntry, overrides: unknown, where: string): Record<string, number> | undefined {
+    const names = entry.paramNames;
+    const values = fieldValues(
+      overrides,
+      (key) => names.includes(key),
+      where,
+      "overrides",
+      `script '${entry.def.name}'`,
+      "parameter",
+    );
+    return values.length === 0 ? undefined : Object.fromEntries(values);
   }
+}
+
+/**
+ * The values a caller gives for named fields or parameters: its own enumerable keys only,
+ * each a known name (`known`) with a number value, else a TypeError naming `where` and
+ * `what`. Inherited keys are never read and no key is ever written to an object by name,
+ * so `{"__proto__": 7}` (from JSON.parse) is an unknown field, not a prototype write.
+ */
+function fieldValues(
+  values: unknown,
+  known: (key: string) => boolean,
+  where: string,
+  what: string,
+  owner: string,
+  kind: "field" | "parameter",
+): [string, number][] {
+  if (values === undefined) return [];
+  if (typeof values !== "object" || values === null || Array.isArray(values))
+    throw new TypeError(
+      `${where}: expected ${what} to be an object of ${kind} values, got ${describe(values)}`,
+    );
+  const out: [string, number][] = [];
+  for (const key of Object.keys(values)) {
+    if (!known(key)) throw new TypeError(`${where}: ${owner} has no ${kind} ${JSON.stringify(key)}`);
+    const value = (values as Record<string, unknown>)[key];
+    if (typeof value !== "number")
+      throw new TypeError(`${where}: expected ${what}.${key} to be a number, got ${describe(value)}`);
+    out.push([key, value]);
+  }
+  return out;
 }

@@ -119,13 +119,19 @@ export function defineScript<
 >(spec: ScriptSpec<C, P>): ScriptDef<C, P> {
   if (typeof spec !== "object" || spec === null)
     throw new TypeError("defineScript() expects a script declaration object");
-  const { name, uses, update, prepare } = spec;
-  const params = (spec.params ?? {}) as P;
+  // Own properties only: a hook inherited from a polluted Object.prototype is no hook.
+  const own = (key: string): unknown => (Object.hasOwn(spec, key) ? (spec as never)[key] : undefined);
+  const name = own("name") as string;
+  const uses = own("uses") as C;
+  const update = own("update") as ScriptSpec<C, P>["update"];
+  const prepare = own("prepare") as ScriptSpec<C, P>["prepare"];
+  const commit = own("commit") as ScriptSpec<C, P>["commit"];
+  const params = (own("params") ?? {}) as P;
   if (!isIdentifier(name))
     throw new TypeError(`a script name must be an identifier, got ${JSON.stringify(name)}`);
   if (!Array.isArray(uses)) throw new TypeError(`script '${name}': uses must be an array of components`);
   if (typeof update !== "function") throw new TypeError(`script '${name}': update must be a function`);
-  if (spec.commit !== undefined && typeof spec.commit !== "function")
+  if (commit !== undefined && typeof commit !== "function")
     throw new TypeError(`script '${name}': commit must be a function when given`);
   if (prepare !== undefined && typeof prepare !== "function")
     throw new TypeError(`script '${name}': prepare must be a function when given`);
@@ -151,11 +157,16 @@ export function defineScript<
     if (typeof value !== "number")
       throw new TypeError(`script '${name}': parameter '${param}' must be a number`);
   }
+  // prepare and commit are own properties even when absent, so that reading them never
+  // reaches Object.prototype.
   return Object.freeze({
     ...spec,
     __bridge: "script",
     name,
     uses,
+    update,
+    prepare,
+    commit,
     params: Object.freeze({ ...params }),
     fields,
   });

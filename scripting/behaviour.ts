@@ -146,11 +146,15 @@ function checkFieldName(name: string, what: string, behaviour: string): void {
   if (RESERVED.has(name)) throw new TypeError(`behaviour '${behaviour}': ${what} name '${name}' is reserved`);
 }
 
+// The methods of a definition or reload: its own properties named like a method only
+// (never inherited ones, e.g. from a polluted Object.prototype), in an object without a
+// prototype, so that a missing method reads as undefined whatever Object.prototype holds.
 function checkMethods(methods: unknown, behaviour: string): BehaviourMethods {
   if (typeof methods !== "object" || methods === null)
     throw new TypeError(`behaviour '${behaviour}': methods must be an object, got ${describe(methods)}`);
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const name of METHOD_NAMES) {
+    if (!Object.hasOwn(methods, name)) continue;
     const fn = (methods as Record<string, unknown>)[name];
     if (fn === undefined) continue;
     if (typeof fn !== "function")
@@ -255,11 +259,15 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
   constructor(host: BehaviourHost, definition: BehaviourDefinition<Params, StateSpec, Params, StateSpec>) {
     if (typeof definition !== "object" || definition === null)
       throw new TypeError(`a behaviour definition must be an object, got ${describe(definition)}`);
-    const { name, params = {}, state = {} } = definition;
+    const own = (key: string): unknown =>
+      Object.hasOwn(definition, key) ? (definition as never)[key] : undefined;
+    const name = own("name");
+    const params = (own("params") ?? {}) as Params;
+    const state = (own("state") ?? {}) as StateSpec;
     if (typeof name !== "string" || name.length === 0)
       throw new TypeError(`a behaviour needs a non-empty string name, got ${describe(name)}`);
     checkText(name, "defineBehaviour(definition)", "definition.name");
-    const parent = definition.extends ?? null;
+    const parent = own("extends") ?? null;
     if (parent !== null && !(parent instanceof Behaviour))
       throw new TypeError(`behaviour '${name}': extends must be a Behaviour, got ${describe(parent)}`);
     if (typeof params !== "object" || params === null || Array.isArray(params))
@@ -275,7 +283,9 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     for (const [key, value] of Object.entries(params)) {
       checkFieldName(key, "parameter", name);
       toNative(value, "defineBehaviour(definition)", keyPath("definition.params", key));
-      const inherited = (inheritedDefaults as Record<string, ProtoValue | undefined>)[key];
+      const inherited = Object.hasOwn(inheritedDefaults, key)
+        ? (inheritedDefaults as Record<string, ProtoValue>)[key]
+        : undefined;
       if (inherited !== undefined && inherited !== null && paramKind(inherited) !== paramKind(value))
         throw new TypeError(
           `behaviour '${name}': parameter '${key}' is a ${paramKind(inherited)} in '${parent?.name}', got ${describe(value)}`,
@@ -291,7 +301,7 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
         );
       if (Object.hasOwn(defaults, key))
         throw new TypeError(`behaviour '${name}': '${key}' is both a parameter and a state field`);
-      if (types[key] !== undefined && types[key] !== type)
+      if (Object.hasOwn(types, key) && types[key] !== type)
         throw new TypeError(
           `behaviour '${name}': state '${key}' is ${types[key]} in '${parent?.name}', got ${type}`,
         );
@@ -307,11 +317,13 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
 
     const methods = checkMethods(definition, name);
     this.#codeId = host.registerCode(methods);
-    const own: Record<string, ProtoValue> = { [NAME]: name, ...params };
+    const attributes: Record<string, ProtoValue> = { [NAME]: name, ...params };
     const mutable = { [CODE]: this.#codeId };
     try {
       this.prototype =
-        parent === null ? host.object(own, { mutable }) : parent.prototype.extend(own, { mutable });
+        parent === null
+          ? host.object(attributes, { mutable })
+          : parent.prototype.extend(attributes, { mutable });
     } catch (error) {
       host.dropCode(this.#codeId);
       throw error;
@@ -480,7 +492,7 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
   // behaviour chain: own methods first, then the parent's, and so on.
   #resolveMethods(fromCells = false): BehaviourMethods {
     if (!fromCells && this.#methodsEpoch === this.#host.codeEpoch) return this.#methods;
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = Object.create(null);
     for (let b: Behaviour | null = this as unknown as Behaviour; b !== null; b = b.parent) {
       const id = b.prototype.get(CODE);
       const methods = typeof id === "number" ? this.#host.code(id) : undefined;

@@ -66,10 +66,15 @@ export class Runtime implements BehaviourHost {
   constructor(options: RuntimeOptions = {}) {
     if (typeof options !== "object" || options === null || Array.isArray(options))
       throw new TypeError(`runtime options must be an object, got ${describe(options)}`);
-    for (const key of Object.keys(options))
+    // Own, known options only, copied into a fresh object: the addon reads by name, and
+    // must never see an option inherited from the caller's prototype chain.
+    const known: Record<string, unknown> = {};
+    for (const key of Object.keys(options)) {
       if (!OPTION_NAMES.has(key))
         throw new TypeError(`unknown runtime option '${key}' (known: ${[...OPTION_NAMES].join(", ")})`);
-    const info = addon().configure(options);
+      known[key] = (options as Record<string, unknown>)[key];
+    }
+    const info = addon().configure(known as RuntimeOptions);
     this.created = info.created;
     this.heapLimitMb = info.heapLimitMb;
   }
