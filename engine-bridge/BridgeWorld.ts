@@ -13,6 +13,8 @@
 // token (a native root that does not depend on V8's GC); removing the entity — through
 // the bridge or bitECS's own removeEntity — drops the token, so the object becomes
 // collectable, and bitECS recycles the id, so the rows are reused.
+
+import { randomUUID } from "node:crypto";
 import {
   addComponent,
   addEntity,
@@ -97,6 +99,24 @@ interface ScriptEntry {
 
 const MAX_CAPACITY = 2 ** 24;
 
+// Hot reload imports the module again under a URL nothing in this process imported
+// before: a module is cached per URL for the life of the process (and of each worker), so
+// a counter per world would hand a second world the first world's `?reload=1`, that is,
+// stale code. The counter is process-wide (this module's), and the random token keeps two
+// copies of this module (loaded under two URLs) from ever making the same URL.
+const RELOAD_TOKEN = randomUUID().slice(0, 8);
+let reloadCount = 0;
+
+/** @internal A fresh reload URL for module `base`. */
+function reloadUrl(base: string): string {
+  return `${base}${base.includes("?") ? "&" : "?"}reload=${RELOAD_TOKEN}-${++reloadCount}`;
+}
+
+/** @internal A module URL without the reload parameter this file adds. */
+function withoutReload(url: string): string {
+  return url.replace(/([?&])reload=[^&#]*&?/, "$1").replace(/[?&](#|$)/, "$1");
+}
+
 type EntityIndex = ReturnType<typeof createEntityIndex>;
 
 /** @internal A type-erased view of a store for row-wise writes. */
@@ -137,7 +157,6 @@ export class BridgeWorld {
   readonly #scriptIdsToken: number;
   readonly #globalsToken: number;
   #layoutVersion = 1;
-  #reloads = 0;
 
   constructor(options: BridgeWorldOptions) {
     if (typeof options !== "object" || options === null)
@@ -288,8 +307,8 @@ export class BridgeWorld {
    * new world). Workers load the new code at the next step.
    */
   async reloadScripts(module: string | URL): Promise<ScriptDef[]> {
-    const base = String(module);
-    const url = `${base}${base.includes("?") ? "&" : "?"}reload=${++this.#reloads}`;
+    const base = withoutReload(String(module));
+    const url = reloadUrl(base);
     const exports = (await import(url)) as Record<string, unknown>;
     const defs = Object.values(exports).filter(isScriptDef);
     for (const def of defs) {
@@ -308,7 +327,7 @@ export class BridgeWorld {
       entry.module = url;
       if (JSON.stringify(def.params) !== oldDefaults) this.#rebind(entry);
     }
-    const at = this.#modules.findIndex((m) => m.split("?reload=")[0] === base.split("?reload=")[0]);
+    const at = this.#modules.findIndex((m) => withoutReload(m) === base);
     if (at >= 0) this.#modules[at] = url;
     else this.#modules.push(url);
     this.#layoutVersion++;

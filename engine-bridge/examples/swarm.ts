@@ -4,7 +4,8 @@
 // so every swarm metric does the same work per entity.
 //
 // prepare() runs in every thread that runs the script: each builds its own neighbour grid
-// over all entities (ctx.entities) and moves the target for this frame. update() reads the
+// over all entities (ctx.entities) and moves the target for this frame. The grid is kept
+// per world (keyed by ctx), never in plain module state, so worlds stay independent. update() reads the
 // current state (SwarmBody) and writes the next one (SwarmNext); commit() makes next
 // current once every thread has finished its updates. Two reasons: a script never reads a row
 // another thread is writing, so results do not depend on the thread count; and threads
@@ -19,7 +20,7 @@ import {
   steer,
 } from "../../scripting/examples/swarm.ts";
 import { defineComponent } from "../Component.ts";
-import { defineScript } from "../Script.ts";
+import { defineScript, type ScriptContext } from "../Script.ts";
 
 /** Position and velocity of a swarm entity (this frame's). */
 export const SwarmBody = defineComponent("SwarmBody", { x: "f64", y: "f64", vx: "f64", vy: "f64" });
@@ -30,7 +31,22 @@ export const SwarmNext = defineComponent("SwarmNext", { nx: "f64", ny: "f64", nv
 export const SWARM_WORLD_SIZE = 0;
 
 const out = new Float64Array(4);
-let world: SwarmWorld | undefined;
+
+// The neighbour grid and target, per world and thread: a ScriptContext is one world's
+// runner in one thread, so two worlds in the same thread (or process) never share a grid
+// or read each other's columns. `current` caches the context whose prepare ran last in
+// this thread; its updates follow (a frame runs prepare, then the updates, synchronously).
+const worlds = new WeakMap<ScriptContext, SwarmWorld>();
+let currentCtx: ScriptContext | undefined;
+let current: SwarmWorld | undefined;
+
+function worldOf(ctx: ScriptContext): SwarmWorld {
+  if (ctx !== currentCtx) {
+    current = worlds.get(ctx);
+    currentCtx = ctx;
+  }
+  return current as SwarmWorld;
+}
 
 /** The swarm behaviour: speed and radius are inherited from the prototype unless overridden. */
 export const swarm = defineScript({
@@ -40,7 +56,8 @@ export const swarm = defineScript({
   prepare(ctx) {
     const body = ctx.store(SwarmBody);
     const size = ctx.globals[SWARM_WORLD_SIZE] as number;
-    if (world === undefined || world.grid.worldSize !== size || world.grid.items.length !== body.x.length)
+    let world = worlds.get(ctx);
+    if (world === undefined || world.grid.worldSize !== size || world.grid.items.length !== body.x.length) {
       world = {
         grid: createGrid(size, SWARM_PARAMS.radius, body.x.length),
         xs: body.x,
@@ -48,12 +65,16 @@ export const swarm = defineScript({
         targetX: 0,
         targetY: 0,
       };
+      worlds.set(ctx, world);
+    }
     moveTarget(world, ctx.frame);
     const list = ctx.entities(swarm);
     buildGrid(world.grid, body.x, body.y, list.ids, list.count);
+    currentCtx = ctx;
+    current = world;
   },
-  update(self, dt) {
-    steer(self.eid, self.x, self.y, self.vx, self.vy, self.speed, self.radius, world as SwarmWorld, dt, out);
+  update(self, dt, ctx) {
+    steer(self.eid, self.x, self.y, self.vx, self.vy, self.speed, self.radius, worldOf(ctx), dt, out);
     self.nx = out[0] as number;
     self.ny = out[1] as number;
     self.nvx = out[2] as number;

@@ -61,33 +61,62 @@ export const wanderer = defineScript({
   },
 });
 
-// Per thread: the neighbour grid over wanderers and seekers, the positions it indexes
-// and this frame's target (set by prepare, which runs in a thread before its updates).
-let grid: SwarmGrid | undefined;
-let ids = new Int32Array(0);
-let xs: Float64Array = new Float64Array(0);
-let ys: Float64Array = new Float64Array(0);
-let targetX = 0;
-let targetY = 0;
+/** What prepare builds for the seekers' updates: per world and thread. */
+interface SeekerFrame {
+  /** The neighbour grid over wanderers and seekers. */
+  grid: SwarmGrid;
+  ids: Int32Array;
+  /** The positions the grid indexes. */
+  xs: Float64Array;
+  ys: Float64Array;
+  /** This frame's target. */
+  targetX: number;
+  targetY: number;
+}
+
+// Keyed by ctx (one world's runner in one thread), so two worlds in one process never
+// share a grid or read each other's columns. `current` caches the context whose prepare
+// ran last in this thread; its updates follow it within the same frame.
+const frames = new WeakMap<ScriptContext, SeekerFrame>();
+let currentCtx: ScriptContext | undefined;
+let current: SeekerFrame | undefined;
+
+function frameOf(ctx: ScriptContext): SeekerFrame {
+  if (ctx !== currentCtx) {
+    current = frames.get(ctx);
+    currentCtx = ctx;
+  }
+  return current as SeekerFrame;
+}
 
 function prepareSeekers(ctx: ScriptContext): void {
   const body = ctx.store(Body);
   const width = ctx.globals[G.WIDTH] as number;
   const height = ctx.globals[G.HEIGHT] as number;
   const size = Math.max(width, height);
-  if (grid === undefined || grid.worldSize !== size || grid.items.length !== body.x.length) {
-    grid = createGrid(size, seeker.params.radius, body.x.length);
-    ids = new Int32Array(body.x.length);
+  let f = frames.get(ctx);
+  if (f === undefined || f.grid.worldSize !== size || f.grid.items.length !== body.x.length) {
+    f = {
+      grid: createGrid(size, seeker.params.radius, body.x.length),
+      ids: new Int32Array(body.x.length),
+      xs: body.x,
+      ys: body.y,
+      targetX: 0,
+      targetY: 0,
+    };
+    frames.set(ctx, f);
   }
   const a = ctx.entities(wanderer);
   const b = ctx.entities(seeker);
-  ids.set(a.ids.subarray(0, a.count), 0);
-  ids.set(b.ids.subarray(0, b.count), a.count);
-  buildGrid(grid, body.x, body.y, ids, a.count + b.count);
-  xs = body.x;
-  ys = body.y;
-  targetX = width * (0.5 + 0.35 * Math.sin(ctx.time * 0.7));
-  targetY = height * (0.5 + 0.35 * Math.sin(ctx.time * 1.1 + 1));
+  f.ids.set(a.ids.subarray(0, a.count), 0);
+  f.ids.set(b.ids.subarray(0, b.count), a.count);
+  buildGrid(f.grid, body.x, body.y, f.ids, a.count + b.count);
+  f.xs = body.x;
+  f.ys = body.y;
+  f.targetX = width * (0.5 + 0.35 * Math.sin(ctx.time * 0.7));
+  f.targetY = height * (0.5 + 0.35 * Math.sin(ctx.time * 1.1 + 1));
+  currentCtx = ctx;
+  current = f;
 }
 
 /** Steers toward a moving target, keeps away from its neighbours, fires bullets. */
@@ -97,15 +126,18 @@ export const seeker = defineScript({
   params: { speed: 90, maxForce: 240, radius: 12, bulletSpeed: 260, bulletLife: 800 },
   prepare: prepareSeekers,
   update(self, dt, ctx) {
+    const f = frameOf(ctx);
     const x = self.x;
     const y = self.y;
     const speed = self.speed;
-    const dx = targetX - x;
-    const dy = targetY - y;
+    const dx = f.targetX - x;
+    const dy = f.targetY - y;
     const len = Math.hypot(dx, dy) || 1;
     let ax = (dx / len) * speed - self.vx;
     let ay = (dy / len) * speed - self.vy;
-    const g = grid as SwarmGrid;
+    const g = f.grid;
+    const xs = f.xs;
+    const ys = f.ys;
     const r = self.radius;
     const r2 = r * r;
     const cx0 = Math.max(0, Math.floor((x - r) / g.cellSize));
