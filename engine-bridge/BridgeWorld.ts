@@ -367,6 +367,9 @@ export class BridgeWorld {
     try {
       this.#attach(eid, entry, fields, own);
     } catch (error) {
+      // Nothing half-done stays: the binding goes (token, parameter rows, script id),
+      // whether or not bitECS's onRemove observers get to see the tag, then the entity.
+      this.#release(eid);
       removeEntity(this.ecs, eid);
       throw error;
     }
@@ -394,7 +397,19 @@ export class BridgeWorld {
     const where = "attach(eid, script, overrides)";
     this.#checkAlive(eid, where);
     const entry = this.#entry(script, where);
-    this.#attach(eid, entry, [], this.#overrideValues(entry, overrides, where));
+    const own = this.#overrideValues(entry, overrides, where);
+    if ((this.scriptIds[eid] as number) !== 0)
+      throw new TypeError(`${where}: entity ${eid} runs a script already; detach() it first`);
+    const missing = entry.def.uses.filter((c) => !hasComponent(this.ecs, eid, this.store(c)));
+    try {
+      this.#attach(eid, entry, [], own);
+    } catch (error) {
+      // Back to what the entity was: no script, none of the components attach added.
+      if (hasComponent(this.ecs, eid, entry.tag)) removeComponent(this.ecs, eid, entry.tag);
+      this.#release(eid);
+      for (const c of missing) removeComponent(this.ecs, eid, this.store(c));
+      throw error;
+    }
   }
 
   /** Detaches the entity's script (its object becomes collectable); components stay. */

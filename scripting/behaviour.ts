@@ -186,6 +186,7 @@ export class Entity<P extends Params = Params, S extends StateSpec = StateSpec> 
   /** The facade scripts receive as `self`. */
   readonly self: Self<P, S>;
   #object: ProtoObject | undefined;
+  #destroying = false;
 
   /** @internal Use Behaviour.spawn(). */
   constructor(behaviour: Behaviour<P, S>, object: ProtoObject, self: Self<P, S>) {
@@ -206,11 +207,25 @@ export class Entity<P extends Params = Params, S extends StateSpec = StateSpec> 
     return this.#object;
   }
 
-  /** Runs the destroy method, releases the slot and drops the Proto object's root. */
+  /**
+   * Runs the destroy method, releases the slot and drops the Proto object's root.
+   * Idempotent: destroying a destroyed entity, or an entity whose destroy method is
+   * running (it may call destroy() itself), does nothing. If the destroy method throws,
+   * the entity is destroyed all the same and the error propagates.
+   */
   destroy(): void {
-    if (this.#object === undefined)
-      throw new TypeError(`an entity of behaviour '${this.behaviour.name}' was destroyed twice`);
-    this.behaviour.release(this as unknown as Entity<P, S>);
+    if (this.#object === undefined || this.#destroying) return;
+    this.#destroying = true;
+    try {
+      this.behaviour.release(this as unknown as Entity<P, S>);
+    } finally {
+      this.#object = undefined;
+    }
+  }
+
+  /** @internal A spawn that failed: the entity never existed (no destroy method runs). */
+  discard(): void {
+    this.#destroying = true;
     this.#object = undefined;
   }
 }
@@ -400,7 +415,17 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     this.#selves.push(self);
     this.slots.push(slot);
     const init = this.#resolveMethods().init;
-    if (init !== undefined) init(self as unknown as Self);
+    if (init !== undefined) {
+      try {
+        init(self as unknown as Self);
+      } catch (error) {
+        // Roll the spawn back: no entity that the caller never got may stay behind (it
+        // would be updated every frame and could never be destroyed).
+        this.#freeSlot(entity);
+        entity.discard();
+        throw error;
+      }
+    }
     return entity;
   }
 
@@ -438,12 +463,21 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     }
   }
 
-  /** @internal Entity.destroy(): runs destroy, frees the slot. */
+  /** @internal Entity.destroy(): runs destroy, then frees the slot (even if destroy throws). */
   release(entity: Entity<P, S>): void {
-    const self = entity.self as unknown as FacadeInternal;
     const destroy = this.#resolveMethods().destroy;
-    if (destroy !== undefined) destroy(self as unknown as Self);
+    try {
+      if (destroy !== undefined) destroy(entity.self as unknown as Self);
+    } finally {
+      this.#freeSlot(entity);
+    }
+  }
+
+  // Zeroes and frees the entity's slot, once: a freed facade has slot -1.
+  #freeSlot(entity: Entity<P, S>): void {
+    const self = entity.self as unknown as FacadeInternal;
     const slot = self.slot;
+    if (slot < 0) return;
     for (const { holder } of this.#holders) holder.array[slot] = 0;
     self.slot = -1;
     this.#free.push(slot);
