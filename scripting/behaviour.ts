@@ -119,6 +119,8 @@ export interface BehaviourHost {
   code(id: number): BehaviourMethods | undefined;
   /** @internal Counts reloads in this environment (invalidates method caches). */
   readonly codeEpoch: number;
+  /** @internal Frames started so far (the number of the running or last frame). */
+  readonly frame: number;
   /** @internal Makes a root object. */
   object(attributes: Params, options: { mutable: Params }): ProtoObject;
 }
@@ -168,13 +170,23 @@ function paramKind(value: ProtoValue): string {
   return value === null ? "null" : typeof value === "object" ? "ProtoObject" : typeof value;
 }
 
+/** The key of a facade's first frame (a symbol: no parameter or state name can clash). */
+const FIRST_FRAME: unique symbol = Symbol("firstFrame");
+
 /** @internal The mutable view of a facade (the class below). */
 interface FacadeInternal {
   entity: Entity;
   slot: number;
+  /** The first frame that updates the entity: the one after the frame it was spawned in. */
+  [FIRST_FRAME]: number;
 }
 
-type FacadeClass = new (entity: Entity, slot: number, values: readonly unknown[]) => FacadeInternal;
+type FacadeClass = new (
+  entity: Entity,
+  slot: number,
+  values: readonly unknown[],
+  firstFrame: number,
+) => FacadeInternal;
 
 /**
  * A live entity: a Proto object delegating to its behaviour, a slot in the
@@ -408,7 +420,9 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     for (const { holder } of this.#holders) holder.array[slot] = 0;
     for (const [holder, value] of initial) holder.array[slot] = value;
     const entity: Entity<P, S> = new Entity(this, object, undefined as unknown as Self<P, S>);
-    const self = new this.#Facade(entity as unknown as Entity, slot, values);
+    // Updated from the next frame on, whether spawned between frames or during one (even
+    // into a behaviour that updates later in the running frame).
+    const self = new this.#Facade(entity as unknown as Entity, slot, values, this.#host.frame + 1);
     (entity as { self: unknown }).self = self;
     this.#positions.set(entity, this.#entities.length);
     this.#entities.push(entity);
@@ -451,11 +465,12 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     if (update === undefined) return;
     const selves = this.#selves;
     const n = selves.length;
+    const frame = this.#host.frame;
     this.#updating = true;
     try {
       for (let i = 0; i < n; i++) {
         const self = selves[i] as FacadeInternal;
-        if (self.slot >= 0) update(self as unknown as Self, dt);
+        if (self.slot >= 0 && self[FIRST_FRAME] <= frame) update(self as unknown as Self, dt);
       }
     } finally {
       this.#updating = false;
@@ -548,9 +563,11 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     class Facade implements FacadeInternal {
       entity: Entity;
       slot: number;
-      constructor(entity: Entity, slot: number, values: readonly unknown[]) {
+      [FIRST_FRAME]: number;
+      constructor(entity: Entity, slot: number, values: readonly unknown[], firstFrame: number) {
         this.entity = entity;
         this.slot = slot;
+        this[FIRST_FRAME] = firstFrame;
         for (let i = 0; i < paramNames.length; i++)
           Object.defineProperty(this, paramNames[i] as string, {
             value: values[i],

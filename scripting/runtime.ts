@@ -61,6 +61,7 @@ export class Runtime implements BehaviourHost {
   readonly #code = new Map<number, BehaviourMethods>();
   #nextCode = 1;
   #codeEpoch = 0;
+  #frame = 0;
 
   /** Attaches this environment to the process runtime, creating it with `options` if needed. */
   constructor(options: RuntimeOptions = {}) {
@@ -134,6 +135,7 @@ export class Runtime implements BehaviourHost {
       throw new RangeError(`update(dt) needs a finite dt ≥ 0 in seconds, got ${String(dt)}`);
     const native = addon();
     native.frameBegin();
+    this.#frame++;
     try {
       for (const behaviour of this.#behaviours) behaviour.runFrame(dt);
     } catch (error) {
@@ -211,6 +213,11 @@ export class Runtime implements BehaviourHost {
   /** @internal */
   code(id: number): BehaviourMethods | undefined {
     return this.#code.get(id);
+  }
+
+  /** @internal */
+  get frame(): number {
+    return this.#frame;
   }
 
   /** @internal */

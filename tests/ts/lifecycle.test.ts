@@ -126,6 +126,57 @@ describe("entity.destroy()", () => {
   });
 });
 
+describe("an entity spawned during update()", () => {
+  it("runs from the next frame, also in a behaviour that updates later in the same frame", () => {
+    const runtime = new Runtime();
+    const spawned: { self: { n: number } }[] = [];
+    let Late: ReturnType<typeof defineLate> | undefined;
+    const Spawner = runtime.defineBehaviour({
+      name: "spawner",
+      update() {
+        if (Late !== undefined && spawned.length === 0) spawned.push(Late.spawn());
+      },
+    });
+    function defineLate() {
+      return runtime.defineBehaviour({
+        name: "late",
+        state: { n: "f64" },
+        update(self) {
+          self.n += 1;
+        },
+      });
+    }
+    Late = defineLate();
+    Spawner.spawn();
+    runtime.update(1 / 60);
+    expect(spawned).toHaveLength(1);
+    expect(spawned[0]?.self.n).toBe(0);
+    runtime.update(1 / 60);
+    expect(spawned[0]?.self.n).toBe(1);
+  });
+
+  it("runs from the next frame in its own behaviour, and one spawned between frames runs in the next", () => {
+    const runtime = new Runtime();
+    let children = 0;
+    const Cell = runtime.defineBehaviour({
+      name: "cell",
+      state: { n: "f64" },
+      update(self) {
+        self.n += 1;
+        if (children++ === 0) Cell.spawn();
+      },
+    });
+    const first = Cell.spawn();
+    runtime.update(1 / 60);
+    expect(first.self.n).toBe(1);
+    const [, child] = Cell.entities();
+    expect(child?.self.n).toBe(0);
+    const between = Cell.spawn();
+    runtime.update(1 / 60);
+    expect([first.self.n, child?.self.n, between.self.n]).toEqual([2, 1, 1]);
+  });
+});
+
 describe("the bridge's entity lifecycle", () => {
   async function world(): Promise<BridgeWorld> {
     const w = new BridgeWorld({ capacity: 10 });
