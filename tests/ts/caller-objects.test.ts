@@ -46,9 +46,9 @@ describe("addComponent(eid, component, init)", () => {
   it("refuses {toString: 1} and Object.prototype.toString stays a function", async () => {
     const w = await world();
     const eid = w.spawnEmpty();
-    const toString = Object.prototype.toString;
+    const original = Object.prototype.toString;
     expect(() => w.addComponent(eid, Age, { toString: 1 } as never)).toThrow(/has no field "toString"/);
-    expect(Object.prototype.toString).toBe(toString);
+    expect(Object.prototype.toString).toBe(original);
   });
 
   it("refuses values that are not numbers, as spawn() does, and adds nothing", async () => {
