@@ -117,9 +117,15 @@ async function main(): Promise<void> {
         maxEid,
       );
       runner.prepare();
-      claimChunks(work, Work.NEXT_UPDATE, maxEid, (lo, hi) => runner.update(lo, hi));
+      claimChunks(work, Work.NEXT_UPDATE, maxEid, (lo, hi) => runner.update(lo, hi), ctl);
     } else if (cmd === Cmd.COMMIT) {
-      claimChunks(work, Work.NEXT_COMMIT, ctl[Slot.MAX_EID] as number, (lo, hi) => runner.commit(lo, hi));
+      claimChunks(
+        work,
+        Work.NEXT_COMMIT,
+        ctl[Slot.MAX_EID] as number,
+        (lo, hi) => runner.commit(lo, hi),
+        ctl,
+      );
     }
     reply(seq, fatal);
   }

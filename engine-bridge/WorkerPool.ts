@@ -12,11 +12,12 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { BridgeWorld } from "./BridgeWorld.ts";
 import type { Command } from "./CommandBuffer.ts";
-import { WorkerError } from "./errors.ts";
+import { type EntityRange, WorkerError } from "./errors.ts";
 import { scriptError } from "./ScriptRunner.ts";
 import {
   Cmd,
   CONTROL_BYTES,
+  chunkRows,
   claimChunks,
   controlViews,
   F64Slot,
@@ -78,6 +79,7 @@ class PoolWorker {
 
   signal(cmd: number): number {
     const seq = ++this.seq;
+    Atomics.store(this.ctl, Slot.CHUNK, -1);
     Atomics.store(this.ctl, Slot.CMD, cmd);
     Atomics.store(this.ctl, Slot.CMD_SEQ, seq);
     Atomics.notify(this.ctl, Slot.CMD_SEQ);
@@ -108,6 +110,10 @@ class PoolWorker {
     if (this.state === WorkerState.READY) this.signal(Cmd.STOP);
     return this.worker.terminate();
   }
+}
+
+function chunkCount(work: Int32Array): number {
+  return Atomics.load(work, Work.CHUNKS);
 }
 
 /** @internal What a frame on the pool produced. */
@@ -217,23 +223,33 @@ export class WorkerPool {
     // Round 1: each thread runs the prepare hooks, then claims update chunks.
     const seqs = active.map((w) => w.signal(Cmd.UPDATE));
     runner.beginFrame(frame, time, dt, maxEid);
+    let prepared = false;
     if (active.length < this.size) {
       runner.prepare();
+      prepared = true;
       claimChunks(work, Work.NEXT_UPDATE, maxEid, (lo, hi) => runner.update(lo, hi));
     }
     let until = deadline();
     const updated = active.filter((w, k) =>
-      this.#collect(w, w.wait(seqs[k] as number, until), errors, commands),
+      this.#collect(w, w.wait(seqs[k] as number, until), errors, commands, "update", maxEid),
     );
+    // Chunks no thread claimed (every worker was lost before it got to them) run here:
+    // only the chunk a lost worker was running can miss its update.
+    if (updated.length < active.length && Atomics.load(work, Work.NEXT_UPDATE) < chunkCount(work)) {
+      if (!prepared) runner.prepare();
+      claimChunks(work, Work.NEXT_UPDATE, maxEid, (lo, hi) => runner.update(lo, hi));
+    }
     // Round 2: commit, once every update of the frame is done (scripts with a commit hook).
     if (runner.hasCommit) {
       const commits = updated.map((w) => w.signal(Cmd.COMMIT));
       if (updated.length < this.size)
         claimChunks(work, Work.NEXT_COMMIT, maxEid, (lo, hi) => runner.commit(lo, hi));
       until = deadline();
-      updated.forEach((w, k) => {
-        this.#collect(w, w.wait(commits[k] as number, until), errors, commands);
-      });
+      const committed = updated.filter((w, k) =>
+        this.#collect(w, w.wait(commits[k] as number, until), errors, commands, "commit", maxEid),
+      );
+      if (committed.length < updated.length)
+        claimChunks(work, Work.NEXT_COMMIT, maxEid, (lo, hi) => runner.commit(lo, hi));
     }
     commands.push(runner.buffer.take());
     for (const r of runner.takeErrors()) errors.push(scriptError(r, 0));
@@ -245,9 +261,23 @@ export class WorkerPool {
     await Promise.all(this.#workers.map((w) => w.stop()));
   }
 
-  #collect(w: PoolWorker, reply: WorkerReply | string, errors: Error[], commands: Command[][]): boolean {
+  #collect(
+    w: PoolWorker,
+    reply: WorkerReply | string,
+    errors: Error[],
+    commands: Command[][],
+    phase: "update" | "commit",
+    maxEid: number,
+  ): boolean {
     if (typeof reply === "string") {
-      errors.push(new WorkerError(w.index, reply));
+      // The chunk it was running (it claims one at a time), read before it is terminated.
+      const chunk = Atomics.load(w.ctl, Slot.CHUNK);
+      const entities: EntityRange[] = [];
+      if (chunk >= 0) {
+        const [lo, hi] = chunkRows(this.#work, chunk, maxEid);
+        if (hi > lo) entities.push({ first: lo, last: hi - 1 });
+      }
+      errors.push(new WorkerError(w.index, reply, { phase, entities }));
       this.#replace(this.#workers.indexOf(w), w);
       return false;
     }

@@ -17,6 +17,8 @@ export const Slot = {
   MAX_EID: 6,
   FRAME: 7,
   EXIT_CODE: 8,
+  /** The chunk the worker is running now, or -1 (so a lost worker's chunk can be named). */
+  CHUNK: 9,
 } as const;
 
 /** @internal Float64 slots (after the 16 Int32 slots). */
@@ -51,12 +53,16 @@ export const Work = { NEXT_UPDATE: 0, NEXT_COMMIT: 1, CHUNKS: 2, CHUNK_ROWS: 3 }
 /** @internal Bytes of the work counters. */
 export const WORK_BYTES = 16;
 
-/** @internal Claims chunks of rows from `counter` until none is left and runs each. */
+/**
+ * @internal Claims chunks of rows from `counter` until none is left and runs each. A
+ * worker passes its control block: the chunk it runs is in its CHUNK slot meanwhile.
+ */
 export function claimChunks(
   work: Int32Array,
   counter: number,
   maxEid: number,
   run: (lo: number, hi: number) => void,
+  ctl?: Int32Array,
 ): void {
   const chunks = Atomics.load(work, Work.CHUNKS);
   const rows = Atomics.load(work, Work.CHUNK_ROWS);
@@ -64,6 +70,15 @@ export function claimChunks(
     const c = Atomics.add(work, counter, 1);
     if (c >= chunks) return;
     const lo = 1 + c * rows;
+    if (ctl !== undefined) Atomics.store(ctl, Slot.CHUNK, c);
     run(lo, Math.min(lo + rows, maxEid));
+    if (ctl !== undefined) Atomics.store(ctl, Slot.CHUNK, -1);
   }
+}
+
+/** @internal The entity ids [lo, hi) of chunk `c` (hi ≤ maxEid). */
+export function chunkRows(work: Int32Array, c: number, maxEid: number): [number, number] {
+  const rows = Atomics.load(work, Work.CHUNK_ROWS);
+  const lo = 1 + c * rows;
+  return [lo, Math.min(lo + rows, maxEid)];
 }

@@ -51,16 +51,56 @@ export class ScriptError extends Error {
   }
 }
 
+/** Entity ids `first` to `last`, both included. */
+export interface EntityRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** @internal What a worker lost when it died in the middle of a round. */
+export interface WorkerLoss {
+  /** The round it died in. */
+  readonly phase: "update" | "commit";
+  /** The entities of the chunk it was running, if it was running one. */
+  readonly entities: readonly EntityRange[];
+}
+
 /** A worker died, hung past the frame timeout or failed to start (reported in the frame's errors). */
 export class WorkerError extends Error {
   override readonly name = "WorkerError";
   /** The worker's number (1…N). */
   readonly worker: number;
+  /**
+   * The entities the worker was running when it was lost: they may have been left
+   * without this frame's update (or commit, see `phase`); nothing is retried. Empty when
+   * it was lost outside a chunk (between frames, while starting, in a prepare hook).
+   */
+  readonly entities: readonly EntityRange[];
+  /** The round it was lost in, if it was lost in the middle of one. */
+  readonly phase: "update" | "commit" | undefined;
+  /**
+   * True when it was lost in the middle of a round: the commands (spawn, despawn, add,
+   * remove) and script errors it had queued this frame were never posted, so they are lost.
+   */
+  readonly lostCommands: boolean;
 
   /** @internal */
-  constructor(worker: number, message: string) {
-    super(`worker ${worker}: ${message}`);
+  constructor(worker: number, message: string, loss?: WorkerLoss) {
+    let text = `worker ${worker}: ${message}`;
+    if (loss !== undefined) {
+      const round = loss.phase === "update" ? "an update" : "a commit";
+      for (const r of loss.entities)
+        text +=
+          r.first === r.last
+            ? `; entity ${r.first} may have been left without ${round} this frame`
+            : `; entities ${r.first} to ${r.last} may have been left without ${round} this frame`;
+      text += "; the commands and script errors it had queued this frame are lost";
+    }
+    super(text);
     this.worker = worker;
+    this.entities = loss?.entities ?? [];
+    this.phase = loss?.phase;
+    this.lostCommands = loss !== undefined;
   }
 }
 

@@ -7,6 +7,7 @@ export { BridgeWorld } from "./BridgeWorld.ts";
 export type { AddCommand, Command, DespawnCommand, RemoveCommand, SpawnCommand } from "./CommandBuffer.ts";
 export type { ComponentDef, FieldArrays, FieldType, Schema, Store } from "./Component.ts";
 export { defineComponent } from "./Component.ts";
+export type { EntityRange } from "./errors.ts";
 export { CapacityError, CommandError, DeadEntityError, ScriptError, WorkerError } from "./errors.ts";
 export type {
   BridgeFramePhases,

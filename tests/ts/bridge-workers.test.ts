@@ -6,6 +6,9 @@ import { SWARM_WORLD_SIZE, SwarmBody, swarm } from "../../engine-bridge/examples
 import { BridgeWorld, FrameDriver, ScriptError, WorkerError } from "../../engine-bridge/index.ts";
 import { startPosition, swarmWorldSize } from "../../scripting/examples/swarm.ts";
 import {
+  Age,
+  DIE_ON,
+  EXIT_ALL_ON,
   EXIT_ON,
   emitter,
   follower,
@@ -127,6 +130,54 @@ describe("the worker pool", () => {
     // …and the replacement comes up.
     for (let i = 0; i < 200 && driver.step(1 / 60) && !(await ready(driver)); i++);
     expect(await ready(driver)).toBe(true);
+  });
+
+  it("names the entities a worker that dies mid-chunk left without an update, in the message and in entities", async () => {
+    const driver = await setup(2);
+    const vy = driver.world.store(Velocity).vy;
+    driver.step(1 / 60);
+    const before = Float64Array.from(vy);
+    const victim = 100;
+    driver.world.globals[DIE_ON] = victim;
+    const record = driver.step(1 / 60);
+    driver.world.globals[DIE_ON] = 0;
+    const error = record.errors.find((e) => e instanceof WorkerError) as WorkerError;
+    expect(error).toBeInstanceOf(WorkerError);
+    expect(error.phase).toBe("update");
+    expect(error.entities).toHaveLength(1);
+    const { first, last } = error.entities[0] as { first: number; last: number };
+    expect(first).toBeLessThanOrEqual(victim);
+    expect(last).toBeGreaterThanOrEqual(victim);
+    expect(error.message).toContain(
+      `died (exit code 9) during the frame; entities ${first} to ${last} may have been left without an update this frame`,
+    );
+    // Every follower outside that range was updated (vy gets a random kick each frame).
+    for (let e = 1; e <= 300; e++) if (e < first || e > last) expect(vy[e]).not.toBe(before[e]);
+  });
+
+  it("reports that the commands a dying worker had queued that frame are lost", async () => {
+    const driver = await setup(2);
+    driver.world.globals[DIE_ON] = 5;
+    const record = driver.step(1 / 60);
+    driver.world.globals[DIE_ON] = 0;
+    const error = record.errors.find((e) => e instanceof WorkerError) as WorkerError;
+    expect(error.lostCommands).toBe(true);
+    expect(error.message).toMatch(/the commands and script errors it had queued this frame are lost$/);
+    expect(driver.world.has(5, Age)).toBe(false);
+  });
+
+  it("runs the chunks nobody claimed when every worker dies before claiming one", async () => {
+    const driver = await setup(1);
+    const vy = driver.world.store(Velocity).vy;
+    const before = Float64Array.from(vy);
+    driver.world.globals[EXIT_ALL_ON] = 1;
+    const record = driver.step(1 / 60);
+    driver.world.globals[EXIT_ALL_ON] = 0;
+    const error = record.errors.find((e) => e instanceof WorkerError) as WorkerError;
+    expect(error).toBeInstanceOf(WorkerError);
+    expect(error.entities).toEqual([]);
+    expect(error.message).not.toMatch(/left without/);
+    for (let e = 1; e <= 300; e++) expect(vy[e]).not.toBe(before[e]);
   });
 
   it("terminates a worker that hangs past the timeout and reports it", async () => {
