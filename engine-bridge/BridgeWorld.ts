@@ -33,7 +33,7 @@ import { loadAddon, type ProtoObject, Runtime, type RuntimeOptions } from "../sc
 import { describe } from "../scripting/object.ts";
 import { type Command, type CommandBuffer, mergeCommands, OUTSIDE_UPDATE } from "./CommandBuffer.ts";
 import { type ComponentDef, type FieldType, isComponentDef, type Schema, type Store } from "./Component.ts";
-import { CapacityError, CommandError, DeadEntityError } from "./errors.ts";
+import { CapacityError, CommandError, checkEntityId, DeadEntityError } from "./errors.ts";
 import { isScriptDef, type ScriptDef, type ScriptParams } from "./Script.ts";
 import { type RunnerScript, ScriptRunner } from "./ScriptRunner.ts";
 
@@ -160,11 +160,25 @@ export class BridgeWorld {
 
   constructor(options: BridgeWorldOptions) {
     if (typeof options !== "object" || options === null)
-      throw new TypeError("BridgeWorld needs an options object");
-    const { capacity } = options;
+      throw new TypeError(
+        `new BridgeWorld(options): expected options to be an object, got ${describe(options)}`,
+      );
+    const { capacity, globals = 64 } = options;
+    if (typeof capacity !== "number")
+      throw new TypeError(
+        `new BridgeWorld(options): expected options.capacity to be a number, got ${describe(capacity)}`,
+      );
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY)
       throw new RangeError(
-        `capacity must be a whole number in [1, ${MAX_CAPACITY}], got ${String(capacity)}`,
+        `new BridgeWorld(options): expected options.capacity to be a whole number in [1, ${MAX_CAPACITY}], got ${capacity}`,
+      );
+    if (typeof globals !== "number")
+      throw new TypeError(
+        `new BridgeWorld(options): expected options.globals to be a number, got ${describe(globals)}`,
+      );
+    if (!Number.isInteger(globals) || globals < 1 || globals > 2 ** 20)
+      throw new RangeError(
+        `new BridgeWorld(options): expected options.globals to be a whole number in [1, ${2 ** 20}], got ${globals}`,
       );
     this.capacity = capacity;
     this.runtime = new Runtime({
@@ -175,7 +189,7 @@ export class BridgeWorld {
     this.ecs = createWorld(this.#index);
     this.scriptIds = this.runtime.column("u32", capacity + 1);
     this.#scriptIdsToken = this.runtime.shareColumn(this.scriptIds);
-    this.globals = this.runtime.column("f64", options.globals ?? 64);
+    this.globals = this.runtime.column("f64", globals);
     this.#globalsToken = this.runtime.shareColumn(this.globals);
     this.#tokens = new Float64Array(capacity + 1);
     this.runner = new ScriptRunner(0, this.#stores, this.scriptIds, this.globals);
@@ -211,7 +225,9 @@ export class BridgeWorld {
    */
   store<S extends Schema>(component: ComponentDef<S>): Store<S> {
     if (!isComponentDef(component))
-      throw new TypeError("store() expects a component made by defineComponent()");
+      throw new TypeError(
+        `store(component): expected a component made by defineComponent(), got ${describe(component)}`,
+      );
     const known = this.#components.get(component.name);
     if (known !== undefined) {
       if (JSON.stringify(known.def.schema) !== JSON.stringify(component.schema))
@@ -266,7 +282,8 @@ export class BridgeWorld {
    * main thread (a FrameDriver with workers reports an error); prefer loadScripts().
    */
   addScript(def: ScriptDef, module?: string): void {
-    if (!isScriptDef(def)) throw new TypeError("addScript() expects a script made by defineScript()");
+    if (!isScriptDef(def))
+      throw new TypeError(`addScript(def): expected a script made by defineScript(), got ${describe(def)}`);
     if (this.#scripts.has(def.name))
       throw new TypeError(`a script named '${def.name}' is in this world already`);
     for (const component of def.uses) this.store(component);
@@ -342,7 +359,7 @@ export class BridgeWorld {
 
   /** The bitECS tag component carried by every entity running `script` (for queries). */
   tag(script: ScriptDef | string): object {
-    return this.#entry(script, "tag()").tag;
+    return this.#entry(script, "tag(script)").tag;
   }
 
   // ---- entities ---------------------------------------------------------------------
@@ -378,13 +395,13 @@ export class BridgeWorld {
 
   /** Spawns an entity with no components or script (bitECS addEntity, capacity-checked). */
   spawnEmpty(): number {
-    if (this.#index.aliveCount >= this.capacity) throw new CapacityError(this.capacity, "spawn()");
+    if (this.#index.aliveCount >= this.capacity) throw new CapacityError(this.capacity, "spawn");
     return addEntity(this.ecs);
   }
 
   /** Removes an entity (bitECS removeEntity): its object becomes collectable, its id and rows are recycled. */
   despawn(eid: number): void {
-    this.#checkAlive(eid, "despawn()");
+    this.#checkAlive(eid, "despawn(eid)");
     removeEntity(this.ecs, eid);
   }
 
@@ -399,7 +416,7 @@ export class BridgeWorld {
     const entry = this.#entry(script, where);
     const own = this.#overrideValues(entry, overrides, where);
     if ((this.scriptIds[eid] as number) !== 0)
-      throw new TypeError(`${where}: entity ${eid} runs a script already; detach() it first`);
+      throw new TypeError(`${where}: entity ${eid} runs a script already; detach(eid) it first`);
     const missing = entry.def.uses.filter((c) => !hasComponent(this.ecs, eid, this.store(c)));
     try {
       this.#attach(eid, entry, [], own);
@@ -414,7 +431,7 @@ export class BridgeWorld {
 
   /** Detaches the entity's script (its object becomes collectable); components stay. */
   detach(eid: number): void {
-    this.#checkAlive(eid, "detach()");
+    this.#checkAlive(eid, "detach(eid)");
     const entry = this.#scriptsById[(this.scriptIds[eid] as number) - 1];
     if (entry !== undefined) removeComponent(this.ecs, eid, entry.tag);
   }
@@ -453,7 +470,7 @@ export class BridgeWorld {
    * the script first (a script's entities always carry its components).
    */
   removeComponent(eid: number, component: ComponentDef): void {
-    this.#checkAlive(eid, "removeComponent()");
+    this.#checkAlive(eid, "removeComponent(eid, component)");
     const store = this.store(component);
     const entry = this.#scriptsById[(this.scriptIds[eid] as number) - 1];
     if (entry?.def.uses.some((c) => c.name === component.name)) removeComponent(this.ecs, eid, entry.tag);
@@ -462,21 +479,22 @@ export class BridgeWorld {
 
   /** True if the live entity has the component. */
   has(eid: number, component: ComponentDef): boolean {
-    this.#checkAlive(eid, "has()");
+    this.#checkAlive(eid, "has(eid, component)");
     return hasComponent(this.ecs, eid, this.store(component));
   }
 
   /** The script the entity runs, if any. */
   scriptOf(eid: number): ScriptDef | undefined {
-    this.#checkAlive(eid, "scriptOf()");
+    this.#checkAlive(eid, "scriptOf(eid)");
     return this.#scriptsById[(this.scriptIds[eid] as number) - 1]?.def;
   }
 
   /** The entity's Proto object (its parent is the script's prototype). Throws for an entity with no script. */
   object(eid: number): ProtoObject {
-    this.#checkAlive(eid, "object()");
+    this.#checkAlive(eid, "object(eid)");
     const token = this.#tokens[eid] as number;
-    if (token === 0) throw new TypeError(`object(): entity ${eid} runs no script, so it has no Proto object`);
+    if (token === 0)
+      throw new TypeError(`object(eid): entity ${eid} runs no script, so it has no Proto object`);
     return this.runtime.open(token);
   }
 
@@ -585,7 +603,7 @@ export class BridgeWorld {
     overrides: Readonly<Record<string, number>> | undefined,
   ): void {
     if ((this.scriptIds[eid] as number) !== 0)
-      throw new TypeError(`attach(): entity ${eid} runs a script already; detach() it first`);
+      throw new TypeError(`spawn: entity ${eid} runs a script already`);
     for (const component of entry.def.uses) {
       const store = this.store(component);
       if (!hasComponent(this.ecs, eid, store)) addComponent(this.ecs, eid, store);
@@ -641,10 +659,13 @@ export class BridgeWorld {
   }
 
   #entry(script: ScriptDef | string, what: string): ScriptEntry {
-    const name = typeof script === "string" ? script : script?.name;
-    const entry = this.#scripts.get(name as string);
-    if (entry === undefined)
-      throw new TypeError(`${what}: script '${String(name)}' is not loaded in this world`);
+    if (typeof script !== "string" && !isScriptDef(script))
+      throw new TypeError(
+        `${what}: expected a script made by defineScript() (or its name), got ${describe(script)}`,
+      );
+    const name = typeof script === "string" ? script : script.name;
+    const entry = this.#scripts.get(name);
+    if (entry === undefined) throw new TypeError(`${what}: script '${name}' is not loaded in this world`);
     return entry;
   }
 
@@ -654,7 +675,9 @@ export class BridgeWorld {
     return entry;
   }
 
-  #checkAlive(eid: number, what: string): void {
+  // A TypeError for something that is no entity id, a DeadEntityError for a dead one.
+  #checkAlive(eid: unknown, what: string): asserts eid is number {
+    checkEntityId(eid, what);
     if (!this.alive(eid)) throw new DeadEntityError(eid, what);
   }
 

@@ -6,6 +6,7 @@
 // driver. Each failure becomes an Error in the frame record's `errors` (ScriptError,
 // WorkerError, DeadEntityError, CapacityError…) and the next step runs normally.
 import { loadAddon } from "../scripting/index.ts";
+import { describe } from "../scripting/object.ts";
 import { BridgeWorld } from "./BridgeWorld.ts";
 import type { Command } from "./CommandBuffer.ts";
 import { scriptError } from "./ScriptRunner.ts";
@@ -84,12 +85,22 @@ export class FrameDriver {
   /** A driver for `world`; it starts observing V8 GC pauses unless `observeV8Gc` is false. */
   constructor(world: BridgeWorld, options: FrameDriverOptions = {}) {
     if (!(world instanceof BridgeWorld))
-      throw new TypeError("FrameDriver needs a BridgeWorld as its first argument");
+      throw new TypeError(
+        `new FrameDriver(world, options): expected world to be a BridgeWorld, got ${describe(world)}`,
+      );
     if (typeof options !== "object" || options === null)
-      throw new TypeError("FrameDriver options must be an object");
+      throw new TypeError(
+        `new FrameDriver(world, options): expected options to be an object, got ${describe(options)}`,
+      );
     const timeoutMs = options.workerTimeoutMs ?? 10_000;
-    if (typeof timeoutMs !== "number" || !(timeoutMs > 0))
-      throw new RangeError(`workerTimeoutMs must be a positive number of ms, got ${String(timeoutMs)}`);
+    if (typeof timeoutMs !== "number")
+      throw new TypeError(
+        `new FrameDriver(world, options): expected options.workerTimeoutMs to be a number, got ${describe(timeoutMs)}`,
+      );
+    if (!(timeoutMs > 0))
+      throw new RangeError(
+        `new FrameDriver(world, options): expected options.workerTimeoutMs to be a positive number of ms, got ${timeoutMs}`,
+      );
     this.world = world;
     this.#timeoutMs = timeoutMs;
     // Last: nothing may throw after the observer starts, or it would never be closed.
@@ -114,8 +125,11 @@ export class FrameDriver {
   /** Adds a system; systems run in the order added. */
   addSystem(name: string, run: System): void {
     if (typeof name !== "string" || name.length === 0)
-      throw new TypeError(`a system needs a non-empty string name, got ${String(name)}`);
-    if (typeof run !== "function") throw new TypeError(`system '${name}' must be a function`);
+      throw new TypeError(
+        `addSystem(name, run): expected name to be a non-empty string, got ${describe(name)}`,
+      );
+    if (typeof run !== "function")
+      throw new TypeError(`addSystem(name, run): expected run to be a function, got ${describe(run)}`);
     this.#systems.push({ name, run });
   }
 
@@ -125,8 +139,10 @@ export class FrameDriver {
    * modules (BridgeWorld.loadScripts).
    */
   async setWorkers(count: number): Promise<void> {
+    if (typeof count !== "number")
+      throw new TypeError(`setWorkers(count): expected count to be a number, got ${describe(count)}`);
     if (!Number.isInteger(count) || count < 0 || count > 64)
-      throw new RangeError(`worker count must be a whole number in [0, 64], got ${count}`);
+      throw new RangeError(`setWorkers(count): expected count to be a whole number in [0, 64], got ${count}`);
     const old = this.#pool;
     this.#pool = undefined;
     if (old !== undefined) await old.close();
@@ -143,8 +159,10 @@ export class FrameDriver {
 
   /** Sets the Proto GC pause budget per frame (ms, process-wide). */
   setBudget(ms: number): void {
-    if (typeof ms !== "number" || !(ms > 0 && ms <= 1000))
-      throw new RangeError(`the GC budget must be in (0, 1000] ms, got ${String(ms)}`);
+    if (typeof ms !== "number")
+      throw new TypeError(`setBudget(ms): expected ms to be a number, got ${describe(ms)}`);
+    if (!(ms > 0 && ms <= 1000))
+      throw new RangeError(`setBudget(ms): expected the GC budget to be in (0, 1000] ms, got ${ms}`);
     this.world.runtime.setGcBudgetMs(ms);
   }
 
@@ -155,8 +173,10 @@ export class FrameDriver {
 
   /** Advances the world by `dt` seconds and returns the frame's record. */
   step(dt: number): BridgeFrameRecord {
-    if (typeof dt !== "number" || !Number.isFinite(dt) || dt < 0)
-      throw new RangeError(`step(dt) needs a finite dt ≥ 0 in seconds, got ${String(dt)}`);
+    if (typeof dt !== "number")
+      throw new TypeError(`step(dt): expected dt to be a number of seconds, got ${describe(dt)}`);
+    if (!Number.isFinite(dt) || dt < 0)
+      throw new RangeError(`step(dt): expected a finite dt ≥ 0 in seconds, got ${dt}`);
     const addon = loadAddon();
     const world = this.world;
     const runner = world.runner;

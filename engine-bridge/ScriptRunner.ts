@@ -8,10 +8,18 @@
 // through Proto when the entity was attached (objects are immutable, so the cached
 // values never go stale) and sit in f64 columns.
 
+import { describe } from "../scripting/object.ts";
 import { CommandBuffer, OUTSIDE_UPDATE } from "./CommandBuffer.ts";
-import type { ComponentDef, Schema, Store } from "./Component.ts";
-import { ScriptError } from "./errors.ts";
-import type { EntityList, Fields, ScriptContext, ScriptDef, ScriptParams } from "./Script.ts";
+import { type ComponentDef, isComponentDef, type Schema, type Store } from "./Component.ts";
+import { checkEntityId, ScriptError } from "./errors.ts";
+import {
+  type EntityList,
+  type Fields,
+  isScriptDef,
+  type ScriptContext,
+  type ScriptDef,
+  type ScriptParams,
+} from "./Script.ts";
 
 /** @internal A script as one thread runs it. */
 export interface RunnerScript {
@@ -150,15 +158,18 @@ export class ScriptRunner implements ScriptContext {
   // ---- ScriptContext ----------------------------------------------------------------
 
   store<S extends Schema>(component: ComponentDef<S>): Store<S> {
-    const store = this.#stores.get(component.name);
-    if (store === undefined) throw new TypeError(`component '${component.name}' is not part of this world`);
-    return store as Store<S>;
+    return this.#store(component, "store(component)") as Store<S>;
   }
 
   entities(script: ScriptDef | string): EntityList {
+    if (typeof script !== "string" && !isScriptDef(script))
+      throw new TypeError(
+        `entities(script): expected a script made by defineScript() (or its name), got ${describe(script)}`,
+      );
     const name = typeof script === "string" ? script : script.name;
     const s = this.#byName.get(name);
-    if (s === undefined) throw new TypeError(`script '${name}' is not loaded in this world`);
+    if (s === undefined)
+      throw new TypeError(`entities(script): script '${name}' is not loaded in this world`);
     const list = s.list;
     if (list.frame !== this.frame) {
       const ids = this.#scriptIds;
@@ -179,8 +190,14 @@ export class ScriptRunner implements ScriptContext {
     overrides?: Partial<{ [K in keyof P]: number }>,
   ): void {
     this.#checkQueueing("spawn");
-    if (!this.#byName.has(script?.name))
-      throw new TypeError(`spawn(): script '${script?.name}' is not loaded in this world`);
+    if (!isScriptDef(script))
+      throw new TypeError(
+        `spawn(script, init, overrides): expected a script made by defineScript(), got ${describe(script)}`,
+      );
+    if (!this.#byName.has(script.name))
+      throw new TypeError(
+        `spawn(script, init, overrides): script '${script.name}' is not loaded in this world`,
+      );
     this.buffer.push({
       op: "spawn",
       script: script.name,
@@ -191,6 +208,7 @@ export class ScriptRunner implements ScriptContext {
 
   despawn(eid: number): void {
     this.#checkQueueing("despawn");
+    checkEntityId(eid, "despawn(eid)");
     this.buffer.push({ op: "despawn", eid });
   }
 
@@ -200,6 +218,8 @@ export class ScriptRunner implements ScriptContext {
     init?: Partial<{ [K in keyof S]: number }>,
   ): void {
     this.#checkQueueing("add");
+    checkEntityId(eid, "add(eid, component, init)");
+    this.#store(component, "add(eid, component, init)");
     this.buffer.push({
       op: "add",
       eid,
@@ -210,10 +230,23 @@ export class ScriptRunner implements ScriptContext {
 
   remove(eid: number, component: ComponentDef): void {
     this.#checkQueueing("remove");
+    checkEntityId(eid, "remove(eid, component)");
+    this.#store(component, "remove(eid, component)");
     this.buffer.push({ op: "remove", eid, component: component.name });
   }
 
   // ---- internals ----------------------------------------------------------------------
+
+  #store(component: unknown, where: string): Store {
+    if (!isComponentDef(component))
+      throw new TypeError(
+        `${where}: expected a component made by defineComponent(), got ${describe(component)}`,
+      );
+    const store = this.#stores.get(component.name);
+    if (store === undefined)
+      throw new TypeError(`${where}: component '${component.name}' is not part of this world`);
+    return store;
+  }
 
   #checkQueueing(what: string): void {
     if (this.buffer.issuer === OUTSIDE_UPDATE)

@@ -1,6 +1,17 @@
 // engine-bridge/errors.ts — the errors the bridge throws or reports per frame. Every
 // misuse (a dead entity, a full world, a script that throws, a worker that dies) gets
 // its own class, so callers can tell them apart, and a message naming what went wrong.
+import { describe } from "../scripting/object.ts";
+
+/**
+ * @internal Throws TypeError unless `eid` could be an entity id (a non-negative integer):
+ * `${where}: expected an entity id (a non-negative integer), got a string ("1")`. An id
+ * of the right type that is not alive is a DeadEntityError instead.
+ */
+export function checkEntityId(eid: unknown, where: string): asserts eid is number {
+  if (typeof eid !== "number" || !Number.isInteger(eid) || eid < 0)
+    throw new TypeError(`${where}: expected an entity id (a non-negative integer), got ${describe(eid)}`);
+}
 
 /** An entity id that is not alive in the world was used (never spawned, or despawned). */
 export class DeadEntityError extends Error {

@@ -65,7 +65,7 @@ export function newColumn<T extends ColumnType>(type: T, length: number): Column
   const max = maxColumnLength(type);
   if (!Number.isInteger(length) || length < 1 || length > max) {
     const why =
-      max < MAX_ELEMENTS
+      Number.isInteger(length) && length > max && max < MAX_ELEMENTS
         ? ` (${ELEMENT_BYTES[type]} bytes each; the largest ArrayBuffer this platform allows is ${MAX_BUFFER_BYTES} bytes)`
         : "";
     throw new RangeError(
@@ -78,7 +78,7 @@ export function newColumn<T extends ColumnType>(type: T, length: number): Column
 /** @internal A share token for a column (see Runtime.shareColumn). */
 export function shareColumn(column: Column): number {
   if (!ArrayBuffer.isView(column) || column instanceof DataView)
-    throw new TypeError(`shareColumn() expects a column (a typed array), got ${describe(column)}`);
+    throw new TypeError(`shareColumn(column): expected a column (a typed array), got ${describe(column)}`);
   return addon().shareColumn(column.buffer as ArrayBuffer);
 }
 

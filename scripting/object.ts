@@ -86,17 +86,42 @@ export function symbolId(name: unknown, where: string, what = "name"): number {
   return id;
 }
 
-/** @internal A short description of a value's type for error messages. */
+/**
+ * @internal What a value is, for error messages, JavaScript-style: its type and, for a
+ * primitive, the value itself — `a string ("1")`, `a number (NaN)`, `null`, `an array`.
+ */
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (value instanceof ProtoObject) return "a ProtoObject";
   if (value instanceof ProtoString) return "a ProtoString";
   if (value instanceof ProtoTuple) return "a ProtoTuple";
-  const t = typeof value;
-  if (t === "object") return "an object";
-  if (t === "undefined") return "undefined";
-  return `a ${t}`;
+  switch (typeof value) {
+    case "undefined":
+      return "undefined";
+    case "string":
+      return `a string (${quote(value)})`;
+    case "number":
+      return `a number (${Object.is(value, -0) ? "-0" : String(value)})`;
+    case "boolean":
+      return `a boolean (${value})`;
+    case "bigint":
+      return `a bigint (${value}n)`;
+    case "symbol":
+      return `a symbol (${value.toString()})`;
+    case "function":
+      return value.name ? `a function (${value.name})` : "a function";
+    default:
+      if (ArrayBuffer.isView(value)) return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+      if (value instanceof ArrayBuffer) return "an ArrayBuffer";
+      return "an object";
+  }
+}
+
+// A string as JSON quotes it (lone surrogates escaped), cut after 40 code units.
+function quote(text: string): string {
+  if (text.length <= 40) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, 40)).slice(0, -1)}…"`;
 }
 
 /**
@@ -141,6 +166,15 @@ export function fromNative(value: NativeValue | undefined): ProtoValue | undefin
     default:
       return new ProtoObject(value as NativeObjectHandle);
   }
+}
+
+/** @internal Checks the options of object() and extend(): an object (its own `mutable`). */
+export function objectOptions(options: unknown, fn: string): ObjectOptions {
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    throw new TypeError(
+      `${fn}(attributes, options): expected options to be an object, got ${describe(options)}`,
+    );
+  return Object.hasOwn(options, "mutable") ? { mutable: (options as ObjectOptions).mutable } : {};
 }
 
 /** @internal Where newObject's arguments came from, for its error messages. */
@@ -236,7 +270,7 @@ export class ProtoObject {
 
   /** A new object whose parent is this one: it inherits what it does not override. */
   extend(attributes: Attributes = {}, options: ObjectOptions = {}): ProtoObject {
-    return newObject(this, attributes, options.mutable, { fn: "extend" });
+    return newObject(this, attributes, objectOptions(options, "extend").mutable, { fn: "extend" });
   }
 
   /** The prototype this object delegates to, or null at the root of a chain. */
@@ -253,7 +287,7 @@ export class ProtoObject {
   /** True if both wrap the same Proto object (wrappers are not unique). */
   is(other: ProtoObject): boolean {
     if (!(other instanceof ProtoObject))
-      throw new TypeError(`is() expects a ProtoObject, got ${describe(other)}`);
+      throw new TypeError(`is(other): expected other to be a ProtoObject, got ${describe(other)}`);
     return addon().same(this.handle, other.handle);
   }
 

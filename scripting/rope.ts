@@ -8,10 +8,11 @@
 import type { NativeStringHandle, NativeTupleHandle } from "./native.ts";
 import { addon, checkText, describe, fromNative, type ProtoValue, toNative } from "./object.ts";
 
-function index(value: unknown, what: string): number {
-  if (typeof value !== "number") throw new TypeError(`${what} must be a number, got ${describe(value)}`);
+function index(value: unknown, where: string, what: string): number {
+  if (typeof value !== "number")
+    throw new TypeError(`${where}: expected ${what} to be a number, got ${describe(value)}`);
   if (!Number.isInteger(value) || value < 0)
-    throw new RangeError(`${what} must be a whole number ≥ 0, got ${value}`);
+    throw new RangeError(`${where}: expected ${what} to be a whole number ≥ 0, got ${value}`);
   return value;
 }
 
@@ -48,15 +49,15 @@ export class ProtoString {
 
   /** Code points [begin, end) (end defaults to the length). O(log N). RangeError past the end. */
   slice(begin: number, end?: number): ProtoString {
-    const b = index(begin, "slice begin");
-    const e = end === undefined ? this.length : index(end, "slice end");
+    const b = index(begin, "slice(begin, end)", "begin");
+    const e = end === undefined ? this.length : index(end, "slice(begin, end)", "end");
     return new ProtoString(addon().stringSlice(this.handle, b, e));
   }
 
   /** Code point index of `needle` at or after `from`, or -1. */
   indexOf(needle: ProtoString | string, from = 0): number {
     const n = stringArg(needle, "indexOf(needle)", "needle");
-    return addon().stringFind(this.handle, n, index(from, "indexOf start"));
+    return addon().stringFind(this.handle, n, index(from, "indexOf(needle, from)", "from"));
   }
 
   /** True if both hold the same text (`other` a ProtoString or JS text). */
@@ -87,18 +88,18 @@ export class ProtoTuple {
 
   /** The value at `i`. RangeError past the end. */
   at(i: number): ProtoValue {
-    return fromNative(addon().tupleAt(this.handle, index(i, "tuple index"))) as ProtoValue;
+    return fromNative(addon().tupleAt(this.handle, index(i, "at(i)", "i"))) as ProtoValue;
   }
 
   /** This tuple followed by `other`. O(log N). */
   concat(other: ProtoTuple): ProtoTuple {
-    return new ProtoTuple(addon().tupleConcat(this.handle, tupleHandle(other, "concat()")));
+    return new ProtoTuple(addon().tupleConcat(this.handle, tupleHandle(other, "concat(other)", "other")));
   }
 
   /** Values [begin, end) (end defaults to the length). O(log N). */
   slice(begin: number, end?: number): ProtoTuple {
-    const b = index(begin, "slice begin");
-    const e = end === undefined ? this.length : index(end, "slice end");
+    const b = index(begin, "slice(begin, end)", "begin");
+    const e = end === undefined ? this.length : index(end, "slice(begin, end)", "end");
     return new ProtoTuple(addon().tupleSlice(this.handle, b, e));
   }
 
@@ -125,9 +126,9 @@ function stringArg(value: unknown, where: string, what: string): NativeStringHan
   throw new TypeError(`${where}: expected ${what} to be a ProtoString or a string, got ${describe(value)}`);
 }
 
-function tupleHandle(value: unknown, what: string): NativeTupleHandle {
+function tupleHandle(value: unknown, where: string, what: string): NativeTupleHandle {
   if (!(value instanceof ProtoTuple))
-    throw new TypeError(`${what} expects a ProtoTuple, got ${describe(value)}`);
+    throw new TypeError(`${where}: expected ${what} to be a ProtoTuple, got ${describe(value)}`);
   return value.handle;
 }
 
@@ -142,6 +143,6 @@ export function newString(text: string): ProtoString {
 /** @internal A new tuple of `values`. */
 export function newTuple(values: readonly ProtoValue[]): ProtoTuple {
   if (!Array.isArray(values))
-    throw new TypeError(`a ProtoTuple is made from an array, got ${describe(values)}`);
+    throw new TypeError(`tuple(values): expected values to be an array, got ${describe(values)}`);
   return new ProtoTuple(addon().tupleNew(values.map((v, i) => toNative(v, "tuple(values)", `values[${i}]`))));
 }

@@ -16,6 +16,7 @@ import {
   describe,
   newObject,
   type ObjectOptions,
+  objectOptions,
   ProtoObject,
   type ProtoValue,
 } from "./object.ts";
@@ -66,7 +67,7 @@ export class Runtime implements BehaviourHost {
   /** Attaches this environment to the process runtime, creating it with `options` if needed. */
   constructor(options: RuntimeOptions = {}) {
     if (typeof options !== "object" || options === null || Array.isArray(options))
-      throw new TypeError(`runtime options must be an object, got ${describe(options)}`);
+      throw new TypeError(`new Runtime(options): expected options to be an object, got ${describe(options)}`);
     // Own, known options only, copied into a fresh object: the addon reads by name, and
     // must never see an option inherited from the caller's prototype chain.
     const known: Record<string, unknown> = {};
@@ -82,9 +83,7 @@ export class Runtime implements BehaviourHost {
 
   /** A new root object (no parent) with immutable `attributes` and `options.mutable` ones. */
   object(attributes: Attributes = {}, options: ObjectOptions = {}): ProtoObject {
-    if (typeof options !== "object" || options === null)
-      throw new TypeError(`object options must be an object, got ${describe(options)}`);
-    return newObject(null, attributes, options.mutable);
+    return newObject(null, attributes, objectOptions(options, "object").mutable);
   }
 
   /** A Proto string (rope) holding `text`; TypeError for lone UTF-16 surrogates. */
@@ -131,8 +130,10 @@ export class Runtime implements BehaviourHost {
    * runtime stays usable.
    */
   update(dt: number): FrameRecord {
-    if (typeof dt !== "number" || !Number.isFinite(dt) || dt < 0)
-      throw new RangeError(`update(dt) needs a finite dt ≥ 0 in seconds, got ${String(dt)}`);
+    if (typeof dt !== "number")
+      throw new TypeError(`update(dt): expected dt to be a number of seconds, got ${describe(dt)}`);
+    if (!Number.isFinite(dt) || dt < 0)
+      throw new RangeError(`update(dt): expected a finite dt ≥ 0 in seconds, got ${dt}`);
     const native = addon();
     native.frameBegin();
     this.#frame++;
@@ -162,7 +163,8 @@ export class Runtime implements BehaviourHost {
 
   /** Changes the GC pause budget per frame (process-wide), in ms. */
   setGcBudgetMs(ms: number): void {
-    if (typeof ms !== "number") throw new TypeError(`the GC budget must be a number, got ${describe(ms)}`);
+    if (typeof ms !== "number")
+      throw new TypeError(`setGcBudgetMs(ms): expected ms to be a number, got ${describe(ms)}`);
     addon().setFrameBudgetMs(ms);
   }
 

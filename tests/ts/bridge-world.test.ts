@@ -193,7 +193,8 @@ describe("the frame driver", () => {
     expect(() => new FrameDriver(undefined as unknown as BridgeWorld)).toThrow(TypeError);
     expect(
       () => new FrameDriver(w, { observeV8Gc: false, workerTimeoutMs: "5" as unknown as number }),
-    ).toThrow(RangeError);
+    ).toThrow(TypeError);
+    expect(() => new FrameDriver(w, { observeV8Gc: false, workerTimeoutMs: -5 })).toThrow(RangeError);
     const driver = new FrameDriver(w, { observeV8Gc: false });
     expect(() => driver.addSystem(undefined as unknown as string, () => {})).toThrow(TypeError);
   });

@@ -163,7 +163,12 @@ const apiCases: Case[] = [
     TypeError,
     /unknown runtime option 'gcBudget'/,
   ],
-  ["runtime options that are not an object", () => new Runtime(3 as never), TypeError, /must be an object/],
+  [
+    "runtime options that are not an object",
+    () => new Runtime(3 as never),
+    TypeError,
+    /^new Runtime\(options\): expected options to be an object, got a number \(3\)$/,
+  ],
   [
     "a different heap limit from the process runtime's",
     () => new Runtime({ heapLimitMb: 77 }),
@@ -185,7 +190,12 @@ const apiCases: Case[] = [
     /^get\(name\): expected name to be a string, got a number/,
   ],
   ["an empty attribute name", () => object.get(""), TypeError, /must not be empty/],
-  ["is() with a non-object", () => object.is({} as never), TypeError, /expects a ProtoObject/],
+  [
+    "is() with a non-object",
+    () => object.is({} as never),
+    TypeError,
+    /^is\(other\): expected other to be a ProtoObject, got an object$/,
+  ],
   ["a column of an unknown type", () => runtime.column("f16" as never, 4), TypeError, /unknown column type/],
   ["a column of NaN length", () => runtime.column("f64", Number.NaN), RangeError, /whole number/],
   [

@@ -78,6 +78,8 @@ describe("a ProtoTuple", () => {
     expect(() => t.at(1.5)).toThrow(RangeError);
     expect(() => runtime.tuple([undefined as never])).toThrow(/^tuple\(values\): values\[0\] is undefined/);
     expect(() => runtime.tuple({} as never)).toThrow(TypeError);
-    expect(() => t.concat([1] as never)).toThrow(/expects a ProtoTuple/);
+    expect(() => t.concat([1] as never)).toThrow(
+      /^concat\(other\): expected other to be a ProtoTuple, got an array$/,
+    );
   });
 });
