@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string>
 
+#include "stall.h"
+
 namespace proto {
 
 std::size_t numericTypeSize(NumericType type) noexcept {
@@ -44,12 +46,49 @@ const char* numericTypeName(NumericType type) noexcept {
 
 namespace proto::internal {
 
+void BatchStack::push(CellBatch* batch) noexcept {
+  std::uint64_t head = head_.load(std::memory_order_relaxed);
+  std::uint64_t next;
+  do {
+    batch->next.store(reinterpret_cast<CellBatch*>(head & kPointerMask), std::memory_order_relaxed);
+    next = ((head & ~kPointerMask) + (kPointerMask + 1)) | reinterpret_cast<std::uintptr_t>(batch);
+  } while (!head_.compare_exchange_weak(head, next, std::memory_order_release, std::memory_order_relaxed));
+}
+
+CellBatch* BatchStack::pop() noexcept {
+  std::uint64_t head = head_.load(std::memory_order_acquire);
+  for (;;) {
+    auto* top = reinterpret_cast<CellBatch*>(head & kPointerMask);
+    if (!top) return nullptr;
+    // `top` may be taken meanwhile; its memory stays valid (batches are never
+    // freed) and the tag makes the CAS fail if it was.
+    CellBatch* below = top->next.load(std::memory_order_relaxed);
+    std::uint64_t next =
+        ((head & ~kPointerMask) + (kPointerMask + 1)) | reinterpret_cast<std::uintptr_t>(below);
+    if (head_.compare_exchange_weak(head, next, std::memory_order_acquire, std::memory_order_acquire))
+      return top;
+  }
+}
+
+std::vector<CellBatch*> BatchStack::drain() noexcept {
+  std::vector<CellBatch*> out;
+  while (CellBatch* b = pop()) out.push_back(b);
+  return out;
+}
+
 CellTable::~CellTable() {
+  for (CellBatch* b : freeBatches_.drain()) delete b;
+  for (CellBatch* b : spareBatches_.drain()) delete b;
   for (void* c : chunks_) std::free(c);
 }
 
+CellBatch* CellTable::spareBatch() {
+  if (CellBatch* b = spareBatches_.pop()) return b;
+  return new CellBatch;
+}
+
 std::size_t CellTable::reservedBytes() const noexcept {
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   return reserved_;
 }
 
@@ -78,24 +117,36 @@ CellWord* CellTable::carve(std::size_t cells) {
 }
 
 void CellTable::takeBatch(std::vector<CellWord*>& out, std::size_t atLeast) {
-  const std::size_t before = out.size();
   const std::size_t target = std::max(kBatch, atLeast);
-  if (before >= target) return;
-  out.reserve(target);
-  std::lock_guard lock(mutex_);
-  std::size_t fromFree = std::min(target - before, freeCells_.size());
-  std::size_t fromChunk = target - before - fromFree;
-  CellWord* run = fromChunk ? carve(fromChunk) : nullptr;  // the only step that can throw
-  out.insert(out.end(), freeCells_.end() - static_cast<std::ptrdiff_t>(fromFree), freeCells_.end());
-  freeCells_.resize(freeCells_.size() - fromFree);
+  if (out.size() >= target) return;
+  out.reserve(target + kBatch);
+  while (out.size() < target) {
+    CellBatch* b = freeBatches_.pop();
+    if (!b) break;
+    out.insert(out.end(), b->cells, b->cells + b->count);
+    inUse_.fetch_add(b->count, std::memory_order_relaxed);  // counted when handed to a thread
+    b->count = 0;
+    spareBatches_.push(b);
+  }
+  if (out.size() >= target) return;
+  std::size_t fromChunk = target - out.size();
+  CellWord* run;
+  {
+    auto lock = lockCounted(mutex_);
+    run = carve(fromChunk);  // may throw: nothing taken from a chunk yet
+  }
   for (std::size_t i = 0; i < fromChunk; ++i) out.push_back(run + i);
-  inUse_.fetch_add(target - before, std::memory_order_relaxed);  // counted when handed to a thread
+  inUse_.fetch_add(fromChunk, std::memory_order_relaxed);
 }
 
 void CellTable::giveBack(std::vector<CellWord*>& cells) {
   for (CellWord* c : cells) c->store(Value::nil().bits(), std::memory_order_relaxed);
-  std::lock_guard lock(mutex_);
-  freeCells_.insert(freeCells_.end(), cells.begin(), cells.end());
+  for (std::size_t i = 0; i < cells.size(); i += kBatch) {
+    CellBatch* b = spareBatch();
+    b->count = static_cast<std::uint32_t>(std::min(kBatch, cells.size() - i));
+    std::copy_n(cells.begin() + static_cast<std::ptrdiff_t>(i), b->count, b->cells);
+    freeBatches_.push(b);
+  }
   inUse_.fetch_sub(cells.size(), std::memory_order_relaxed);
   cells.clear();
 }
@@ -109,7 +160,7 @@ NumericBlock CellTable::allocateNumeric(NumericType type, std::size_t count) {
   std::size_t cells = (bytes + 7) / 8;
   CellWord* run = nullptr;
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lockCounted(mutex_);
     auto it = freeRuns_.lower_bound(cells);
     if (it != freeRuns_.end() && it->first == cells) {
       run = it->second;
@@ -127,7 +178,7 @@ void CellTable::freeNumeric(NumericBlock& block) {
   if (!block.data) return;
   std::size_t cells = (block.bytes + 7) / 8;
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lockCounted(mutex_);
     freeRuns_.emplace(cells, static_cast<CellWord*>(block.data));
   }
   inUse_.fetch_sub(cells, std::memory_order_relaxed);

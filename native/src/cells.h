@@ -21,6 +21,27 @@ namespace proto::internal {
 
 using CellWord = std::atomic<std::uint64_t>;
 
+// Up to CellTable::kBatch free value cells, moved between threads as a unit.
+struct CellBatch {
+  std::atomic<CellBatch*> next{nullptr};  // atomic: a pop may read it while its batch is re-pushed
+  std::uint32_t count = 0;
+  CellWord* cells[64];
+};
+
+// A lock-free stack of CellBatches (Treiber's, with a 16-bit tag beside the
+// 48-bit pointer against ABA). Batches are never freed while the table
+// lives, so a pop may read `next` of a batch another thread just took.
+class BatchStack {
+ public:
+  void push(CellBatch* batch) noexcept;
+  CellBatch* pop() noexcept;
+  std::vector<CellBatch*> drain() noexcept;  // the destructor's: no thread is left
+
+ private:
+  static constexpr std::uint64_t kPointerMask = (std::uint64_t{1} << 48) - 1;
+  std::atomic<std::uint64_t> head_{0};
+};
+
 class CellTable {
  public:
   static constexpr std::size_t kChunkCells = 64 * 1024;
@@ -32,9 +53,12 @@ class CellTable {
   CellTable& operator=(const CellTable&) = delete;
 
   // Tops `out` (the thread's cache) up to max(kBatch, atLeast) free value
-  // cells. Throws kOutOfMemory, leaving `out` as it was, if none can be had.
+  // cells. Throws kOutOfMemory if none can be had (cells already moved into
+  // `out` stay there). Free cells come from a lock-free stack of batches; the
+  // mutex is taken only to carve new cells from a chunk.
   void takeBatch(std::vector<CellWord*>& out, std::size_t atLeast);
-  // Returns value cells (the sweeper frees dead objects' cells in batches).
+  // Returns value cells (the sweeper frees dead objects' cells in batches):
+  // lock-free, so a sweeper descheduled mid-way never holds a thread up.
   void giveBack(std::vector<CellWord*>& cells);
 
   NumericBlock allocateNumeric(NumericType type, std::size_t count);
@@ -45,16 +69,19 @@ class CellTable {
 
  private:
   CellWord* carve(std::size_t cells);  // mutex held
+  CellBatch* spareBatch();
 
   mutable std::mutex mutex_;
   std::vector<void*> chunks_;
   CellWord* bump_ = nullptr;
   CellWord* bumpEnd_ = nullptr;
-  std::vector<CellWord*> freeCells_;
+  BatchStack freeBatches_;                          // batches of free value cells
+  BatchStack spareBatches_;                         // empty batch records, for reuse
   std::multimap<std::size_t, CellWord*> freeRuns_;  // numeric runs by cell count
   std::atomic<std::size_t> inUse_{0};
   std::size_t reserved_ = 0;
   std::size_t limitBytes_;  // 0: none
 };
+static_assert(sizeof(CellBatch::cells) / sizeof(CellWord*) == CellTable::kBatch);
 
 }  // namespace proto::internal

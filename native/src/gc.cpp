@@ -20,7 +20,6 @@ double microsSince(Clock::time_point t0) {
 
 Collector::Collector(RuntimeState& runtime) : rt_(runtime) {
   triggerBytes_.store(runtime.options.gcTriggerBytes, std::memory_order_relaxed);
-  pauseHistory_.reserve(4096);
 }
 
 Collector::~Collector() { stopThread(); }
@@ -246,29 +245,51 @@ void Collector::cycle() {
   cycleDone_.notify_all();
 }
 
-void Collector::recordPause(double us) {
-  std::lock_guard lock(statsMutex_);
-  pauseSamples_.push_back(us);
-  if (pauseSamples_.size() > (1u << 20))
-    pauseSamples_.erase(pauseSamples_.begin(), pauseSamples_.begin() + (1u << 19));
-  if (pauseHistory_.size() < 4096)
-    pauseHistory_.push_back(us);
+void Collector::StallHistory::add(double us) {
+  if (recent.size() < 4096)
+    recent.push_back(us);
   else
-    pauseHistory_[pauseHistoryNext_++ % 4096] = us;
-  ++pauseCount_;
-  pauseMaxUs_ = std::max(pauseMaxUs_, us);
+    recent[next++ % 4096] = us;
+  ++count;
+  totalMs += us / 1000.0;
+  maxUs = std::max(maxUs, us);
 }
 
-std::vector<double> Collector::takePauseSamples() {
+StallStats Collector::StallHistory::summary() const {
+  StallStats s;
+  s.count = count;
+  s.totalMs = totalMs;
+  s.maxUs = maxUs;
+  if (!recent.empty()) {
+    std::vector<double> h = recent;
+    std::sort(h.begin(), h.end());
+    s.p50Us = h[h.size() / 2];
+    s.p99Us = h[std::min(h.size() - 1, h.size() * 99 / 100)];
+  }
+  return s;
+}
+
+void Collector::recordStall(StallKind kind, Clock::time_point start, double us, std::uint32_t thread) {
+  StallSample sample{std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count(),
+                     us, kind, thread};
   std::lock_guard lock(statsMutex_);
-  std::vector<double> out;
-  out.swap(pauseSamples_);
+  if (samples_.size() >= (1u << 20)) samples_.erase(samples_.begin(), samples_.begin() + (1u << 19));
+  samples_.push_back(sample);
+  allStalls_.add(us);
+  stallsByKind_[static_cast<std::size_t>(kind)].add(us);
+}
+
+std::vector<StallSample> Collector::takeStallSamples() {
+  std::lock_guard lock(statsMutex_);
+  std::vector<StallSample> out;
+  out.swap(samples_);
   return out;
 }
 
 GcStats Collector::stats() const {
   GcStats s;
-  std::vector<double> h;
+  StallHistory all;
+  StallHistory byKind[kStallKinds];
   {
     std::lock_guard lock(statsMutex_);
     s.cycles = cycles_;
@@ -276,15 +297,15 @@ GcStats Collector::stats() const {
     s.liveBytes = liveBytes_;
     s.liveObjects = liveObjects_;
     s.lastCycleMs = lastCycleMs_;
-    s.pauseCount = pauseCount_;
-    s.pauseMaxUs = pauseMaxUs_;
-    h = pauseHistory_;
+    all = allStalls_;
+    for (std::size_t k = 0; k < kStallKinds; ++k) byKind[k] = stallsByKind_[k];
   }
-  if (!h.empty()) {
-    std::sort(h.begin(), h.end());
-    s.pauseP50Us = h[h.size() / 2];
-    s.pauseP99Us = h[std::min(h.size() - 1, h.size() * 99 / 100)];
-  }
+  StallStats a = all.summary();
+  s.pauseCount = a.count;
+  s.pauseP50Us = a.p50Us;
+  s.pauseP99Us = a.p99Us;
+  s.pauseMaxUs = a.maxUs;
+  for (std::size_t k = 0; k < kStallKinds; ++k) s.stalls[k] = byKind[k].summary();
   s.heapBytes = rt_.heap.heapBytes();
   s.allocatedBytes = allocatedTotal_.load(std::memory_order_relaxed);
   s.cellsInUse = rt_.cells.cellsInUse();

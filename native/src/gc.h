@@ -54,8 +54,9 @@ class Collector {
   // The pacer: called from allocation slow paths.
   void noteAllocation(std::size_t bytes);
 
-  void recordPause(double us);
-  std::vector<double> takePauseSamples();
+  // A stall of a mutator thread (ThreadState::noteStall).
+  void recordStall(StallKind kind, Clock::time_point start, double us, std::uint32_t thread);
+  std::vector<StallSample> takeStallSamples();
   GcStats stats() const;
   // Stops the world and checks the heap; returns what is wrong (empty: ok).
   // Waits for a running cycle; verifications run one at a time.
@@ -96,12 +97,19 @@ class Collector {
   std::atomic<std::size_t> allocatedSinceCycle_{0};
   std::atomic<std::size_t> triggerBytes_{0};
 
-  mutable std::mutex statsMutex_;
-  std::vector<double> pauseSamples_;  // since takePauseSamples
-  std::vector<double> pauseHistory_;  // last 4096, for stats()
-  std::size_t pauseHistoryNext_ = 0;
-  std::uint64_t pauseCount_ = 0;
-  double pauseMaxUs_ = 0;
+  // The last 4 096 stalls of one kind (or of all), for stats().
+  struct StallHistory {
+    std::vector<double> recent;
+    std::size_t next = 0;
+    std::uint64_t count = 0;
+    double totalMs = 0, maxUs = 0;
+    void add(double us);
+    StallStats summary() const;
+  };
+  mutable std::mutex statsMutex_;     // held only for a few stores at a time
+  std::vector<StallSample> samples_;  // since takeStallSamples
+  StallHistory allStalls_;
+  StallHistory stallsByKind_[kStallKinds];
   std::uint64_t cycles_ = 0;
   std::uint64_t handshakes_ = 0;
   std::size_t liveBytes_ = 0;

@@ -116,7 +116,7 @@ void PageMap::set(const Page* page, bool present) {
 Heap::~Heap() {
   std::vector<Page*> pages;
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lockCounted(mutex_);
     pages.swap(allPages_);
   }
   for (Page* p : pages) unmap(p, p->mappedBytes);
@@ -143,7 +143,7 @@ Page* Heap::newPage(std::uint8_t sizeClass, std::size_t bytes, bool large) {
     formatSmall(page, sizeClass);
   }
   heapBytes_.fetch_add(mapped, std::memory_order_relaxed);
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   allPages_.insert(std::upper_bound(allPages_.begin(), allPages_.end(), page), page);
   pageMap_.set(page, true);
   return page;
@@ -161,7 +161,7 @@ void Heap::formatSmall(Page* page, std::uint8_t sizeClass) {
 
 void Heap::freePage(Page* page) {
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lockCounted(mutex_);
     auto it = std::lower_bound(allPages_.begin(), allPages_.end(), page);
     if (it != allPages_.end() && *it == page) allPages_.erase(it);
     pageMap_.set(page, false);
@@ -189,7 +189,7 @@ Page* Heap::takeAvailable(std::uint8_t sizeClass) {
 std::size_t Heap::releaseEmptyPages(std::size_t keepPages) {
   std::vector<Page*> doomed;
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lockCounted(mutex_);
     while (emptyCount_ > keepPages) {
       Page* p = empty_;
       empty_ = p->next;
@@ -202,7 +202,7 @@ std::size_t Heap::releaseEmptyPages(std::size_t keepPages) {
 }
 
 std::size_t Heap::emptyPages() const {
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   return emptyCount_;
 }
 
@@ -233,7 +233,7 @@ bool Heap::refill(AllocBuffer& buffer, std::uint8_t sizeClass) {
   retire(buffer);
   Page* page;
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lockCounted(mutex_);
     page = takeAvailable(sizeClass);
   }
   if (!page) {
@@ -263,17 +263,18 @@ void Heap::retireLocked(AllocBuffer& buffer, bool forSweep) {
 
 void Heap::retire(AllocBuffer& buffer, bool forSweep) {
   if (!buffer.page) return;
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   retireLocked(buffer, forSweep);
 }
 
 void Heap::retireAll(AllocBuffer* buffers, std::size_t count, bool forSweep) {
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   for (std::size_t i = 0; i < count; ++i) retireLocked(buffers[i], forSweep);
 }
 
-void* Heap::allocateLarge(std::size_t bytes) {
+void* Heap::allocateLarge(std::size_t bytes, std::size_t* mappedOut) {
   std::size_t mapped = (kHeaderBytes + bytes + kPageSize - 1) / kPageSize * kPageSize;
+  *mappedOut = mapped;
   if (overLimit(mapped)) {
     // Empty small pages are memory nobody uses: give them back first.
     releaseEmptyPages(0);
@@ -281,14 +282,14 @@ void* Heap::allocateLarge(std::size_t bytes) {
   }
   Page* page = newPage(0, bytes, true);
   if (!page) return nullptr;
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   page->next = large_;
   large_ = page;
   return page->begin;
 }
 
 void Heap::clearAllMarks() {
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   for (Page* p : allPages_) p->clearMarks();
 }
 
@@ -296,7 +297,7 @@ void Heap::beginSweep() {
   totals_.freedBytes.store(0, std::memory_order_relaxed);
   totals_.liveBytes.store(0, std::memory_order_relaxed);
   totals_.liveObjects.store(0, std::memory_order_relaxed);
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   auto moveAll = [&](Page*& list) {
     while (list) {
       Page* p = list;
@@ -322,7 +323,7 @@ void Heap::beginSweep() {
 
 bool Heap::contains(const void* p) const {
   Page* page = Page::of(p);
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   auto it = std::lower_bound(allPages_.begin(), allPages_.end(), page);
   if (it == allPages_.end() || *it != page || page->magic != kPageMagic) return false;
   auto* c = static_cast<const char*>(p);

@@ -31,6 +31,8 @@
 #include <mutex>
 #include <vector>
 
+#include "stall.h"
+
 namespace proto::internal {
 
 inline constexpr std::size_t kPageSize = 256 * 1024;
@@ -39,8 +41,11 @@ inline constexpr std::size_t kMarkWords = kPageSize / kGranule / 64;
 inline constexpr std::uint32_t kPageMagic = 0x50524F54;  // "PROT"
 
 // Slot sizes of the small-object classes; anything bigger is a large object.
-inline constexpr std::array<std::uint32_t, 20> kSizeClasses = {
-    16, 32, 48, 64, 80, 96, 128, 160, 192, 256, 320, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 8192};
+// Up to 64 KiB, so that no object below a quarter page takes a page run of
+// its own (an 11 KiB object used to map 256 KiB).
+inline constexpr std::array<std::uint32_t, 26> kSizeClasses = {
+    16,  32,   48,   64,   80,   96,   128,  160,   192,   256,   320,   384,   512,
+    768, 1024, 1536, 2048, 3072, 4096, 8192, 12288, 16384, 24576, 32768, 49152, 65536};
 inline constexpr std::size_t kNumSizeClasses = kSizeClasses.size();
 inline constexpr std::size_t kMaxSmallSize = kSizeClasses.back();
 
@@ -147,13 +152,17 @@ class Heap {
   void retire(AllocBuffer& buffer, bool forSweep = false);
   // retire() for all of a thread's buffers under one lock (the handshake path).
   void retireAll(AllocBuffer* buffers, std::size_t count, bool forSweep);
-  void* allocateLarge(std::size_t bytes);  // nullptr past the limit
+  // A page run of its own for an object of `bytes`; nullptr past the limit.
+  // `*mapped` gets the bytes the run takes (what the pacer is told).
+  void* allocateLarge(std::size_t bytes, std::size_t* mapped);
 
   // A sweep assist: while a sweep is under way, a thread that needs a page
   // sweeps up to `maxPages` unswept pages of its own class and takes one with
-  // room, instead of growing the heap. False if that found none.
-  template <class Finalize>
-  bool refillBySweeping(AllocBuffer& buffer, std::uint8_t sizeClass, Finalize&& finalize, int maxPages);
+  // room, instead of growing the heap; before every page after the first it
+  // asks `mayGoOn()` (its frame budget). False if that found none.
+  template <class Finalize, class MayGoOn>
+  bool refillBySweeping(AllocBuffer& buffer, std::uint8_t sizeClass, Finalize&& finalize, int maxPages,
+                        MayGoOn&& mayGoOn);
 
   // --- collector side ---
   void clearAllMarks();
@@ -186,7 +195,7 @@ class Heap {
   bool overLimit(std::size_t extra) const noexcept { return heapBytes() + extra > limitBytes_; }
   template <class F>
   void forEachPage(F&& f) const {
-    std::lock_guard lock(mutex_);
+    auto lock = lockCounted(mutex_);
     for (Page* p : allPages_) f(p);
   }
 
@@ -249,7 +258,7 @@ void Heap::sweepPage(Page* page, Finalize&& finalize) {
   totals_.liveBytes.fetch_add(live, std::memory_order_relaxed);
   totals_.liveObjects.fetch_add(liveObjects, std::memory_order_relaxed);
   totals_.freedBytes.fetch_add(freed, std::memory_order_relaxed);
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   if (live == 0) {
     page->freeList = nullptr;
     page->next = empty_;
@@ -268,7 +277,7 @@ bool Heap::sweepOne(Finalize&& finalize) {
   Page* page = nullptr;
   bool large = false;
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lockCounted(mutex_);
     if (largeUnswept_) {
       page = largeUnswept_;
       largeUnswept_ = page->next;
@@ -293,7 +302,7 @@ bool Heap::sweepOne(Finalize&& finalize) {
   if (page->isMarked(h)) {
     totals_.liveBytes.fetch_add(page->largeBytes, std::memory_order_relaxed);
     totals_.liveObjects.fetch_add(1, std::memory_order_relaxed);
-    std::lock_guard lock(mutex_);
+    auto lock = lockCounted(mutex_);
     page->next = large_;
     large_ = page;
   } else {
@@ -304,13 +313,15 @@ bool Heap::sweepOne(Finalize&& finalize) {
   return true;
 }
 
-template <class Finalize>
-bool Heap::refillBySweeping(AllocBuffer& buffer, std::uint8_t sizeClass, Finalize&& finalize, int maxPages) {
+template <class Finalize, class MayGoOn>
+bool Heap::refillBySweeping(AllocBuffer& buffer, std::uint8_t sizeClass, Finalize&& finalize, int maxPages,
+                            MayGoOn&& mayGoOn) {
   retire(buffer);
   for (int i = 0; i <= maxPages; ++i) {
     Page* page = nullptr;
+    if (i > 0 && !mayGoOn()) return false;
     {
-      std::lock_guard lock(mutex_);
+      auto lock = lockCounted(mutex_);
       if (Page* ready = takeAvailable(sizeClass)) {
         install(buffer, ready);
         return true;

@@ -37,7 +37,7 @@ RootTable::~RootTable() {
 }
 
 CellWord* RootTable::acquire(std::uint64_t initial, RootKind kind) {
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   if (free_.empty()) {
     auto* chunk = new Chunk;
     for (std::size_t i = 0; i < kChunk; ++i) {
@@ -59,7 +59,7 @@ CellWord* RootTable::acquire(std::uint64_t initial, RootKind kind) {
 }
 
 std::optional<std::uint64_t> RootTable::release(CellWord* slot, RootKind kind) {
-  std::lock_guard lock(mutex_);
+  auto lock = lockCounted(mutex_);
   auto it = std::upper_bound(chunks_.begin(), chunks_.end(), slot,
                              [](CellWord* s, Chunk* c) { return s < c->slots; });
   if (it == chunks_.begin()) return std::nullopt;
@@ -135,6 +135,7 @@ ThreadState* RuntimeState::attach() {
                 "this OS thread is attached to a runtime already (one AttachScope per thread)");
   std::lock_guard lock(threadsMutex);  // no handshake round is in progress while held
   auto* t = new ThreadState(*this, face);
+  t->id = ++nextThreadId;
   Thread& th = *t->thread;
   std::uint64_t epoch = handshakeRequest.load(std::memory_order_acquire);
   th.handshakeAck_ = epoch;
@@ -166,10 +167,16 @@ void RuntimeState::enter(ThreadState& t) {
   PROTO_ASSERT(t.outsideDepth > 0, "enter() without a matching leave() (UnmanagedScopes must nest)");
   if (--t.outsideDepth > 0) return;  // still inside an outer UnmanagedScope
   int expected = kOutside;
-  while (!t.status.compare_exchange_weak(expected, kRunning, std::memory_order_acquire,
-                                         std::memory_order_relaxed)) {
-    expected = kOutside;
-    std::this_thread::yield();  // the collector is answering a handshake for us
+  if (!t.status.compare_exchange_strong(expected, kRunning, std::memory_order_acquire,
+                                        std::memory_order_relaxed)) [[unlikely]] {
+    // The collector is answering a handshake for us: a stall of its own kind.
+    t.timedStall(StallKind::kEnter, [&] {
+      do {
+        expected = kOutside;
+        std::this_thread::yield();
+      } while (!t.status.compare_exchange_weak(expected, kRunning, std::memory_order_acquire,
+                                               std::memory_order_relaxed));
+    });
   }
   t.thread->safepoint();
 }
@@ -185,7 +192,7 @@ std::atomic<std::uint64_t>* persistentNew(Runtime& runtime, const void* target) 
   Value v = target ? Value::reference(static_cast<const HeapObject*>(target)) : Value::nil();
   CellWord* slot = rt.roots.acquire(v.bits(), RootKind::kPersistent);
   if (target && rt.marking()) {
-    std::lock_guard lock(rt.orphanMutex);
+    auto lock = lockCounted(rt.orphanMutex);
     auto* h = const_cast<HeapObject*>(static_cast<const HeapObject*>(target));
     if (rt.marking() && Page::of(h)->tryMark(h)) rt.orphanShades.push_back(h);
   }
@@ -197,7 +204,7 @@ void persistentFree(Runtime& runtime, std::atomic<std::uint64_t>* slot) noexcept
   Value old = Value::fromBits(slot->load(std::memory_order_acquire));
   if (old.isReference() && rt.marking()) {
     // Deletion barrier: what a root drops during marking stays alive this cycle.
-    std::lock_guard lock(rt.orphanMutex);
+    auto lock = lockCounted(rt.orphanMutex);
     HeapObject* h = old.asReferenceUnchecked();
     if (rt.marking() && Page::of(h)->tryMark(h)) rt.orphanShades.push_back(h);
   }
@@ -257,6 +264,22 @@ ValueKind Value::kind() const noexcept {
   if (isBool()) return ValueKind::kBool;
   if (isMissing()) return ValueKind::kMissing;
   return ValueKind::kNil;
+}
+
+const char* stallKindName(StallKind kind) noexcept {
+  switch (kind) {
+    case StallKind::kHandshake:
+      return "handshake";
+    case StallKind::kHeapLimit:
+      return "heap_limit";
+    case StallKind::kSweepAssist:
+      return "sweep_assist";
+    case StallKind::kLockWait:
+      return "lock_wait";
+    case StallKind::kEnter:
+      return "enter";
+  }
+  return "?";
 }
 
 const char* valueKindName(ValueKind kind) noexcept {
@@ -356,7 +379,7 @@ void Runtime::collect() {
 }
 
 GcStats Runtime::gcStats() const { return state_->collector->stats(); }
-std::vector<double> Runtime::takePauseSamples() { return state_->collector->takePauseSamples(); }
+std::vector<StallSample> Runtime::takeStallSamples() { return state_->collector->takeStallSamples(); }
 
 std::vector<FrameRecord> Runtime::takeFrameRecords() {
   std::lock_guard lock(state_->framesMutex);
@@ -481,10 +504,10 @@ void Thread::answerHandshake(bool force) {
   rt.performHandshake(t, work);
   handshakeAck_ = epoch;
   t.acked.store(epoch, std::memory_order_release);
-  double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
-  rt.collector->recordPause(us);
-  t.notePause(us / 1000.0);
-  t.handshakeCostMsEwma = 0.9 * t.handshakeCostMsEwma + 0.1 * (us / 1000.0);
+  double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  ++t.frameHandshakes;
+  t.noteStall(StallKind::kHandshake, t0, ms);
+  t.handshakeCostMsEwma = 0.9 * t.handshakeCostMsEwma + 0.1 * ms;
 }
 
 void Thread::stressCollect() {
@@ -504,13 +527,17 @@ void Thread::frameBegin() {
   checkOwner();
   ThreadState& t = *state_;
   if (t.inFrame) throw Error(ErrorCode::kInvalidArgument, "frameBegin called twice without frameEnd");
-  answerHandshake(true);
   t.inFrame = true;
   ++t.frameNumber;
   t.frameStart = Clock::now();
   t.frameGcMs = 0;
   t.frameLongestMs = 0;
+  for (double& ms : t.frameStallMs) ms = 0;
+  t.frameStalls = 0;
   t.frameHandshakes = 0;
+  // A handshake waiting at the frame's start is this frame's stall: answered
+  // after the frame began, so that it is counted in it.
+  answerHandshake(true);
 }
 
 FrameRecord Thread::frameEnd() {
@@ -525,11 +552,13 @@ FrameRecord Thread::frameEnd() {
   r.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - t.frameStart).count();
   r.gcPauseMs = t.frameGcMs;
   r.longestPauseMs = t.frameLongestMs;
+  for (std::size_t k = 0; k < kStallKinds; ++k) r.stallMs[k] = t.frameStallMs[k];
+  r.stalls = t.frameStalls;
   r.handshakes = t.frameHandshakes;
   r.budgetMs = rt.frameBudgetMs.load(std::memory_order_relaxed);
   r.overBudget = t.frameGcMs > r.budgetMs;
   if (r.overBudget) rt.framesOverBudget.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard lock(rt.framesMutex);
+  auto lock = internal::lockCounted(rt.framesMutex);
   rt.frames.push_back(r);
   if (rt.frames.size() > 4096) rt.frames.pop_front();
   return r;

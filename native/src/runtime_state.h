@@ -44,10 +44,17 @@ class RootTable {
   // Frees `slot` if it is in use as `kind` and returns the bits it held;
   // returns nullopt (and changes nothing) otherwise.
   std::optional<std::uint64_t> release(CellWord* slot, RootKind kind);
+  // Visits every slot, free ones included. The lock is held only to copy the
+  // chunk list (chunks never move nor go away before the table), so a root
+  // scan never makes a mutator's acquire or release wait.
   template <class F>
   void forEach(F&& f) {
-    std::lock_guard lock(mutex_);
-    for (Chunk* chunk : chunks_)
+    std::vector<Chunk*> chunks;
+    {
+      std::lock_guard lock(mutex_);
+      chunks = chunks_;
+    }
+    for (Chunk* chunk : chunks)
       for (std::size_t i = 0; i < kChunk; ++i) f(chunk->slots[i]);
   }
   std::size_t inUse(RootKind kind) const noexcept {
@@ -84,6 +91,7 @@ class RuntimeState {
   // ---- threads and handshakes ----
   std::mutex threadsMutex;  // held by the collector for a whole handshake round
   std::vector<ThreadState*> threads;
+  std::uint32_t nextThreadId = 0;  // threadsMutex
   std::atomic<std::uint64_t> handshakeRequest{0};
   std::atomic<HandshakeWork> handshakeWork{HandshakeWork::kNone};
   std::atomic<GcPhase> phase{GcPhase::kIdle};

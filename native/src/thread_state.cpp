@@ -61,8 +61,9 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
   allocatedBytes = 0;
   auto attempt = [&]() -> void* {
     if (bytes > kMaxSmallSize) {
-      void* p = runtime.heap.allocateLarge(bytes);
-      if (p) allocatedBytes += bytes;
+      std::size_t mapped = 0;
+      void* p = runtime.heap.allocateLarge(bytes, &mapped);
+      if (p) allocatedBytes += mapped;
       return p;
     }
     std::uint8_t cls = sizeClassFor(bytes);
@@ -90,9 +91,7 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
   bool collectNow = !runtime.options.backgroundCollector ||
                     gc.cyclesCompleted() != runtime.oomAfterCycle.load(std::memory_order_relaxed);
   if (collectNow) {
-    auto t0 = Clock::now();
-    gc.collectAndWait(this);
-    notePause(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    timedStall(StallKind::kHeapLimit, [&] { gc.collectAndWait(this); });
     if (void* p = attempt()) return p;
     runtime.oomAfterCycle.store(gc.cyclesCompleted(), std::memory_order_relaxed);
   } else {
@@ -109,13 +108,26 @@ bool ThreadState::sweepAssist(AllocBuffer& buffer, std::uint8_t sizeClass) {
   if (inFrame && runtime.frameBudgetMs.load(std::memory_order_relaxed) - frameGcMs < 2 * sweepAssistMsEwma)
     return false;  // no room left in this frame's budget: grow the heap instead
   auto t0 = Clock::now();
+  // The budget is checked before every further page, not only before the
+  // first: one page's sweep is the unit of work that may overrun it.
+  double budgetMs = runtime.frameBudgetMs.load(std::memory_order_relaxed);
+  Clock::time_point last = t0;
+  auto mayGoOn = [&] {
+    auto now = Clock::now();
+    pageSweepMsEwma =
+        0.9 * pageSweepMsEwma + 0.1 * std::chrono::duration<double, std::milli>(now - last).count();
+    last = now;
+    if (!inFrame) return true;
+    double spent = std::chrono::duration<double, std::milli>(now - t0).count();
+    return budgetMs - frameGcMs - spent >= pageSweepMsEwma;
+  };
   bool got = runtime.heap.refillBySweeping(
       buffer, sizeClass,
-      [&](HeapObject* h) { forEachOwnedCell(h, [&](CellWord* c) { deadCells.push_back(c); }); }, 16);
+      [&](HeapObject* h) { forEachOwnedCell(h, [&](CellWord* c) { deadCells.push_back(c); }); }, 16, mayGoOn);
   if (!deadCells.empty()) runtime.cells.giveBack(deadCells);
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-  notePause(ms);
-  sweepAssistMsEwma = 0.9 * sweepAssistMsEwma + 0.1 * ms;
+  noteStall(StallKind::kSweepAssist, t0, ms);
+  sweepAssistMsEwma = 0.9 * sweepAssistMsEwma + 0.1 * ms;  // the cost of one assist, for the check before it
   return got;
 }
 
@@ -149,11 +161,22 @@ void ThreadState::flushMarks() {
   }
 }
 
-void ThreadState::notePause(double ms) {
+void ThreadState::noteStall(StallKind kind, Clock::time_point start, double ms) {
+  runtime.collector->recordStall(kind, start, ms * 1000.0, id);
   if (!inFrame) return;
   frameGcMs += ms;
+  frameStallMs[static_cast<std::size_t>(kind)] += ms;
   if (ms > frameLongestMs) frameLongestMs = ms;
-  ++frameHandshakes;
+  ++frameStalls;
+}
+
+void noteLockWait(Clock::time_point start, double ms) noexcept {
+  if (ThreadState* t = currentThreadState(); t && t->outsideDepth == 0) {
+    try {
+      t->noteStall(StallKind::kLockWait, start, ms);
+    } catch (...) {  // statistics never turn a lock into an error
+    }
+  }
 }
 
 }  // namespace proto::internal

@@ -74,7 +74,8 @@ class ThreadState {
   // While the collector sweeps, refill `buffer` by sweeping pages of its
   // class rather than growing the heap (counted as GC time in the frame).
   bool sweepAssist(AllocBuffer& buffer, std::uint8_t sizeClass);
-  double sweepAssistMsEwma = 0.02;
+  double sweepAssistMsEwma = 0.02;   // one whole assist
+  double pageSweepMsEwma = 0.01;     // one page of it
   std::vector<CellWord*> deadCells;  // cells of objects an assist freed
   void retireAll(bool forSweep = false);
 
@@ -94,16 +95,33 @@ class ThreadState {
   }
   void flushMarks();
 
-  // ---- frames ----
+  // ---- frames and stalls ----
+  std::uint32_t id = 0;  // names the thread in StallSamples
   bool inFrame = false;
   std::uint64_t frameNumber = 0;
   Clock::time_point frameStart{};
-  double frameGcMs = 0, frameLongestMs = 0;
-  std::uint32_t frameHandshakes = 0;
+  double frameGcMs = 0, frameLongestMs = 0;  // every stall in the frame, summed / the longest
+  double frameStallMs[kStallKinds] = {};
+  std::uint32_t frameStalls = 0, frameHandshakes = 0;
   double handshakeCostMsEwma = 0.005;
   std::uint64_t deferredEpoch = 0;  // a handshake put off to the frame's end
   Clock::time_point deferredSince{};
-  void notePause(double ms);
+  // Charges a stall that began at `start` and lasted `ms` to the current
+  // frame (if any) and to the runtime's statistics.
+  void noteStall(StallKind kind, Clock::time_point start, double ms);
+  // Times `body` as a stall of `kind`.
+  template <class F>
+  decltype(auto) timedStall(StallKind kind, F&& body) {
+    struct Timer {
+      ThreadState& t;
+      StallKind kind;
+      Clock::time_point start = Clock::now();
+      ~Timer() {
+        t.noteStall(kind, start, std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+      }
+    } timer{*this, kind};
+    return body();
+  }
 };
 
 // The ThreadState of the calling OS thread, or null if it is not attached.

@@ -330,7 +330,7 @@ TEST(HeapLimit, PagesEmptiedByACollectionServeOtherSizeClassesAndLargeObjects) {
   std::vector<proto::Attribute> big, mid;
   for (int i = 0; i < 600; ++i) big.push_back({rt.symbol("b" + std::to_string(i)), Value::integer(i)});
   for (int i = 0; i < 190; ++i) mid.push_back({rt.symbol("m" + std::to_string(i)), Value::integer(i)});
-  EXPECT_NO_THROW(t.newObject(nullptr, big));  // 9.6 KB: a large object
+  EXPECT_NO_THROW(t.newObject(nullptr, big));  // 9.6 KB: the 12 KiB class
   EXPECT_NO_THROW(t.newObject(nullptr, mid));  // about 3 KB: another size class
   EXPECT_NO_THROW(proto::strings::fromUtf8(t, std::string(3000, 'a')));
   rt.verifyHeap();

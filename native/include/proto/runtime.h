@@ -182,15 +182,47 @@ class Persistent {
   std::atomic<std::uint64_t>* slot_ = nullptr;
 };
 
+// Every way memory management can hold a mutator thread up. Each interval is
+// timed from the thread's side and charged to its current frame and to the
+// runtime's statistics (docs/collector.md says what each covers).
+enum class StallKind : std::uint8_t {
+  kHandshake,    // answering a GC handshake (cache clear, roots, flush, sweep start)
+  kHeapLimit,    // waiting at the heap limit for a collection to free memory
+  kSweepAssist,  // sweeping pages itself instead of growing the heap
+  kLockWait,     // blocked on a runtime lock (cell table, page lists, root table)
+  kEnter,        // re-entering the runtime while the collector held the thread
+};
+inline constexpr std::size_t kStallKinds = 5;
+const char* stallKindName(StallKind kind) noexcept;
+
 // Per-frame GC accounting of one thread (see Thread::frameBegin).
 struct FrameRecord {
   std::uint64_t frame = 0;
-  double durationMs = 0;      // frameBegin to frameEnd
-  double gcPauseMs = 0;       // time this thread spent in handshakes, stalls and assists
-  double longestPauseMs = 0;  // longest single pause inside the frame
+  double durationMs = 0;             // frameBegin to frameEnd
+  double gcPauseMs = 0;              // every stall of this thread inside the frame, all kinds summed
+  double longestPauseMs = 0;         // the longest single stall inside the frame
+  double stallMs[kStallKinds] = {};  // gcPauseMs by StallKind
+  std::uint32_t stalls = 0;          // how many stalls
   std::uint32_t handshakes = 0;
   double budgetMs = 0;  // the budget in force when the frame ended
   bool overBudget = false;
+};
+
+// Statistics of one kind of stall (or of all of them), microseconds. The
+// percentiles are over the last 4 096 stalls of that kind.
+struct StallStats {
+  std::uint64_t count = 0;
+  double totalMs = 0;
+  double p50Us = 0, p99Us = 0, maxUs = 0;
+};
+
+// One stall as a thread lived it: when it began (steady clock, ns), how long
+// it lasted, what it was and which thread (an id per attached thread).
+struct StallSample {
+  std::int64_t startNs = 0;
+  double us = 0;
+  StallKind kind = StallKind::kHandshake;
+  std::uint32_t thread = 0;
 };
 
 struct GcStats {
@@ -202,9 +234,10 @@ struct GcStats {
   std::size_t liveObjects = 0;     // marked by the last cycle
   std::size_t cellsInUse = 0;
   double lastCycleMs = 0;
-  // Handshake pauses (all threads), microseconds.
+  // Every stall of every thread, all kinds (what the threads lost), microseconds.
   double pauseP50Us = 0, pauseP99Us = 0, pauseMaxUs = 0;
   std::uint64_t pauseCount = 0;
+  StallStats stalls[kStallKinds];  // the same, by StallKind
   std::uint64_t framesOverBudget = 0;
   double frameBudgetMs = 0;  // the GC pause budget per frame in force now
 };
@@ -235,8 +268,9 @@ class Runtime {
   // an UnmanagedScope, or not attached at all.
   void collect();
   GcStats gcStats() const;
-  // Handshake pause samples in microseconds since the last call (for benchmarks).
-  std::vector<double> takePauseSamples();
+  // Every stall of every thread since the last call (for benchmarks; the
+  // last 2^20 are kept).
+  std::vector<StallSample> takeStallSamples();
   // Per-frame records of every thread that marked frames, oldest first; at
   // most the last 4096 are kept.
   std::vector<FrameRecord> takeFrameRecords();

@@ -1,0 +1,175 @@
+// Stall accounting: every interval a thread is held up by memory management
+// is counted, with its kind, in the frame that suffered it and in the
+// runtime's statistics; and the heap stays bounded under churn of every kind.
+#include <gtest/gtest.h>
+#include <proto/rope.h>
+#include <proto/runtime.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/test_runtime.h"
+
+namespace {
+
+using proto::StallKind;
+using proto::Value;
+
+double stallMs(const proto::FrameRecord& r, StallKind kind) {
+  return r.stallMs[static_cast<std::size_t>(kind)];
+}
+
+TEST(Stalls, AHeapLimitWaitIsChargedToTheFrameThatSufferedItWithItsKind) {
+  proto::RuntimeOptions o;
+  o.heapLimitBytes = 8 << 20;
+  o.backgroundCollector = false;
+  proto::Runtime rt(o);
+  proto::AttachScope scope(rt);
+  proto::Thread& t = scope.thread();
+  proto::Symbol x = rt.symbol("x");
+  t.frameBegin();
+  {
+    // Garbage past the limit: the allocation that hits it waits for a cycle.
+    for (int i = 0; i < 400'000; ++i) {
+      proto::HandleScope hs(t);
+      t.newObject(nullptr, {{x, Value::integer(i)}});
+    }
+  }
+  proto::FrameRecord r = t.frameEnd();
+  EXPECT_GT(stallMs(r, StallKind::kHeapLimit), 0.0);
+  EXPECT_GE(r.stalls, 1u);
+  double sum = 0;
+  for (double ms : r.stallMs) sum += ms;
+  EXPECT_NEAR(r.gcPauseMs, sum, 1e-9) << "gcPauseMs is the sum of every kind";
+  EXPECT_GE(r.gcPauseMs, r.longestPauseMs);
+  proto::GcStats s = rt.gcStats();
+  EXPECT_GE(s.stalls[static_cast<std::size_t>(StallKind::kHeapLimit)].count, 1u);
+  EXPECT_GT(s.stalls[static_cast<std::size_t>(StallKind::kHeapLimit)].totalMs, 0.0);
+  EXPECT_GE(s.pauseCount, s.stalls[static_cast<std::size_t>(StallKind::kHeapLimit)].count);
+}
+
+TEST(Stalls, TheHandshakeAnsweredAtFrameBeginIsCountedInThatFrame) {
+  proto::Runtime rt(proto::testing::quietOptions());
+  proto::AttachScope scope(rt);
+  proto::Thread& t = scope.thread();
+  // A cycle run by another thread while this one is inside the runtime
+  // leaves handshakes pending for it; frameBegin answers the first.
+  std::thread other([&] { rt.collect(); });
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::uint32_t handshakes = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    t.frameBegin();
+    proto::FrameRecord r = t.frameEnd();
+    handshakes += r.handshakes;
+    if (handshakes > 0) {
+      EXPECT_GT(stallMs(r, StallKind::kHandshake), 0.0);
+      break;
+    }
+  }
+  {
+    proto::UnmanagedScope outside(t);  // the rest of the cycle is answered for us
+    other.join();
+  }
+  EXPECT_GT(handshakes, 0u) << "no handshake was ever answered inside a frame";
+}
+
+TEST(Stalls, EveryStallIsASampleWithItsThreadAndKind) {
+  proto::Runtime rt(proto::testing::quietOptions());
+  rt.takeStallSamples();
+  {
+    proto::AttachScope scope(rt);
+    std::atomic<bool> done{false};
+    std::thread other([&] {
+      rt.collect();  // a cycle handshakes the attached thread
+      done = true;
+    });
+    while (!done) scope.thread().safepoint();
+    other.join();
+  }
+  std::vector<proto::StallSample> samples = rt.takeStallSamples();
+  ASSERT_FALSE(samples.empty());
+  for (const auto& s : samples) {
+    EXPECT_GE(s.us, 0.0);
+    EXPECT_GT(s.startNs, 0);
+    EXPECT_EQ(s.thread, samples.front().thread) << "one attached thread, one id";
+    EXPECT_STRNE(proto::stallKindName(s.kind), "?");
+  }
+  EXPECT_TRUE(rt.takeStallSamples().empty()) << "samples are handed out once";
+}
+
+// ---- bounded memory under churn of every kind -------------------------------
+
+// Churns one kind of garbage with a small live set; the heap must stay
+// within 2 x live + 16 MiB (the bound) at every check.
+template <class Make>
+void expectBoundedChurn(Make make, int rounds) {
+  proto::RuntimeOptions o;
+  o.gcTriggerBytes = 4 << 20;
+  proto::Runtime rt(o);
+  proto::AttachScope scope(rt);
+  proto::Thread& t = scope.thread();
+  std::size_t peak = 0, worstLive = 0;
+  for (int i = 0; i < rounds; ++i) {
+    proto::HandleScope hs(t);
+    make(t, i);
+    t.safepoint();
+    proto::GcStats s = rt.gcStats();
+    peak = std::max(peak, s.heapBytes);
+    worstLive = std::max(worstLive, s.liveBytes);
+  }
+  rt.collect();
+  std::size_t bound = 2 * worstLive + (std::size_t{16} << 20);
+  EXPECT_LE(peak, bound) << "peak heap " << (peak >> 20) << " MiB, live at most " << (worstLive >> 20)
+                         << " MiB";
+}
+
+TEST(BoundedChurn, ObjectsKeepTheHeapBounded) {
+  expectBoundedChurn(
+      [](proto::Thread& t, int i) {
+        proto::Symbol x = t.runtime().symbol("x");
+        for (int j = 0; j < 2000; ++j) t.newObject(nullptr, {{x, Value::integer(i + j)}});
+      },
+      2000);
+}
+
+TEST(BoundedChurn, RopesKeepTheHeapBounded) {
+  std::string text(700, 'r');
+  expectBoundedChurn(
+      [&](proto::Thread& t, int i) {
+        auto a = proto::strings::fromUtf8(t, text);
+        auto b = proto::strings::fromUtf8(t, std::to_string(i));
+        auto c = proto::strings::concat(t, a, b);
+        for (int j = 0; j < 100; ++j) c = proto::strings::concat(t, c, (j & 1) ? a : b);
+        proto::strings::slice(t, c, 3, proto::strings::length(c) - 3);
+      },
+      3000);
+}
+
+TEST(BoundedChurn, TuplesKeepTheHeapBounded) {
+  expectBoundedChurn(
+      [](proto::Thread& t, int i) {
+        std::vector<Value> values(300, Value::number(i));
+        auto a = proto::tuples::fromValues(t, values);
+        for (int j = 0; j < 100; ++j) a = proto::tuples::pushBack(t, a, Value::integer(j));
+        a = proto::tuples::concat(t, a, a);
+        proto::tuples::slice(t, a, 1, 500);
+      },
+      3000);
+}
+
+TEST(BoundedChurn, LargeObjectsKeepTheHeapBounded) {
+  expectBoundedChurn(
+      [](proto::Thread& t, int i) {
+        std::vector<proto::Attribute> attrs;  // 5 000 attributes: an 80 KiB large object
+        for (int j = 0; j < 5000; ++j)
+          attrs.push_back({t.runtime().symbol("a" + std::to_string(j)), Value::integer(i)});
+        t.newObject(nullptr, attrs);
+      },
+      3000);
+}
+
+}  // namespace
