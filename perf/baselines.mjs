@@ -1,5 +1,5 @@
 // perf/baselines.mjs — which metric each metric is compared with, in the same run
-// (PERF.md's "baseline in the same run" column). ratio = value / baseline value.
+// (the "baseline in the same run" of each id). ratio = value / baseline value.
 // A benchmark may also name its baseline itself (native: label `baseline=ID`; JS:
 // the metric's `baseline` field), which wins over this table.
 
@@ -9,7 +9,6 @@ export const baselines = Object.freeze({
   "native.attr.hot.depth8": "native.attr.walk.depth8",
   "native.attr.hot.depth32": "native.attr.walk.depth32",
   "native.cell.cas_add.threads2": "native.mutex_add.threads2",
-  "native.gc.stw.max_us.heap1GB": "native.gc.stw.max_us.heap64MB",
   "native.rope.insert_mid.10MB": "native.std_string.insert_mid.10MB",
   "js.attr.read": "js.plainobject.read",
   "js.script.swarm.10k": "js.bitecs.swarm.10k",

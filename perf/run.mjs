@@ -1,5 +1,5 @@
-// perf/run.mjs — `npm run bench`: the benchmark harness (see perf/README.md and
-// PERF.md). Builds build/bench (Release, benchmarks only), runs every
+// perf/run.mjs — `npm run bench`: the benchmark harness (see perf/README.md).
+// Builds build/bench (Release, benchmarks only), runs every
 // perf/native/*_bench binary and every perf/js/*.bench.{ts,mjs} module, pairs each
 // metric with its baseline from the same run, writes perf/results/latest.json
 // (schema 1) and prints a table with the machine line.

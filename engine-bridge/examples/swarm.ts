@@ -1,4 +1,4 @@
-// engine-bridge/examples/swarm.ts — the swarm workload (../shared/PERF.md) as a bridge
+// engine-bridge/examples/swarm.ts — the swarm workload (perf/README.md) as a bridge
 // behaviour script, for js.script.swarm.100k and js.workers.swarm.100k.w2. The math is
 // scripting/examples/swarm.ts's, shared with js.script.swarm.10k and js.bitecs.swarm.10k,
 // so every swarm metric does the same work per entity.

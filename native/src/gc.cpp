@@ -227,8 +227,8 @@ void Collector::cycle() {
     liveObjects_ = liveObjects;
     lastCycleMs_ = microsSince(t0) / 1000.0;
   }
-  // Empty pages beyond a small reserve go back to the OS.
-  rt_.heap.releaseEmptyPages(kEmptyPagesKept);
+  // Empty pages the churn does not need go back to the OS.
+  rt_.heap.releaseIdlePages(kEmptyPagesKept);
   if (rt_.options.gcStress > 0) {
     std::string failure = verifyLocked();
     if (!failure.empty()) {

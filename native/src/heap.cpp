@@ -146,6 +146,7 @@ Page* Heap::newPage(std::uint8_t sizeClass, std::size_t bytes, bool large) {
   auto lock = lockCounted(mutex_);
   allPages_.insert(std::upper_bound(allPages_.begin(), allPages_.end(), page), page);
   pageMap_.set(page, true);
+  if (!large) ++pagesTaken_;
   return page;
 }
 
@@ -175,12 +176,14 @@ Page* Heap::takeAvailable(std::uint8_t sizeClass) {
   Page* page = available_[sizeClass];
   if (page) {
     available_[sizeClass] = page->next;
+    ++pagesTaken_;
     return page;
   }
   page = empty_;
   if (!page) return nullptr;
   empty_ = page->next;
   --emptyCount_;
+  ++pagesTaken_;
   unpoison(page->begin, kPageSize - kHeaderBytes);
   formatSmall(page, sizeClass);
   return page;
@@ -199,6 +202,16 @@ std::size_t Heap::releaseEmptyPages(std::size_t keepPages) {
   }
   for (Page* p : doomed) freePage(p);
   return doomed.size();
+}
+
+std::size_t Heap::releaseIdlePages(std::size_t minKeep) {
+  std::size_t keep;
+  {
+    auto lock = lockCounted(mutex_);
+    keep = std::max(minKeep, pagesTaken_);
+    pagesTaken_ = 0;
+  }
+  return releaseEmptyPages(keep);
 }
 
 std::size_t Heap::emptyPages() const {
@@ -238,7 +251,7 @@ bool Heap::refill(AllocBuffer& buffer, std::uint8_t sizeClass) {
   }
   if (!page) {
     if (overLimit(kPageSize)) return false;
-    page = newPage(sizeClass, 0, false);
+    page = newPage(sizeClass, 0, false);  // counts itself in pagesTaken_
     if (!page) return false;
   }
   install(buffer, page);

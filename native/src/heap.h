@@ -187,8 +187,13 @@ class Heap {
   // Whether `p` is the start of a slot or large object of this heap that is
   // not free. Lock-free; for checking values callers hand in.
   bool isObjectAddress(const void* p) const noexcept;
-  // Unmaps empty pages beyond `keepPages` (end of a cycle); returns how many.
+  // Unmaps empty pages beyond `keepPages`; returns how many.
   std::size_t releaseEmptyPages(std::size_t keepPages);
+  // End of a cycle: keeps as many empty pages as threads took pages since the
+  // last call (the churn's working set, which would otherwise be unmapped and
+  // faulted in again), at least `minKeep`, and unmaps the rest. A program that
+  // stops allocating gets its memory back one cycle later.
+  std::size_t releaseIdlePages(std::size_t minKeep);
   std::size_t emptyPages() const;
   std::size_t heapBytes() const noexcept { return heapBytes_.load(std::memory_order_relaxed); }
   std::size_t limitBytes() const noexcept { return limitBytes_; }
@@ -223,6 +228,7 @@ class Heap {
   SweepTotals totals_;
   Page* empty_ = nullptr;  // small pages with nothing on them, any class
   std::size_t emptyCount_ = 0;
+  std::size_t pagesTaken_ = 0;  // pages handed to threads since releaseIdlePages
   Page* large_ = nullptr;
   Page* largeUnswept_ = nullptr;
   PageMap pageMap_;

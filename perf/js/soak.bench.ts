@@ -1,4 +1,4 @@
-// perf/js/soak.bench.ts — the frame soak (../shared/PERF.md): the demo scenario run
+// perf/js/soak.bench.ts — the frame soak (perf/README.md): the demo scenario run
 // headless through the same code as `npm run demo:headless` (demos/host/HeadlessRun.ts):
 // the Proto simulation, 10 000 scripted entities with bullets spawning and dying so the
 // Proto heap churns, a 0.5 ms GC budget, 3 600 frames (300 with --quick). The pacer

@@ -1,4 +1,4 @@
-// perf/js/swarm.bench.ts — the swarm workload (../shared/PERF.md) run through
+// perf/js/swarm.bench.ts — the swarm workload (perf/README.md) run through
 // the scripting API (js.script.swarm.10k: one behaviour, 10 000 entities, each
 // running update(self, dt) with parameters inherited from the behaviour
 // prototype, 1 in 10 overriding speed) against the same math as a hand-written

@@ -1,4 +1,4 @@
-// perf/js/workers.bench.ts — the swarm workload (../shared/PERF.md) through the engine
+// perf/js/workers.bench.ts — the swarm workload (perf/README.md) through the engine
 // bridge with 100 000 entities: js.script.swarm.100k runs the behaviour script on the main
 // thread, js.workers.swarm.100k.w2 on a pool of 2 workers over the same Proto columns
 // (baseline: the one-thread run). Both step a FrameDriver with the same script, so the

@@ -1,5 +1,5 @@
 // core_bench.cpp — attribute lookup (cache hit vs walk), object creation,
-// cell operations and CAS against a mutex. Metric ids: ../shared/PERF.md.
+// cell operations and CAS against a mutex. Metric ids: perf/README.md.
 #include <benchmark/benchmark.h>
 #include <proto/runtime.h>
 

@@ -1,6 +1,6 @@
 // rope_bench.cpp — strings and tuples: concat and slice on 1 MB / 1M-value
 // inputs, insertion in the middle of 10 MB against std::string, chunk
-// iteration throughput and tuple pushes. Metric ids: ../shared/PERF.md.
+// iteration throughput and tuple pushes. Metric ids: perf/README.md.
 //
 // Every operation runs on an attached thread inside a HandleScope that is
 // renewed every kBatch iterations, so its results become garbage the

@@ -1,4 +1,4 @@
-// scripting/examples/swarm.ts — the swarm workload (../shared/PERF.md): each
+// scripting/examples/swarm.ts — the swarm workload (perf/README.md): each
 // entity seeks a target, keeps away from its nearest neighbours found through a
 // uniform grid, limits its speed and integrates its position.
 //
