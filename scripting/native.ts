@@ -68,6 +68,10 @@ export interface NativeStats {
   readonly liveObjects: number;
   readonly cellsInUse: number;
   readonly lastCycleMs: number;
+  /**
+   * Every stall of every thread (handshakes, heap-limit waits, sweep assists, lock
+   * waits, re-entry), microseconds: what the threads lost, not only the handshake.
+   */
   readonly pauseP50Us: number;
   readonly pauseP99Us: number;
   readonly pauseMaxUs: number;
@@ -84,7 +88,9 @@ export interface NativeStats {
 export interface NativeFrameRecord {
   readonly frame: number;
   readonly durationMs: number;
+  /** Every stall of this thread inside the frame, all kinds summed (docs/collector.md). */
   readonly gcPauseMs: number;
+  /** The longest single stall inside the frame. */
   readonly longestPauseMs: number;
   readonly handshakes: number;
   /** The GC pause budget in force when the frame ended (ms). */
