@@ -27,6 +27,7 @@ TEST(Stalls, AHeapLimitWaitIsChargedToTheFrameThatSufferedItWithItsKind) {
   proto::RuntimeOptions o;
   o.heapLimitBytes = 8 << 20;
   o.backgroundCollector = false;
+  o.gcStress = 0;  // fills the heap: a verified cycle per safepoint would take hours
   proto::Runtime rt(o);
   proto::AttachScope scope(rt);
   proto::Thread& t = scope.thread();
@@ -78,7 +79,9 @@ TEST(Stalls, TheHandshakeAnsweredAtFrameBeginIsCountedInThatFrame) {
 }
 
 TEST(Stalls, EveryStallIsASampleWithItsThreadAndKind) {
-  proto::Runtime rt(proto::testing::quietOptions());
+  proto::RuntimeOptions o = proto::testing::quietOptions();
+  o.gcStress = 0;  // one cycle, run by the other thread
+  proto::Runtime rt(o);
   rt.takeStallSamples();
   {
     proto::AttachScope scope(rt);
@@ -109,6 +112,7 @@ template <class Make>
 void expectBoundedChurn(Make make, int rounds) {
   proto::RuntimeOptions o;
   o.gcTriggerBytes = 4 << 20;
+  o.gcStress = 0;  // long churn: measured without stress mode
   proto::Runtime rt(o);
   proto::AttachScope scope(rt);
   proto::Thread& t = scope.thread();
