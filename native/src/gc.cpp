@@ -94,19 +94,27 @@ void Collector::collectAndWait(ThreadState* caller) {
 }
 
 void Collector::handshake(HandshakeWork work) {
-  std::lock_guard threadsLock(rt_.threadsMutex);
+  // The verifier's park holds the threads lock throughout (nobody attaches
+  // while the world is checked); every other round holds it only to start.
+  std::unique_lock threadsLock(rt_.threadsMutex);
+  rt_.reapDetached();  // no snapshot of an earlier round is alive any more
   rt_.handshakeWork.store(work, std::memory_order_relaxed);
   std::uint64_t epoch = rt_.handshakeRequest.load(std::memory_order_relaxed) + 1;
   rt_.handshakeRequest.store(epoch, std::memory_order_release);
-  std::vector<ThreadState*> held;
   if (work == HandshakeWork::kBarrierOn) rt_.barrierWanted = true;
   if (work == HandshakeWork::kSweepStart) rt_.barrierWanted = false;
-  for (ThreadState* t : rt_.threads) {
+  std::vector<ThreadState*> round = rt_.threads;
+  rt_.roundInProgress = true;
+  if (work != HandshakeWork::kPark) threadsLock.unlock();
+
+  std::vector<ThreadState*> held;
+  for (ThreadState* t : round) {
     for (unsigned spins = 0;; ++spins) {
       if (t->acked.load(std::memory_order_acquire) >= epoch) break;
+      int status = t->status.load(std::memory_order_acquire);
+      if (status == kDetached) break;  // it left; its state is its own
       int expected = kOutside;
-      if (t->status.load(std::memory_order_relaxed) == kOutside &&
-          t->status.compare_exchange_strong(expected, kHeld, std::memory_order_acquire)) {
+      if (status == kOutside && t->status.compare_exchange_strong(expected, kHeld, std::memory_order_acquire)) {
         // The thread is outside the runtime: do its part for it.
         if (t->acked.load(std::memory_order_relaxed) < epoch) {
           rt_.performHandshake(*t, work);
@@ -127,13 +135,15 @@ void Collector::handshake(HandshakeWork work) {
   }
   {
     std::lock_guard lock(statsMutex_);
-    handshakes_ += rt_.threads.size();
+    handshakes_ += round.size();
   }
   if (work == HandshakeWork::kPark) {
     verifyParked();
     rt_.parkReleased.store(epoch, std::memory_order_release);
     for (ThreadState* t : held) t->status.store(kOutside, std::memory_order_release);
   }
+  if (!threadsLock.owns_lock()) threadsLock.lock();
+  rt_.roundInProgress = false;
 }
 
 void Collector::shade(HeapObject* h) {

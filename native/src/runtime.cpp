@@ -87,7 +87,10 @@ RuntimeState::RuntimeState(Runtime& f, RuntimeOptions o)
   if (options.backgroundCollector) collector->startThread();
 }
 
-RuntimeState::~RuntimeState() { collector.reset(); }
+RuntimeState::~RuntimeState() {
+  collector.reset();
+  reapDetached();
+}
 
 void RuntimeState::pushMarkChunk(MarkChunk* chunk) {
   MarkChunk* head = markChunks.load(std::memory_order_relaxed);
@@ -133,34 +136,59 @@ ThreadState* RuntimeState::attach() {
   if (tlsCurrent)
     throw Error(ErrorCode::kAlreadyAttached,
                 "this OS thread is attached to a runtime already (one AttachScope per thread)");
-  std::lock_guard lock(threadsMutex);  // no handshake round is in progress while held
   auto* t = new ThreadState(*this, face);
-  t->id = ++nextThreadId;
   Thread& th = *t->thread;
-  std::uint64_t epoch = handshakeRequest.load(std::memory_order_acquire);
-  th.handshakeAck_ = epoch;
-  t->acked.store(epoch, std::memory_order_relaxed);
-  th.barrier_ = barrierWanted;
-  t->allocateBlack = barrierWanted;
-  th.cacheEnabled_ = cacheEnabled.load(std::memory_order_relaxed);
-  th.stress_ = options.gcStress > 0;
-  threads.push_back(t);
+  {
+    // A round may be under way: the new thread takes the state that round
+    // asks for (its epoch, barrier, black allocation) and is not in its
+    // snapshot, so nobody waits for anybody.
+    auto lock = lockCounted(threadsMutex);
+    t->id = ++nextThreadId;
+    std::uint64_t epoch = handshakeRequest.load(std::memory_order_acquire);
+    th.handshakeAck_ = epoch;
+    t->acked.store(epoch, std::memory_order_relaxed);
+    th.barrier_ = barrierWanted;
+    t->allocateBlack = barrierWanted;
+    th.cacheEnabled_ = cacheEnabled.load(std::memory_order_relaxed);
+    th.stress_ = options.gcStress > 0;
+    threads.push_back(t);
+  }
   tlsCurrent = t;
   return t;
 }
 
 void RuntimeState::detach(ThreadState* t) {
   if (t->outsideDepth == 0) leave(*t);  // from here the collector answers for this thread
+  // Take the state back. The collector may be doing this thread's part of a
+  // handshake right now (kHeld); that takes microseconds.
+  for (int expected = kOutside; !t->status.compare_exchange_weak(expected, kDetaching, std::memory_order_acquire,
+                                                                  std::memory_order_relaxed);
+       expected = kOutside)
+    std::this_thread::yield();
+  // Marks this thread shaded go to the collector before any round may skip
+  // it, so marking cannot end without tracing them.
+  if (t->thread->barrier_)
+    t->flushMarks();
+  else if (t->markChunk)
+    t->markChunk->count = 0;  // no marking under way: nothing to hand over
+  t->retireAll();
+  if (!t->freeCells.empty()) cells.giveBack(t->freeCells);
+  collector->noteAllocation(t->allocatedBytes);
+  t->status.store(kDetached, std::memory_order_release);
   {
-    std::lock_guard lock(threadsMutex);  // no round in progress: the state is ours again
+    auto lock = lockCounted(threadsMutex);
     std::erase(threads, t);
-    if (barrierWanted) t->flushMarks();
-    t->retireAll();
-    if (!t->freeCells.empty()) cells.giveBack(t->freeCells);
-    collector->noteAllocation(t->allocatedBytes);
+    if (roundInProgress)
+      detached.push_back(t);  // a round's snapshot may still point at it
+    else
+      delete t;
   }
   tlsCurrent = nullptr;
-  delete t;
+}
+
+void RuntimeState::reapDetached() {
+  for (ThreadState* t : detached) delete t;
+  detached.clear();
 }
 
 void RuntimeState::enter(ThreadState& t) {

@@ -89,9 +89,15 @@ class RuntimeState {
   std::atomic<bool> cacheEnabled{true};
 
   // ---- threads and handshakes ----
-  std::mutex threadsMutex;  // held by the collector for a whole handshake round
+  // Guards the fields below. Held only for short list operations: a
+  // handshake round copies `threads` and waits for the copy without it, so
+  // attach and detach never wait for a round (invariant 8). Only the
+  // verifier's kPark round holds it throughout (test support).
+  std::mutex threadsMutex;
   std::vector<ThreadState*> threads;
-  std::uint32_t nextThreadId = 0;  // threadsMutex
+  std::uint32_t nextThreadId = 0;
+  bool roundInProgress = false;      // a round's snapshot of `threads` is in use
+  std::vector<ThreadState*> detached;  // freed once no round's snapshot can hold them
   std::atomic<std::uint64_t> handshakeRequest{0};
   std::atomic<HandshakeWork> handshakeWork{HandshakeWork::kNone};
   std::atomic<GcPhase> phase{GcPhase::kIdle};
@@ -122,6 +128,8 @@ class RuntimeState {
 
   ThreadState* attach();
   void detach(ThreadState* t);
+  // Frees detached thread states no round can see any more (threadsMutex held).
+  void reapDetached();
   void enter(ThreadState& t);  // kOutside -> kRunning (waits while held)
   void leave(ThreadState& t);  // answers pending handshakes, -> kOutside
 

@@ -23,7 +23,10 @@ namespace proto::internal {
 
 class RuntimeState;
 
-enum ThreadStatus : int { kRunning = 0, kOutside = 1, kHeld = 2 };
+// kDetaching: the thread has taken its state back to detach; a round waits
+// for it as for a running thread (it hands over its marks meanwhile).
+// kDetached: gone; a round that still holds it in its snapshot skips it.
+enum ThreadStatus : int { kRunning = 0, kOutside = 1, kHeld = 2, kDetaching = 3, kDetached = 4 };
 
 // Objects a mutator shaded (marked) whose children the collector must still
 // trace. Full chunks go to the collector through a lock-free stack.

@@ -177,3 +177,43 @@ TEST(BoundedChurn, LargeObjectsKeepTheHeapBounded) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(NoThreadWaitsForAnother, AttachAndDetachDoNotWaitForAHandshakeRound) {
+  // One attached thread runs 1 s without a safepoint, so the round the
+  // collector starts meanwhile waits for it; threads attaching and detaching
+  // in that second must not.
+  proto::RuntimeOptions o;
+  o.gcStress = 0;
+  proto::Runtime rt(o);
+  std::atomic<bool> busy{false};
+  std::thread slow([&] {
+    proto::AttachScope scope(rt);
+    busy = true;
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    volatile std::uint64_t spin = 0;
+    while (std::chrono::steady_clock::now() < until) spin = spin + 1;  // no safepoint
+    scope.thread().safepoint();
+  });
+  while (!busy) std::this_thread::yield();
+  std::thread collector([&] { rt.collect(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the round is waiting for `slow`
+  double longestMs = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    {
+      proto::AttachScope scope(rt);
+      proto::HandleScope hs(scope.thread());
+      scope.thread().newObject(nullptr, {});
+    }
+    longestMs = std::max(
+        longestMs, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  slow.join();
+  collector.join();
+  EXPECT_LT(longestMs, 300.0)
+      << "an attach/detach waited for the round (the old code took about 900 ms here)";
+}
+
+}  // namespace
