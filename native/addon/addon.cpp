@@ -61,16 +61,47 @@ struct RefTraits<proto::Tuple> {
   static constexpr const char* name = "ProtoTuple";
 };
 
-// What a JS handle owns: a persistent root of an object, string or tuple.
+// Native bytes the wrappers of one environment hold, for V8's external-memory
+// accounting (napi_adjust_external_memory). Finalizers add what they free to
+// `freed`; the environment reports the difference in batches. Deliberately
+// leaked, one per environment: a finalizer may run after the environment's
+// instance data is gone (at teardown), and must still find it.
+struct ExternalLedger {
+  std::atomic<std::int64_t> freed{0};
+};
+
+// What a JS handle owns: a persistent root of an object, string or tuple, and
+// the native bytes it is charged to V8 for (an estimate of what it pins).
 template <class T>
 struct Ref {
-  Ref(proto::Thread& thread, const T* target) : handle(thread, target) {
-    ProcessRuntime::existing()->wrappers.fetch_add(1, std::memory_order_relaxed);
+  Ref(proto::Thread& thread, const T* target, std::int64_t b, ExternalLedger* l)
+      : handle(thread, target), bytes(b), ledger(l) {
+    ProcessRuntime* p = ProcessRuntime::existing();
+    p->wrappers.fetch_add(1, std::memory_order_relaxed);
+    p->wrapperBytes.fetch_add(b, std::memory_order_relaxed);
   }
-  ~Ref() { ProcessRuntime::existing()->wrappers.fetch_sub(1, std::memory_order_relaxed); }
+  ~Ref() {
+    ProcessRuntime* p = ProcessRuntime::existing();
+    p->wrappers.fetch_sub(1, std::memory_order_relaxed);
+    p->wrapperBytes.fetch_sub(bytes, std::memory_order_relaxed);
+    ledger->freed.fetch_add(bytes, std::memory_order_relaxed);
+  }
   proto::Persistent<T> handle;
+  std::int64_t bytes;
+  ExternalLedger* ledger;
 };
 using ObjectRef = Ref<proto::Object>;
+
+// The finalizer of a handle. The module declares the experimental Node-API
+// version (see the registration at the end of this file), under which Node runs
+// finalizers inside V8's collection instead of from a later setImmediate: a
+// handle V8 finds dead drops its root at once, so a gc() (or a scavenge) frees
+// the Proto objects of dead wrappers before the next line of JS. It must not
+// call into JS or Node-API, and it does not: it only drops a root.
+template <class T>
+void finalizeRef(napi_env, void* data, void*) {
+  delete static_cast<Ref<T>*>(data);
+}
 
 // A JS exception, thrown from C++ and raised by Guard below.
 struct JsError {
@@ -259,6 +290,10 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
                              Method<&ProtoAddon::Stats>("stats"),
                              Method<&ProtoAddon::FrameBegin>("frameBegin"),
                              Method<&ProtoAddon::FrameEnd>("frameEnd"),
+                             Method<&ProtoAddon::FrameEndInto>("frameEndInto"),
+                             Method<&ProtoAddon::StatsInto>("statsInto"),
+                             Method<&ProtoAddon::SetGcHook>("setGcHook"),
+                             Method<&ProtoAddon::ReportExternalMemory>("reportExternalMemory"),
                              Method<&ProtoAddon::TakeFrameRecords>("takeFrameRecords"),
                              Method<&ProtoAddon::SetFrameBudgetMs>("setFrameBudgetMs"),
                              Method<&ProtoAddon::VerifyHeap>("verifyHeap"),
@@ -279,6 +314,13 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     Napi::Env env = info.Env();
     std::optional<JsError> error;
     try {
+      try {
+        return (this->*H)(info);
+      } catch (const proto::Error& e) {
+        // Out of memory with wrappers V8 has not collected yet: collect them and
+        // Proto's heap, then try once more (see reclaim()).
+        if (e.code() != proto::ErrorCode::kOutOfMemory || !reclaim(env)) throw;
+      }
       return (this->*H)(info);
     } catch (const JsError& e) {
       error = e;
@@ -355,6 +397,29 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
    private:
     ProtoAddon& addon_;
   };
+
+  // Before an allocation's OutOfMemory reaches JS: dead wrappers V8 has not
+  // collected still pin their Proto objects (V8 sees a few dozen bytes each and
+  // has no reason to collect), so run V8's full GC through the hook the scripting
+  // layer set (its finalizers drop the roots at once), then a Proto cycle. True
+  // if that was done and the call should be retried. Only the outermost call
+  // does it (an inner one is inside the runtime, where no JS may run), and never
+  // twice at once.
+  bool reclaim(Napi::Env env) {
+    if (gcHook_.IsEmpty() || reclaiming_ || insideDepth_ != 0 || !attach_) return false;
+    reclaiming_ = true;
+    bool ok = true;
+    try {
+      gcHook_.Call({});
+    } catch (const Napi::Error&) {  // a hook that throws: report the OutOfMemory instead
+      ok = false;
+    }
+    reclaiming_ = false;
+    if (!ok) return false;
+    reportExternalMemory(env, true);
+    runtime().collect();  // outside the runtime: the collector answers for this thread
+    return true;
+  }
 
   void ensureAttached() {
     if (attach_) return;
@@ -482,12 +547,42 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     }
   }
 
+  // What a handle of `target` is charged to V8 for: the wrapper, its root and
+  // the object, string or tuple itself (its own bytes, not what it references).
+  static std::int64_t nativeBytes(proto::Thread& thread, const proto::Object* object) {
+    return kHandleBytes + 32 + 16 * static_cast<std::int64_t>(thread.ownAttributeCount(object));
+  }
+  static std::int64_t nativeBytes(proto::Thread&, const proto::String* s) {
+    return kHandleBytes + 48 + static_cast<std::int64_t>(proto::strings::lengths(s).bytes);
+  }
+  static std::int64_t nativeBytes(proto::Thread&, const proto::Tuple* t) {
+    return kHandleBytes + 48 + 8 * static_cast<std::int64_t>(proto::tuples::size(t));
+  }
+
   template <class T>
   Napi::Value handle(Napi::Env env, proto::Thread& thread, const T* target) {
-    auto* ref = new Ref<T>(thread, target);
-    auto external = Napi::External<Ref<T>>::New(env, ref, [](Napi::Env, Ref<T>* r) { delete r; });
-    external.TypeTag(RefTraits<T>::tag);
-    return external;
+    const std::int64_t bytes = nativeBytes(thread, target);
+    auto* ref = new Ref<T>(thread, target, bytes, ledger_);
+    napi_value value = nullptr;
+    if (napi_create_external(env, ref, &finalizeRef<T>, nullptr, &value) != napi_ok) {
+      delete ref;  // no finalizer was registered
+      throw Napi::Error::New(env);
+    }
+    // From here the finalizer owns `ref`.
+    if (napi_type_tag_object(env, value, RefTraits<T>::tag) != napi_ok) throw Napi::Error::New(env);
+    created_ += bytes;
+    if (created_ - reported_ >= kReportBytes) reportExternalMemory(env);
+    return Napi::Value(env, value);
+  }
+
+  // Tells V8 how much native memory this environment's live wrappers hold, when
+  // it moved by kReportBytes or more since the last report (or always, `force`).
+  void reportExternalMemory(napi_env env, bool force = false) {
+    created_ -= ledger_->freed.exchange(0, std::memory_order_relaxed);
+    const std::int64_t delta = created_ - reported_;
+    if (delta == 0 || (!force && delta < kReportBytes && delta > -kReportBytes)) return;
+    std::int64_t adjusted = 0;
+    if (napi_adjust_external_memory(env, delta, &adjusted) == napi_ok) reported_ = created_;
   }
   Napi::Value objectHandle(Napi::Env env, proto::Thread& thread, const proto::Object* object) {
     return handle(env, thread, object);
@@ -1095,6 +1190,20 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     o.Set("framesOverBudget", static_cast<double>(s.framesOverBudget));
     o.Set("frameBudgetMs", s.frameBudgetMs);
     o.Set("wrappers", static_cast<double>(process_->wrappers.load(std::memory_order_relaxed)));
+    o.Set("wrapperBytes", static_cast<double>(process_->wrapperBytes.load(std::memory_order_relaxed)));
+    o.Set("heapLimitBytes", static_cast<double>(runtime().options().heapLimitBytes));
+    Napi::Object stalls = Napi::Object::New(env);
+    for (std::size_t k = 0; k < proto::kStallKinds; ++k) {
+      const proto::StallStats& st = s.stalls[k];
+      Napi::Object one = Napi::Object::New(env);
+      one.Set("count", static_cast<double>(st.count));
+      one.Set("totalMs", st.totalMs);
+      one.Set("p50Us", st.p50Us);
+      one.Set("p99Us", st.p99Us);
+      one.Set("maxUs", st.maxUs);
+      stalls.Set(proto::stallKindName(static_cast<proto::StallKind>(k)), one);
+    }
+    o.Set("stalls", stalls);
     o.Set("sharedTokens", static_cast<double>(process_->sharedCount()));
     o.Set("attachedEnvironments",
           static_cast<double>(process_->attachedEnvironments.load(std::memory_order_relaxed)));
@@ -1110,7 +1219,48 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     o.Set("handshakes", static_cast<double>(r.handshakes));
     o.Set("budgetMs", r.budgetMs);
     o.Set("overBudget", r.overBudget);
+    o.Set("stalls", static_cast<double>(r.stalls));
+    Napi::Object byKind = Napi::Object::New(env);
+    for (std::size_t k = 0; k < proto::kStallKinds; ++k)
+      byKind.Set(proto::stallKindName(static_cast<proto::StallKind>(k)), r.stallMs[k]);
+    o.Set("stallMs", byKind);
     return o;
+  }
+
+  // The layout frameEndInto() writes (scripting/native.ts, FRAME_SLOTS, mirrors it).
+  enum FrameSlot : std::size_t {
+    kFrameNumber,
+    kFrameDurationMs,
+    kFrameGcPauseMs,
+    kFrameLongestPauseMs,
+    kFrameHandshakes,
+    kFrameBudgetMs,
+    kFrameOverBudget,
+    kFrameStalls,
+    kFrameOutran,
+    kFrameStallMs,  // kStallKinds values follow
+    kFrameSlots = kFrameStallMs + proto::kStallKinds,
+  };
+  // The layout statsInto() writes (STATS_SLOTS in scripting/native.ts).
+  enum StatsSlot : std::size_t {
+    kStatsHeapBytes,
+    kStatsLiveObjects,
+    kStatsCycles,
+    kStatsFrameBudgetMs,
+    kStatsHeapLimitBytes,
+    kStatsWrappers,
+    kStatsWrapperBytes,
+    kStatsSlots,
+  };
+
+  static double* float64Out(const Napi::Value& v, std::size_t slots, const char* fn) {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      typeError(std::string(fn) + ": expected out to be a Float64Array, got " + typeName(v));
+    Napi::Float64Array out = v.As<Napi::Float64Array>();
+    if (out.ElementLength() < slots)
+      rangeError(std::string(fn) + ": expected out to hold at least " + std::to_string(slots) +
+                 " numbers, got " + std::to_string(out.ElementLength()));
+    return out.Data();
   }
 
   Napi::Value FrameBegin(const Napi::CallbackInfo& info) {
@@ -1120,8 +1270,76 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
   }
 
   Napi::Value FrameEnd(const Napi::CallbackInfo& info) {
-    InsideRuntime inside(*this);
-    return frameObject(info.Env(), inside.thread().frameEnd());
+    proto::FrameRecord r;
+    {
+      InsideRuntime inside(*this);
+      r = inside.thread().frameEnd();
+    }
+    reportExternalMemory(info.Env());
+    return frameObject(info.Env(), r);
+  }
+
+  // frameEndInto(out: Float64Array): closes the frame like frameEnd() and
+  // writes its record into `out` (FrameSlot order) instead of making an object:
+  // the frame driver's per-frame call allocates nothing on the JS heap.
+  Napi::Value FrameEndInto(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "frameEndInto");
+    double* out = float64Out(info[0], kFrameSlots, "frameEndInto(out)");
+    proto::FrameRecord r;
+    {
+      InsideRuntime inside(*this);
+      r = inside.thread().frameEnd();
+    }
+    out[kFrameNumber] = static_cast<double>(r.frame);
+    out[kFrameDurationMs] = r.durationMs;
+    out[kFrameGcPauseMs] = r.gcPauseMs;
+    out[kFrameLongestPauseMs] = r.longestPauseMs;
+    out[kFrameHandshakes] = static_cast<double>(r.handshakes);
+    out[kFrameBudgetMs] = r.budgetMs;
+    out[kFrameOverBudget] = r.overBudget ? 1 : 0;
+    out[kFrameStalls] = static_cast<double>(r.stalls);
+    out[kFrameOutran] = r.allocationOutranCollection ? 1 : 0;
+    for (std::size_t k = 0; k < proto::kStallKinds; ++k) out[kFrameStallMs + k] = r.stallMs[k];
+    reportExternalMemory(info.Env());
+    return info.Env().Undefined();
+  }
+
+  // statsInto(out: Float64Array): the few counters a frame record carries
+  // (StatsSlot order), without making an object.
+  Napi::Value StatsInto(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "statsInto");
+    double* out = float64Out(info[0], kStatsSlots, "statsInto(out)");
+    proto::Runtime& rt = runtime();
+    proto::GcStats s = rt.gcStats();
+    out[kStatsHeapBytes] = static_cast<double>(s.heapBytes);
+    out[kStatsLiveObjects] = static_cast<double>(s.liveObjects);
+    out[kStatsCycles] = static_cast<double>(s.cycles);
+    out[kStatsFrameBudgetMs] = s.frameBudgetMs;
+    out[kStatsHeapLimitBytes] = static_cast<double>(rt.options().heapLimitBytes);
+    out[kStatsWrappers] = static_cast<double>(process_->wrappers.load(std::memory_order_relaxed));
+    out[kStatsWrapperBytes] = static_cast<double>(process_->wrapperBytes.load(std::memory_order_relaxed));
+    return info.Env().Undefined();
+  }
+
+  // setGcHook(fn | null): the function that runs V8's full GC, called before an
+  // OutOfMemory is reported (reclaim()). Per environment.
+  Napi::Value SetGcHook(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "setGcHook");
+    if (info[0].IsNull() || info[0].IsUndefined()) {
+      gcHook_.Reset();
+    } else {
+      if (!info[0].IsFunction())
+        typeError(std::string("setGcHook(fn): expected fn to be a function or null, got ") + typeName(info[0]));
+      gcHook_ = Napi::Persistent(info[0].As<Napi::Function>());
+    }
+    return info.Env().Undefined();
+  }
+
+  // reportExternalMemory(): tells V8 now what this environment's live handles
+  // hold; returns that many bytes.
+  Napi::Value ReportExternalMemory(const Napi::CallbackInfo& info) {
+    reportExternalMemory(info.Env(), true);
+    return Napi::Number::New(info.Env(), static_cast<double>(created_));
   }
 
   Napi::Value TakeFrameRecords(const Napi::CallbackInfo& info) {
@@ -1147,7 +1365,18 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     return info.Env().Undefined();
   }
 
+  // Bytes charged per handle for the External, its finalizer record and the
+  // Persistent's root slot.
+  static constexpr std::int64_t kHandleBytes = 96;
+  // External memory is reported to V8 in steps of at least this much.
+  static constexpr std::int64_t kReportBytes = 256 << 10;
+
   ProcessRuntime* process_ = nullptr;
+  ExternalLedger* ledger_ = new ExternalLedger();  // leaked on purpose (see ExternalLedger)
+  std::int64_t created_ = 0;                       // bytes of this environment's live handles
+  std::int64_t reported_ = 0;                      // what V8 was last told
+  Napi::FunctionReference gcHook_;                 // runs V8's full GC (setGcHook)
+  bool reclaiming_ = false;
   std::optional<proto::AttachScope> attach_;
   std::optional<proto::UnmanagedScope> outside_;  // engaged between calls
   int insideDepth_ = 0;                           // nested InsideRuntime scopes
@@ -1160,5 +1389,22 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
 }  // namespace
 }  // namespace proto_addon
 
-using proto_addon::ProtoAddon;
-NODE_API_ADDON(ProtoAddon)
+// Registration. The code is written against Node-API 8, but the module declares
+// the experimental API version to Node, for one behaviour: Node then runs the
+// finalizers of this module's handles and column buffers inside V8's garbage
+// collection (Node >= 20.12, 21.6) instead of queueing them for a later
+// setImmediate. A wrapper that V8 finds dead drops its Proto root during that very
+// collection, so an addon call can collect V8's garbage and then Proto's and retry
+// an allocation (reclaim()), and a frame loop that never yields still frees the
+// wrappers its scavenges find dead. The finalizers call no Node-API function and
+// no JS, which is what the experimental mode requires of them. On a Node without
+// this behaviour they run later, as before.
+static napi_value RegisterProtoAddon(napi_env env, napi_value exports) {
+  return Napi::RegisterModule(env, exports, &proto_addon::ProtoAddon::Init);
+}
+EXTERN_C_START
+NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void) { return NAPI_VERSION_EXPERIMENTAL; }
+NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env, napi_value exports) {
+  return RegisterProtoAddon(env, exports);
+}
+EXTERN_C_END

@@ -68,6 +68,8 @@ class ProcessRuntime {
 
   // Live Persistents held by JS wrappers, all environments (for tests/stats).
   std::atomic<std::int64_t> wrappers{0};
+  // Native bytes those wrappers are charged to V8 for (all environments).
+  std::atomic<std::int64_t> wrapperBytes{0};
   // Environments with an attached proto thread (main thread and workers).
   std::atomic<std::int64_t> attachedEnvironments{0};
 

@@ -114,7 +114,8 @@ void Collector::handshake(HandshakeWork work) {
       int status = t->status.load(std::memory_order_acquire);
       if (status == kDetached) break;  // it left; its state is its own
       int expected = kOutside;
-      if (status == kOutside && t->status.compare_exchange_strong(expected, kHeld, std::memory_order_acquire)) {
+      if (status == kOutside &&
+          t->status.compare_exchange_strong(expected, kHeld, std::memory_order_acquire)) {
         // The thread is outside the runtime: do its part for it.
         if (t->acked.load(std::memory_order_relaxed) < epoch) {
           rt_.performHandshake(*t, work);
@@ -152,7 +153,7 @@ void Collector::shade(HeapObject* h) {
 
 bool Collector::takeMutatorWork() {
   bool any = false;
-  MarkChunk* chunk = rt_.markChunks.exchange(nullptr, std::memory_order_acquire);
+  MarkChunk* chunk = rt_.markChunks.exchange(nullptr, std::memory_order_seq_cst);
   while (chunk) {
     MarkChunk* next = chunk->next;
     // Mutators already set these objects' mark bits; trace them.
@@ -172,12 +173,40 @@ bool Collector::takeMutatorWork() {
 
 void Collector::drain() {
   do {
+    std::size_t traced = 0;
     while (!gray_.empty()) {
       HeapObject* h = gray_.back();
       gray_.pop_back();
       forEachReference(h, [&](HeapObject* child) { shade(child); });
+      if ((++traced & 1023) == 0 && rt_.assistWanted.load(std::memory_order_relaxed)) donate();
     }
   } while (takeMutatorWork());
+}
+
+void Collector::donate() {
+  rt_.assistWanted.store(false, std::memory_order_relaxed);
+  // Half the gray stack, in chunks, for threads that want to assist.
+  std::size_t give = gray_.size() / 2;
+  while (give >= MarkChunk::kCapacity / 2) {
+    auto* chunk = new MarkChunk;
+    std::size_t n = std::min(give, MarkChunk::kCapacity);
+    std::copy(gray_.end() - static_cast<std::ptrdiff_t>(n), gray_.end(), chunk->items);
+    chunk->count = n;
+    gray_.resize(gray_.size() - n);
+    give -= n;
+    rt_.pushMarkChunk(chunk);
+  }
+}
+
+bool Collector::noMarkWorkLeft() {
+  // Marking is over when nothing is gray anywhere. An assist holds gray
+  // objects privately between taking chunks and giving back what is left,
+  // so besides finding no work, no assist may be in flight, nor start while
+  // we look (the seq_cst counters and exchanges order both sides).
+  std::uint64_t started = rt_.assistsStarted.load(std::memory_order_seq_cst);
+  if (rt_.assistsInFlight.load(std::memory_order_seq_cst) != 0) return false;
+  if (takeMutatorWork() || !gray_.empty()) return false;
+  return rt_.assistsStarted.load(std::memory_order_seq_cst) == started;
 }
 
 void Collector::cycle() {
@@ -204,7 +233,7 @@ void Collector::cycle() {
     std::uint64_t before = flushedItems.load(std::memory_order_acquire);
     handshake(HandshakeWork::kFlush);
     bool quiet = flushedItems.load(std::memory_order_acquire) == before;
-    if (quiet && !takeMutatorWork() && gray_.empty()) {
+    if (quiet && noMarkWorkLeft()) {
       std::lock_guard lock(rt_.orphanMutex);
       if (rt_.orphanShades.empty()) {
         rt_.phase.store(GcPhase::kSweeping, std::memory_order_release);
@@ -228,8 +257,7 @@ void Collector::cycle() {
   std::size_t liveObjects = rt_.heap.sweepTotals().liveObjects.load(std::memory_order_relaxed);
   rt_.phase.store(GcPhase::kIdle, std::memory_order_release);
 
-  // The pacer: the next cycle starts after max(trigger, live / 2) new bytes.
-  triggerBytes_.store(std::max(rt_.options.gcTriggerBytes, live / 2), std::memory_order_relaxed);
+  pace(live, t0);
   {
     std::lock_guard lock(statsMutex_);
     ++cycles_;
@@ -277,6 +305,35 @@ StallStats Collector::StallHistory::summary() const {
     s.p99Us = h[std::min(h.size() - 1, h.size() * 99 / 100)];
   }
   return s;
+}
+
+// The pacer. By default the next cycle starts after max(gcTriggerBytes,
+// live / 2) new bytes. But it must also start early enough that the threads,
+// allocating at the rate measured over the last cycles, do not reach the
+// heap limit before it ends: the trigger is at most the headroom (limit -
+// live) less 1.5 x what they allocate during one cycle. Under pressure the
+// cycles run back to back, and mark assists slow the allocators down.
+void Collector::pace(std::size_t live, Clock::time_point cycleStart) {
+  auto now = Clock::now();
+  double cycleSec = std::chrono::duration<double>(now - cycleStart).count();
+  if (lastCycleStart_ != Clock::time_point{}) {
+    double sinceLast = std::chrono::duration<double>(cycleStart - lastCycleStart_).count() + cycleSec;
+    double allocated =
+        static_cast<double>(allocatedTotal_.load(std::memory_order_relaxed) - allocatedAtLastPace_);
+    if (sinceLast > 0) {
+      double rate = allocated / sinceLast;
+      allocationRate_ = allocationRate_ == 0 ? rate : 0.7 * allocationRate_ + 0.3 * rate;
+    }
+  }
+  lastCycleStart_ = cycleStart;
+  allocatedAtLastPace_ = allocatedTotal_.load(std::memory_order_relaxed);
+  cycleSecondsEwma_ = cycleSecondsEwma_ == 0 ? cycleSec : 0.7 * cycleSecondsEwma_ + 0.3 * cycleSec;
+  double trigger = static_cast<double>(std::max(rt_.options.gcTriggerBytes, live / 2));
+  double limit = static_cast<double>(rt_.heap.limitBytes());
+  double headroom = limit > static_cast<double>(live) ? limit - static_cast<double>(live) : 0;
+  double needed = 1.5 * allocationRate_ * cycleSecondsEwma_;
+  trigger = std::min(trigger, std::max(headroom - needed, static_cast<double>(std::size_t{1} << 20)));
+  triggerBytes_.store(static_cast<std::size_t>(trigger), std::memory_order_relaxed);
 }
 
 void Collector::recordStall(StallKind kind, Clock::time_point start, double us, std::uint32_t thread) {

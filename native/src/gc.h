@@ -74,7 +74,9 @@ class Collector {
   void handshake(HandshakeWork work);
   void shade(HeapObject* h);
   void drain();
+  void donate();  // gray objects for mark assists
   bool takeMutatorWork();
+  bool noMarkWorkLeft();
   void verifyParked();
   std::string verifyLocked();  // cycleMutex_ held
   std::string verifyFailure_;  // cycleMutex_
@@ -96,6 +98,11 @@ class Collector {
 
   std::atomic<std::size_t> allocatedSinceCycle_{0};
   std::atomic<std::size_t> triggerBytes_{0};
+  void pace(std::size_t live, Clock::time_point cycleStart);  // sets triggerBytes_
+  Clock::time_point lastCycleStart_{};                        // the pacer's, collector thread only
+  std::size_t allocatedAtLastPace_ = 0;
+  double allocationRate_ = 0;    // bytes/s, moving average
+  double cycleSecondsEwma_ = 0;  // how long a cycle takes
 
   // The last 4 096 stalls of one kind (or of all), for stats().
   struct StallHistory {

@@ -161,8 +161,8 @@ void RuntimeState::detach(ThreadState* t) {
   if (t->outsideDepth == 0) leave(*t);  // from here the collector answers for this thread
   // Take the state back. The collector may be doing this thread's part of a
   // handshake right now (kHeld); that takes microseconds.
-  for (int expected = kOutside; !t->status.compare_exchange_weak(expected, kDetaching, std::memory_order_acquire,
-                                                                  std::memory_order_relaxed);
+  for (int expected = kOutside; !t->status.compare_exchange_weak(
+           expected, kDetaching, std::memory_order_acquire, std::memory_order_relaxed);
        expected = kOutside)
     std::this_thread::yield();
   // Marks this thread shaded go to the collector before any round may skip
@@ -306,6 +306,8 @@ const char* stallKindName(StallKind kind) noexcept {
       return "lock_wait";
     case StallKind::kEnter:
       return "enter";
+    case StallKind::kMarkAssist:
+      return "mark_assist";
   }
   return "?";
 }
@@ -562,6 +564,7 @@ void Thread::frameBegin() {
   t.frameLongestMs = 0;
   for (double& ms : t.frameStallMs) ms = 0;
   t.frameStalls = 0;
+  t.frameAllocationOutran = false;
   t.frameHandshakes = 0;
   // A handshake waiting at the frame's start is this frame's stall: answered
   // after the frame began, so that it is counted in it.
@@ -582,6 +585,7 @@ FrameRecord Thread::frameEnd() {
   r.longestPauseMs = t.frameLongestMs;
   for (std::size_t k = 0; k < kStallKinds; ++k) r.stallMs[k] = t.frameStallMs[k];
   r.stalls = t.frameStalls;
+  r.allocationOutranCollection = t.frameAllocationOutran;
   r.handshakes = t.frameHandshakes;
   r.budgetMs = rt.frameBudgetMs.load(std::memory_order_relaxed);
   r.overBudget = t.frameGcMs > r.budgetMs;

@@ -96,7 +96,7 @@ class RuntimeState {
   std::mutex threadsMutex;
   std::vector<ThreadState*> threads;
   std::uint32_t nextThreadId = 0;
-  bool roundInProgress = false;      // a round's snapshot of `threads` is in use
+  bool roundInProgress = false;        // a round's snapshot of `threads` is in use
   std::vector<ThreadState*> detached;  // freed once no round's snapshot can hold them
   std::atomic<std::uint64_t> handshakeRequest{0};
   std::atomic<HandshakeWork> handshakeWork{HandshakeWork::kNone};
@@ -113,9 +113,17 @@ class RuntimeState {
   // threadsMutex, so a thread attaching between rounds starts consistent.
   bool barrierWanted = false;
 
-  // Shaded objects handed over by mutators (lock-free push, exchange-all pop).
+  // Shaded objects waiting to be traced (lock-free push, exchange-all take):
+  // handed over by mutators, donated by the collector when threads want to
+  // assist, taken by the collector and by mark assists.
   std::atomic<MarkChunk*> markChunks{nullptr};
   void pushMarkChunk(MarkChunk* chunk);
+  // Mark assists in progress, and started so far. Marking may end only when
+  // none is in flight and none started while the collector looked for work
+  // (Collector::noMarkWorkLeft), since an assist holds gray objects privately.
+  std::atomic<std::uint64_t> assistsStarted{0};
+  std::atomic<int> assistsInFlight{0};
+  std::atomic<bool> assistWanted{false};  // a thread found no work to take
   // Objects shaded by threads that are not attached (persistent handle resets).
   std::mutex orphanMutex;
   std::vector<HeapObject*> orphanShades;

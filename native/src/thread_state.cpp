@@ -59,6 +59,12 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
   thread->safepoint();  // may retire every buffer (kSweepStart)
   runtime.collector->noteAllocation(allocatedBytes);
   allocatedBytes = 0;
+  // Allocating while the collector marks is paid for with marking work, so
+  // that a fast allocator slows itself down before it reaches the limit.
+  if (runtime.phase.load(std::memory_order_acquire) == GcPhase::kMarking) {
+    double slice = assistSliceMs();
+    if (slice > 0) markAssist(slice);
+  }
   auto attempt = [&]() -> void* {
     if (bytes > kMaxSmallSize) {
       std::size_t mapped = 0;
@@ -81,7 +87,25 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
     return p;
   };
   if (void* p = attempt()) return p;
-  // The heap is at its hard limit: stall for a full cycle, then try again.
+  // The heap is at its limit: allocation outran collection.
+  frameAllocationOutran = true;
+  if (runtime.options.backgroundCollector &&
+      runtime.phase.load(std::memory_order_acquire) != GcPhase::kIdle) {
+    // A cycle is under way: help it (mark assists; attempt() sweeps pages
+    // itself) in slices, answering its handshakes and retrying between them,
+    // instead of sleeping until it is over.
+    void* p = timedStall(StallKind::kHeapLimit, [&]() -> void* {
+      for (;;) {
+        if (void* q = attempt()) return q;
+        thread->answerHandshake(/*force=*/true);
+        GcPhase phase = runtime.phase.load(std::memory_order_acquire);
+        if (phase == GcPhase::kIdle) return nullptr;
+        if (!(phase == GcPhase::kMarking && markAssist(kAssistSliceMs))) std::this_thread::yield();
+      }
+    });
+    if (p) return p;
+  }
+  // No cycle under way, or it freed too little: stall for a full cycle, then try again.
   // Once a full cycle has left the heap too full, later failures throw at
   // once (and ask for a cycle in the background) until another cycle has
   // completed: a program retrying at a full heap must not pay a whole
@@ -103,6 +127,52 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
                                            std::to_string(bytes) + " bytes");
 }
 
+double ThreadState::assistSliceMs() const {
+  if (!inFrame) return kAssistSliceMs;
+  double left = runtime.frameBudgetMs.load(std::memory_order_relaxed) - frameGcMs - handshakeCostMsEwma;
+  return std::min(kAssistSliceMs, left);
+}
+
+bool ThreadState::markAssist(double sliceMs) {
+  auto t0 = Clock::now();
+  // Announce the assist before taking work (see RuntimeState::assistsStarted).
+  runtime.assistsStarted.fetch_add(1, std::memory_order_seq_cst);
+  runtime.assistsInFlight.fetch_add(1, std::memory_order_seq_cst);
+  MarkChunk* list = runtime.markChunks.exchange(nullptr, std::memory_order_seq_cst);
+  if (!list) runtime.assistWanted.store(true, std::memory_order_relaxed);
+  bool found = list != nullptr;
+  std::size_t traced = 0;
+  auto deadline =
+      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(sliceMs));
+  while (list) {
+    MarkChunk* chunk = list;
+    while (chunk->count > 0) {
+      HeapObject* h = chunk->items[--chunk->count];
+      forEachReference(h, [&](HeapObject* child) { shade(child); });
+      if ((++traced & 31) == 0 && Clock::now() >= deadline) goto out;
+    }
+    list = chunk->next;
+    delete chunk;
+  }
+out:
+  // What is left goes back, and what this thread shaded goes out, before the
+  // assist ends: marking cannot finish while any of it is held here.
+  while (list) {
+    MarkChunk* next = list->next;
+    if (list->count)
+      runtime.pushMarkChunk(list);
+    else
+      delete list;
+    list = next;
+  }
+  flushMarks();
+  runtime.assistsInFlight.fetch_sub(1, std::memory_order_seq_cst);
+  if (found)
+    noteStall(StallKind::kMarkAssist, t0,
+              std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  return found;
+}
+
 bool ThreadState::sweepAssist(AllocBuffer& buffer, std::uint8_t sizeClass) {
   if (runtime.phase.load(std::memory_order_acquire) != GcPhase::kSweeping) return false;
   if (inFrame && runtime.frameBudgetMs.load(std::memory_order_relaxed) - frameGcMs < 2 * sweepAssistMsEwma)
@@ -117,9 +187,10 @@ bool ThreadState::sweepAssist(AllocBuffer& buffer, std::uint8_t sizeClass) {
     pageSweepMsEwma =
         0.9 * pageSweepMsEwma + 0.1 * std::chrono::duration<double, std::milli>(now - last).count();
     last = now;
-    if (!inFrame) return true;
+    // Outside a frame the budget bounds one assist on its own: no single
+    // stall should outlast it.
     double spent = std::chrono::duration<double, std::milli>(now - t0).count();
-    return budgetMs - frameGcMs - spent >= pageSweepMsEwma;
+    return budgetMs - (inFrame ? frameGcMs : 0) - spent >= pageSweepMsEwma;
   };
   bool got = runtime.heap.refillBySweeping(
       buffer, sizeClass,
@@ -162,6 +233,7 @@ void ThreadState::flushMarks() {
 }
 
 void ThreadState::noteStall(StallKind kind, Clock::time_point start, double ms) {
+  if (stallNesting > 0) return;  // inside a stall that is timed as a whole
   runtime.collector->recordStall(kind, start, ms * 1000.0, id);
   if (!inFrame) return;
   frameGcMs += ms;

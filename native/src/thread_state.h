@@ -80,6 +80,13 @@ class ThreadState {
   double sweepAssistMsEwma = 0.02;   // one whole assist
   double pageSweepMsEwma = 0.01;     // one page of it
   std::vector<CellWord*> deadCells;  // cells of objects an assist freed
+  // While the collector marks, traces shared mark work for up to `sliceMs`
+  // (Go's mark assists, time-sliced). Returns whether it found any work.
+  bool markAssist(double sliceMs);
+  // How long a thread may assist now: what is left of its frame's budget, at
+  // most kAssistSliceMs.
+  double assistSliceMs() const;
+  static constexpr double kAssistSliceMs = 0.1;
   void retireAll(bool forSweep = false);
 
   // ---- cells ----
@@ -106,11 +113,14 @@ class ThreadState {
   double frameGcMs = 0, frameLongestMs = 0;  // every stall in the frame, summed / the longest
   double frameStallMs[kStallKinds] = {};
   std::uint32_t frameStalls = 0, frameHandshakes = 0;
+  bool frameAllocationOutran = false;
   double handshakeCostMsEwma = 0.005;
   std::uint64_t deferredEpoch = 0;  // a handshake put off to the frame's end
   Clock::time_point deferredSince{};
   // Charges a stall that began at `start` and lasted `ms` to the current
-  // frame (if any) and to the runtime's statistics.
+  // frame (if any) and to the runtime's statistics; not one inside another
+  // (a handshake answered while waiting at the heap limit), which the outer
+  // one already covers.
   void noteStall(StallKind kind, Clock::time_point start, double ms);
   // Times `body` as a stall of `kind`.
   template <class F>
@@ -120,11 +130,14 @@ class ThreadState {
       StallKind kind;
       Clock::time_point start = Clock::now();
       ~Timer() {
+        --t.stallNesting;
         t.noteStall(kind, start, std::chrono::duration<double, std::milli>(Clock::now() - start).count());
       }
     } timer{*this, kind};
+    ++stallNesting;
     return body();
   }
+  int stallNesting = 0;  // stalls timed inside another are not counted twice
 };
 
 // The ThreadState of the calling OS thread, or null if it is not attached.

@@ -42,6 +42,7 @@ TEST(Stalls, AHeapLimitWaitIsChargedToTheFrameThatSufferedItWithItsKind) {
   }
   proto::FrameRecord r = t.frameEnd();
   EXPECT_GT(stallMs(r, StallKind::kHeapLimit), 0.0);
+  EXPECT_TRUE(r.allocationOutranCollection) << "the reason is recorded with the frame";
   EXPECT_GE(r.stalls, 1u);
   double sum = 0;
   for (double ms : r.stallMs) sum += ms;
@@ -214,6 +215,56 @@ TEST(NoThreadWaitsForAnother, AttachAndDetachDoNotWaitForAHandshakeRound) {
   collector.join();
   EXPECT_LT(longestMs, 300.0)
       << "an attach/detach waited for the round (the old code took about 900 ms here)";
+}
+
+}  // namespace
+
+namespace {
+
+TEST(MarkAssists, AThreadThatAllocatesWhileTheCollectorMarksDoesMarkingWork) {
+  proto::RuntimeOptions o;
+  o.gcStress = 0;
+  o.backgroundCollector = false;  // the cycle below is the only one
+  proto::Runtime rt(o);
+  proto::Symbol x = rt.symbol("x");
+  std::vector<proto::Symbol> slots;
+  for (int i = 0; i < 200; ++i) slots.push_back(rt.symbol("s" + std::to_string(i)));
+  proto::Persistent<proto::Object> root;
+  {
+    // A wide live graph (a root over 2 000 nodes of 200 leaves each), so the
+    // collector has gray objects to spare.
+    proto::AttachScope scope(rt);
+    proto::Thread& t = scope.thread();
+    proto::HandleScope hs(t);
+    std::vector<proto::Attribute> nodes;
+    for (int n = 0; n < 2000; ++n) {
+      std::vector<proto::Attribute> leaves;
+      for (int i = 0; i < 200; ++i)
+        leaves.push_back({slots[i], proto::objectValue(t.newObject(nullptr, {{x, Value::integer(i)}}))});
+      nodes.push_back({rt.symbol("n" + std::to_string(n)), proto::objectValue(t.newObject(nullptr, leaves))});
+    }
+    root = proto::Persistent<proto::Object>(t, t.newObject(nullptr, nodes));
+  }
+  std::atomic<bool> done{false};
+  std::thread collector([&] {
+    rt.collect();
+    done = true;
+  });
+  {
+    proto::AttachScope scope(rt);
+    proto::Thread& t = scope.thread();
+    while (!done) {
+      proto::HandleScope hs(t);
+      for (int i = 0; i < 256; ++i) t.newObject(nullptr, {{x, Value::integer(i)}});
+    }
+  }
+  collector.join();
+  proto::StallStats assists = rt.gcStats().stalls[static_cast<std::size_t>(StallKind::kMarkAssist)];
+  EXPECT_GT(assists.count, 0u) << "the allocating thread never traced anything";
+  EXPECT_GT(assists.totalMs, 0.0);
+  rt.verifyHeap();  // and everything reachable survived
+  EXPECT_GE(rt.gcStats().liveObjects, 2000u * 201u + 1u);
+  root.reset();
 }
 
 }  // namespace

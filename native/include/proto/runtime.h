@@ -191,8 +191,9 @@ enum class StallKind : std::uint8_t {
   kSweepAssist,  // sweeping pages itself instead of growing the heap
   kLockWait,     // blocked on a runtime lock (cell table, page lists, root table)
   kEnter,        // re-entering the runtime while the collector held the thread
+  kMarkAssist,   // marking objects itself, in pay for allocating while the collector marks
 };
-inline constexpr std::size_t kStallKinds = 5;
+inline constexpr std::size_t kStallKinds = 6;
 const char* stallKindName(StallKind kind) noexcept;
 
 // Per-frame GC accounting of one thread (see Thread::frameBegin).
@@ -206,6 +207,9 @@ struct FrameRecord {
   std::uint32_t handshakes = 0;
   double budgetMs = 0;  // the budget in force when the frame ended
   bool overBudget = false;
+  // The thread reached the heap limit in this frame and had to wait for the
+  // collector: allocation outran collection (the reason, when over budget).
+  bool allocationOutranCollection = false;
 };
 
 // Statistics of one kind of stall (or of all of them), microseconds. The
