@@ -409,6 +409,18 @@ void Runtime::collect() {
 }
 
 GcStats Runtime::gcStats() const { return state_->collector->stats(); }
+
+Runtime::Phase Runtime::collectorPhase() const noexcept {
+  switch (state_->phase.load(std::memory_order_acquire)) {
+    case internal::GcPhase::kMarking:
+      return Phase::kMarking;
+    case internal::GcPhase::kSweeping:
+      return Phase::kSweeping;
+    case internal::GcPhase::kIdle:
+      break;
+  }
+  return Phase::kIdle;
+}
 std::vector<StallSample> Runtime::takeStallSamples() { return state_->collector->takeStallSamples(); }
 
 std::vector<FrameRecord> Runtime::takeFrameRecords() {

@@ -108,6 +108,73 @@ void CellStore(benchmark::State& state) {
   t.freeCell(cell);
 }
 
+// A store while the collector marks, so through the barrier: a cycle over a
+// 256 MB live list runs again and again on another thread, and only batches
+// timed entirely inside marking count. Numbers are stored, as in
+// native.cell.store, so the difference is the barrier itself (an exchange
+// and a check of the old value) and nothing else.
+void CellStoreMarking(benchmark::State& state) {
+  proto::RuntimeOptions o;
+  o.backgroundCollector = false;
+  proto::Runtime rt(o);
+  proto::Symbol next = rt.symbol("next");
+  proto::Persistent<proto::Object> list;
+  {
+    proto::AttachScope s(rt);
+    proto::Thread& t = s.thread();
+    proto::HandleScope hs(t);
+    std::vector<proto::Attribute> attrs;
+    for (int i = 0; i < 60; ++i) attrs.push_back({rt.symbol("p" + std::to_string(i)), Value::number(i)});
+    attrs.push_back({next, Value::nil()});
+    const proto::Object* head = nullptr;
+    for (int i = 0; i < 256 * 1024; ++i) {
+      proto::HandleScope one(t);
+      attrs.back().value = head ? proto::objectValue(head) : Value::nil();
+      head = t.newObject(nullptr, attrs);
+      if (i % 4096 == 0 || i == 256 * 1024 - 1) list = proto::Persistent<proto::Object>(t, head);
+    }
+  }
+  std::atomic<bool> stop{false};
+  std::thread collector([&] {
+    while (!stop.load()) rt.collect();
+  });
+  proto::AttachScope scope(rt);
+  proto::Thread& t = scope.thread();
+  proto::HandleScope hs(t);
+  proto::Cell cell = t.newCell(Value::number(0));
+  constexpr int kBatch = 256;
+  double ns = 0;
+  std::int64_t stores = 0;
+  for (auto _ : state) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (stores < (std::int64_t{1} << 22) && std::chrono::steady_clock::now() < until) {
+      t.safepoint();  // answers the handshake that turns the barrier on
+      if (rt.collectorPhase() != proto::Runtime::Phase::kMarking) continue;
+      auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < kBatch; ++i) t.store(cell, Value::number(static_cast<double>(stores + i)));
+      auto t1 = std::chrono::steady_clock::now();
+      if (rt.collectorPhase() != proto::Runtime::Phase::kMarking) continue;
+      ns += std::chrono::duration<double, std::nano>(t1 - t0).count();
+      stores += kBatch;
+    }
+    state.SetIterationTime(ns * 1e-9 + 1e-9);
+  }
+  t.freeCell(cell);
+  stop = true;
+  {
+    proto::UnmanagedScope outside(t);
+    collector.join();
+  }
+  list.reset();
+  if (stores == 0) {
+    state.SkipWithError("no batch ran while the collector marked");
+    return;
+  }
+  state.counters["value"] = ns / static_cast<double>(stores);
+  state.counters["stores"] = static_cast<double>(stores);
+  state.SetLabel("unit=ns/op better=lower baseline=native.cell.store");
+}
+
 constexpr int kAddsPerThread = 2'000'000;
 
 // Runs `work(k)` on two threads started (and attached, by `work`'s setup)
@@ -323,6 +390,7 @@ BENCHMARK(UnorderedMapFind)->Name("native.attr.unordered_map");
 BENCHMARK(ObjectCreate4)->Name("native.object.create4");
 BENCHMARK(CellLoad)->Name("native.cell.load");
 BENCHMARK(CellStore)->Name("native.cell.store");
+BENCHMARK(CellStoreMarking)->Name("native.cell.store.marking")->Iterations(1)->UseManualTime();
 BENCHMARK_CAPTURE(Counter, shared_cas, true, true)
     ->Name("native.counter.shared.cas.threads2")
     ->UseManualTime()

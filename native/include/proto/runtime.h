@@ -272,6 +272,9 @@ class Runtime {
   // an UnmanagedScope, or not attached at all.
   void collect();
   GcStats gcStats() const;
+  // What the collector is doing now (a snapshot: it may change at once).
+  enum class Phase : std::uint8_t { kIdle, kMarking, kSweeping };
+  Phase collectorPhase() const noexcept;
   // Every stall of every thread since the last call (for benchmarks; the
   // last 2^20 are kept).
   std::vector<StallSample> takeStallSamples();
