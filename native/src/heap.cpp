@@ -69,11 +69,19 @@ static void unpoison(void* p, std::size_t bytes) noexcept {
 #endif
 }
 
-// ---- page memory: mapped straight from the OS, so that unmapping a page
-// really returns it (RSS follows the heap) ----
+// ---- page memory ----
+//
+// Single pages come from 16 MiB arenas mapped from the OS: one mapping per
+// arena, not per page, so that a big heap stays far below the kernel's limit
+// on mappings (vm.max_map_count; ThreadSanitizer hit it with a mapping per
+// page). A freed page is given back to the OS with MADV_DONTNEED, which
+// drops its memory (RSS follows the heap) but keeps the address range, and
+// goes on a process-wide list for the next page any runtime needs. Page runs
+// of large objects are mapped and unmapped whole.
 
 namespace {
-// `bytes` (a multiple of kPageSize) at a kPageSize-aligned address, or null.
+constexpr std::size_t kArenaPages = 64;
+
 void* mapAligned(std::size_t bytes) {
   std::size_t span = bytes + kPageSize;
   void* raw = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -86,9 +94,40 @@ void* mapAligned(std::size_t bytes) {
   return reinterpret_cast<void*>(aligned);
 }
 
+struct PagePool {
+  std::mutex mutex;
+  std::vector<void*> free;  // released single pages: no memory behind them until touched
+};
+PagePool& pagePool() {
+  static PagePool* pool = new PagePool;  // never destroyed: runtimes may outlive static destruction
+  return *pool;
+}
+
+void* mapPages(std::size_t bytes) {
+  if (bytes != kPageSize) return mapAligned(bytes);
+  PagePool& pool = pagePool();
+  auto lock = lockCounted(pool.mutex);
+  if (pool.free.empty()) {
+    void* arena = mapAligned(kArenaPages * kPageSize);
+    if (!arena) return nullptr;
+    for (std::size_t i = kArenaPages; i-- > 0;)
+      pool.free.push_back(static_cast<char*>(arena) + i * kPageSize);
+  }
+  void* page = pool.free.back();
+  pool.free.pop_back();
+  return page;
+}
+
 void unmap(void* mem, std::size_t bytes) {
   unpoison(mem, bytes);
-  munmap(mem, bytes);
+  if (bytes != kPageSize) {
+    munmap(mem, bytes);
+    return;
+  }
+  madvise(mem, bytes, MADV_DONTNEED);  // the memory goes back; the next touch reads zeros
+  PagePool& pool = pagePool();
+  auto lock = lockCounted(pool.mutex);
+  pool.free.push_back(mem);
 }
 }  // namespace
 
@@ -124,7 +163,7 @@ Heap::~Heap() {
 
 Page* Heap::newPage(std::uint8_t sizeClass, std::size_t bytes, bool large) {
   std::size_t mapped = large ? (kHeaderBytes + bytes + kPageSize - 1) / kPageSize * kPageSize : kPageSize;
-  void* mem = mapAligned(mapped);
+  void* mem = mapPages(mapped);
   if (!mem) return nullptr;
   // Fresh mappings are zero: the sweeper reads slot headers below initEnd
   // only, and every slot's header is written when it is allocated.
