@@ -79,9 +79,25 @@ export interface NativeStats {
   readonly framesOverBudget: number;
   /** The GC pause budget per frame in force now (ms). */
   readonly frameBudgetMs: number;
+  /** Every stall kind's own figures (handshake, heap_limit, sweep_assist, lock_wait, enter, mark_assist). */
+  readonly stalls: Readonly<Record<string, NativeStallStats>>;
+  /** Live ProtoObject/ProtoString/ProtoTuple handles, all environments. */
   readonly wrappers: number;
+  /** Native bytes those handles are charged to V8 for (napi_adjust_external_memory), all environments. */
+  readonly wrapperBytes: number;
+  /** The Proto heap's hard limit in bytes. */
+  readonly heapLimitBytes: number;
   readonly sharedTokens: number;
   readonly attachedEnvironments: number;
+}
+
+/** One stall kind's figures in stats(): count and total since start, percentiles of the last 4 096. */
+export interface NativeStallStats {
+  readonly count: number;
+  readonly totalMs: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly maxUs: number;
 }
 
 /** One frame's GC accounting for the thread that marked it. */
@@ -96,7 +112,40 @@ export interface NativeFrameRecord {
   /** The GC pause budget in force when the frame ended (ms). */
   readonly budgetMs: number;
   readonly overBudget: boolean;
+  /** How many stalls the frame had. */
+  readonly stalls: number;
+  /** `gcPauseMs` by stall kind (handshake, heap_limit, sweep_assist, lock_wait, enter, mark_assist). */
+  readonly stallMs: Readonly<Record<string, number>>;
 }
+
+/** Where frameEndInto() writes each number (native/addon/addon.cpp, FrameSlot). */
+export const FRAME_SLOTS = {
+  frame: 0,
+  durationMs: 1,
+  gcPauseMs: 2,
+  longestPauseMs: 3,
+  handshakes: 4,
+  budgetMs: 5,
+  overBudget: 6,
+  stalls: 7,
+  allocationOutranCollection: 8,
+  /** The stall kinds' ms follow, in proto::StallKind order. */
+  stallMs: 9,
+  /** Slots to allocate (room for 8 stall kinds). */
+  length: 17,
+} as const;
+
+/** Where statsInto() writes each number (native/addon/addon.cpp, StatsSlot). */
+export const STATS_SLOTS = {
+  heapBytes: 0,
+  liveObjects: 1,
+  cycles: 2,
+  frameBudgetMs: 3,
+  heapLimitBytes: 4,
+  wrappers: 5,
+  wrapperBytes: 6,
+  length: 7,
+} as const;
 
 /** Element types of numeric columns. */
 export type NativeColumnType = "f64" | "f32" | "i32" | "u32" | "u8";
@@ -162,6 +211,17 @@ export interface NativeAddon {
   stats(): NativeStats;
   frameBegin(): void;
   frameEnd(): NativeFrameRecord;
+  /** Closes the frame like frameEnd() and writes its record into `out` (FRAME_SLOTS): no object made. */
+  frameEndInto(out: Float64Array): void;
+  /** Writes the counters a frame record needs into `out` (STATS_SLOTS): no object made. */
+  statsInto(out: Float64Array): void;
+  /** The function the addon calls to run V8's full GC before it reports OutOfMemory (per environment). */
+  setGcHook(hook: (() => void) | null): void;
+  /**
+   * Reports this environment's handle bytes to V8 now; returns [those bytes, V8's
+   * external-memory total as V8 counts it after the report].
+   */
+  reportExternalMemory(): [number, number];
   takeFrameRecords(): NativeFrameRecord[];
   setFrameBudgetMs(ms: number): void;
   verifyHeap(): void;

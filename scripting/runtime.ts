@@ -21,6 +21,7 @@ import {
   type ProtoValue,
 } from "./object.ts";
 import { newString, newTuple, type ProtoString, type ProtoTuple } from "./rope.ts";
+import { collectV8Full } from "./v8.ts";
 
 /**
  * Options of the process runtime. The runtime is shared by the main thread and
@@ -77,6 +78,9 @@ export class Runtime implements BehaviourHost {
       known[key] = (options as Record<string, unknown>)[key];
     }
     const info = addon().configure(known as RuntimeOptions);
+    // Before an allocation reports OutOfMemory, the addon runs V8's full GC through
+    // this hook (dead wrappers still pin their Proto objects) and collects again.
+    addon().setGcHook(collectV8Full);
     this.created = info.created;
     this.heapLimitMb = info.heapLimitMb;
   }

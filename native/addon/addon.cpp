@@ -577,12 +577,15 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
 
   // Tells V8 how much native memory this environment's live wrappers hold, when
   // it moved by kReportBytes or more since the last report (or always, `force`).
-  void reportExternalMemory(napi_env env, bool force = false) {
+  // Returns V8's external-memory total after the report (-1 if none was made).
+  std::int64_t reportExternalMemory(napi_env env, bool force = false) {
     created_ -= ledger_->freed.exchange(0, std::memory_order_relaxed);
     const std::int64_t delta = created_ - reported_;
-    if (delta == 0 || (!force && delta < kReportBytes && delta > -kReportBytes)) return;
-    std::int64_t adjusted = 0;
-    if (napi_adjust_external_memory(env, delta, &adjusted) == napi_ok) reported_ = created_;
+    if (!force && delta < kReportBytes && delta > -kReportBytes) return -1;
+    std::int64_t adjusted = -1;
+    if (napi_adjust_external_memory(env, delta, &adjusted) != napi_ok) return -1;
+    reported_ = created_;
+    return adjusted;
   }
   Napi::Value objectHandle(Napi::Env env, proto::Thread& thread, const proto::Object* object) {
     return handle(env, thread, object);
@@ -1329,17 +1332,22 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
       gcHook_.Reset();
     } else {
       if (!info[0].IsFunction())
-        typeError(std::string("setGcHook(fn): expected fn to be a function or null, got ") + typeName(info[0]));
+        typeError(std::string("setGcHook(fn): expected fn to be a function or null, got ") +
+                  typeName(info[0]));
       gcHook_ = Napi::Persistent(info[0].As<Napi::Function>());
     }
     return info.Env().Undefined();
   }
 
   // reportExternalMemory(): tells V8 now what this environment's live handles
-  // hold; returns that many bytes.
+  // hold; returns [those bytes, V8's external-memory total as V8 now counts it].
   Napi::Value ReportExternalMemory(const Napi::CallbackInfo& info) {
-    reportExternalMemory(info.Env(), true);
-    return Napi::Number::New(info.Env(), static_cast<double>(created_));
+    Napi::Env env = info.Env();
+    const std::int64_t total = reportExternalMemory(env, true);
+    Napi::Array out = Napi::Array::New(env, 2);
+    out.Set(0u, static_cast<double>(created_));
+    out.Set(1u, static_cast<double>(total));
+    return out;
   }
 
   Napi::Value TakeFrameRecords(const Napi::CallbackInfo& info) {
