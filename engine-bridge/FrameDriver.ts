@@ -6,15 +6,19 @@
 // driver. Each failure becomes an Error in the frame record's `errors` (ScriptError,
 // WorkerError, DeadEntityError, CapacityError…) and the next step runs normally.
 import { loadAddon } from "../scripting/index.ts";
+import { FRAME_SLOTS, STATS_SLOTS } from "../scripting/native.ts";
 import { describe } from "../scripting/object.ts";
+import { collectV8Young, v8HeapUsed, v8YoungCapacity } from "../scripting/v8.ts";
 import { BridgeWorld } from "./BridgeWorld.ts";
 import type { Command } from "./CommandBuffer.ts";
+import { type BridgeFrameRecord, checkFrameBudget, FrameRecorder } from "./FrameRecorder.ts";
 import { scriptError } from "./ScriptRunner.ts";
-import { V8GcObserver } from "./V8GcObserver.ts";
 import { WorkerPool } from "./WorkerPool.ts";
 
 /** A bitECS system: runs on the main thread after the scripts, every frame. */
 export type System = (world: BridgeWorld, dt: number, frame: number) => void;
+
+export type { BridgeFramePhases, BridgeFrameRecord, BridgeGcEvent } from "./FrameRecorder.ts";
 
 /** Options of a FrameDriver. */
 export interface FrameDriverOptions {
@@ -22,52 +26,21 @@ export interface FrameDriverOptions {
   readonly observeV8Gc?: boolean;
   /** How long a worker may take for one round of a frame before it is terminated (default 10 000 ms). */
   readonly workerTimeoutMs?: number;
-}
-
-/** Time per phase of a frame, in ms (the shape of the overlay's FramePhases). */
-export interface BridgeFramePhases {
-  /** Behaviour scripts, including the wait for workers. */
-  scriptsMs: number;
-  /** Systems. */
-  systemsMs: number;
-  /** Command buffers applied, frame closed, stats read (minus this frame's Proto GC pause). */
-  syncMs: number;
-  /** Always 0: the bridge does not render. */
-  renderMs: number;
-}
-
-/** A GC pause placed on the frame's timeline (the overlay's GcEvent). */
-export interface BridgeGcEvent {
-  source: "proto" | "v8";
-  startMs: number;
-  durationMs: number;
-}
-
-/**
- * One frame's record. Structurally a demos/overlay FrameRecord (the overlay, the trace
- * export and the headless summary take it as is), plus the frame's errors.
- */
-export interface BridgeFrameRecord {
-  frame: number;
-  startMs: number;
-  phases: BridgeFramePhases;
-  /** Proto GC pause on the main thread in this frame (native frame record). */
-  gcPauseMs: number;
-  /** V8 GC pauses reported by perf_hooks since the previous record. */
-  v8GcMs: number;
-  budgetMs: number;
-  /** The native frame record says the pause broke the budget. */
-  overBudget: boolean;
-  entities: number;
-  /** Proto heap bytes. */
-  heapBytes: number;
-  liveObjects: number;
-  gcCycles: number;
-  /** Longest single Proto GC pause on the main thread since the driver started. */
-  longestPauseMs: number;
-  gcEvents: BridgeGcEvent[];
-  /** What went wrong in this frame (empty for a clean frame). */
-  errors: Error[];
+  /** The frame-time budget in ms: a frame busier than this is `overFrameTime` (default 1000/60). */
+  readonly frameBudgetMs?: number;
+  /**
+   * Collect V8's young generation at the end of a frame that has time left, once it holds
+   * `youngGcThresholdBytes` (default true). Off: V8 scavenges whenever its young
+   * generation fills, in the middle of some frame's work.
+   */
+  readonly youngGcInSlack?: boolean;
+  /**
+   * How much the young generation must hold before a slack collection runs (bytes;
+   * default: a quarter of V8's current young-generation capacity, at least 256 KiB).
+   */
+  readonly youngGcThresholdBytes?: number;
+  /** Records kept before a slot of the ring is reused (default 256). */
+  readonly recordRing?: number;
 }
 
 /** Steps a BridgeWorld: scripts, systems, commands, records. */
@@ -75,12 +48,23 @@ export class FrameDriver {
   /** The world it drives. */
   readonly world: BridgeWorld;
   readonly #systems: { name: string; run: System }[] = [];
-  readonly #gc: V8GcObserver | undefined;
+  readonly #recorder: FrameRecorder;
   readonly #timeoutMs: number;
+  readonly #youngGc: boolean;
+  readonly #youngThreshold: number | undefined;
+  // Numbers the addon writes each frame (frameEndInto, statsInto): no object per frame.
+  readonly #native = new Float64Array(FRAME_SLOTS.length);
+  readonly #stats = new Float64Array(STATS_SLOTS.length);
   #pool: WorkerPool | undefined;
   #frame = 0;
   #time = 0;
   #longestPauseMs = 0;
+  // Slack collections: V8's heap use right after the last collection seen, the
+  // current threshold, and a moving average of what a young collection costs.
+  #heapMark = 0;
+  #threshold = 0;
+  #youngCostMs = 0.5;
+  #youngCollections = 0;
 
   /** A driver for `world`; it starts observing V8 GC pauses unless `observeV8Gc` is false. */
   constructor(world: BridgeWorld, options: FrameDriverOptions = {}) {
@@ -101,10 +85,30 @@ export class FrameDriver {
       throw new RangeError(
         `new FrameDriver(world, options): expected options.workerTimeoutMs to be a positive number of ms, got ${timeoutMs}`,
       );
+    const frameBudgetMs = checkFrameBudget(
+      options.frameBudgetMs ?? 1000 / 60,
+      "new FrameDriver(world, options): options.frameBudgetMs",
+    );
+    const youngGc = options.youngGcInSlack ?? true;
+    if (typeof youngGc !== "boolean")
+      throw new TypeError(
+        `new FrameDriver(world, options): expected options.youngGcInSlack to be a boolean, got ${describe(youngGc)}`,
+      );
+    const threshold = options.youngGcThresholdBytes;
+    if (threshold !== undefined && !(typeof threshold === "number" && threshold >= 0))
+      throw new TypeError(
+        `new FrameDriver(world, options): expected options.youngGcThresholdBytes to be a number of bytes ≥ 0, got ${describe(threshold)}`,
+      );
     this.world = world;
     this.#timeoutMs = timeoutMs;
+    this.#youngGc = youngGc;
+    this.#youngThreshold = threshold;
     // Last: nothing may throw after the observer starts, or it would never be closed.
-    this.#gc = options.observeV8Gc === false ? undefined : new V8GcObserver();
+    this.#recorder = new FrameRecorder({
+      frameBudgetMs,
+      ...(options.observeV8Gc === false ? { observeV8Gc: false } : {}),
+      ...(options.recordRing === undefined ? {} : { ringSize: options.recordRing }),
+    });
   }
 
   /** Frames stepped so far. */
@@ -120,6 +124,21 @@ export class FrameDriver {
   /** Workers ready to take their range (a replaced worker's range runs on the main thread until it is). */
   get readyWorkers(): number {
     return this.#pool?.readyCount ?? 0;
+  }
+
+  /** Young-generation collections run in frames' slack so far. */
+  get youngCollections(): number {
+    return this.#youngCollections;
+  }
+
+  /** The frame-time budget (ms): a frame busier than this is overFrameTime. */
+  get frameBudgetMs(): number {
+    return this.#recorder.frameBudgetMs;
+  }
+
+  /** Changes the frame-time budget (ms), from the next frame on. */
+  setFrameBudget(ms: number): void {
+    this.#recorder.frameBudgetMs = checkFrameBudget(ms, "setFrameBudget(ms)");
   }
 
   /** Adds a system; systems run in the order added. */
@@ -157,7 +176,7 @@ export class FrameDriver {
     this.#pool = pool;
   }
 
-  /** Sets the Proto GC pause budget per frame (ms, process-wide). */
+  /** Sets the GC pause budget per frame (ms, process-wide): Proto stalls and V8 pauses together. */
   setBudget(ms: number): void {
     if (typeof ms !== "number")
       throw new TypeError(`setBudget(ms): expected ms to be a number, got ${describe(ms)}`);
@@ -168,10 +187,30 @@ export class FrameDriver {
 
   /** The budget in force (ms, process-wide; read from the runtime). */
   get budgetMs(): number {
-    return loadAddon().stats().frameBudgetMs;
+    loadAddon().statsInto(this.#stats);
+    return this.#stats[STATS_SLOTS.frameBudgetMs] as number;
   }
 
-  /** Advances the world by `dt` seconds and returns the frame's record. */
+  /**
+   * Places the V8 pauses perf_hooks reported since the last call in the frames they fell
+   * in, and returns the last frame's record, now complete: call it after the host yielded
+   * to the event loop (step() does it first thing, for the frames before).
+   */
+  settle(): BridgeFrameRecord | undefined {
+    this.#recorder.settle();
+    return this.#recorder.latest();
+  }
+
+  /** The record of frame `frame` while the ring still holds it (the last `recordRing` frames). */
+  record(frame: number): BridgeFrameRecord | undefined {
+    return this.#recorder.record(frame);
+  }
+
+  /**
+   * Advances the world by `dt` seconds and returns the frame's record: a slot of the
+   * driver's ring, reused `recordRing` frames later. Its V8 figures are filled in when
+   * perf_hooks reports the pauses, at the next settle() or step().
+   */
   step(dt: number): BridgeFrameRecord {
     if (typeof dt !== "number")
       throw new TypeError(`step(dt): expected dt to be a number of seconds, got ${describe(dt)}`);
@@ -180,9 +219,12 @@ export class FrameDriver {
     const addon = loadAddon();
     const world = this.world;
     const runner = world.runner;
-    const errors: Error[] = [];
+    const recorder = this.#recorder;
+    recorder.settle();
     const frame = this.#frame;
     const startMs = performance.now();
+    const record = recorder.begin(startMs);
+    const errors = record.errors;
     addon.frameBegin();
 
     const maxEid = world.maxEid;
@@ -202,7 +244,9 @@ export class FrameDriver {
     }
     const scriptsEnd = performance.now();
 
-    for (const system of this.#systems) {
+    const systems = this.#systems;
+    for (let i = 0; i < systems.length; i++) {
+      const system = systems[i] as { name: string; run: System };
       try {
         system.run(world, dt, frame);
       } catch (error) {
@@ -217,48 +261,55 @@ export class FrameDriver {
     const systemsEnd = performance.now();
 
     errors.push(...world.applyCommands(lists));
-    const native = addon.frameEnd();
-    const stats = addon.stats();
+    const native = this.#native;
+    const stats = this.#stats;
+    addon.frameEndInto(native);
+    addon.statsInto(stats);
     const syncEnd = performance.now();
 
-    const v8 = this.#gc?.drain() ?? [];
-    let v8GcMs = 0;
-    const gcEvents: BridgeGcEvent[] = [];
-    for (const p of v8) {
-      v8GcMs += p.durationMs;
-      gcEvents.push({ source: "v8", startMs: p.startMs, durationMs: p.durationMs });
-    }
-    if (native.gcPauseMs > 0)
-      gcEvents.push({ source: "proto", startMs: systemsEnd, durationMs: native.gcPauseMs });
-    this.#longestPauseMs = Math.max(this.#longestPauseMs, native.longestPauseMs);
+    const pauseMs = native[FRAME_SLOTS.gcPauseMs] as number;
+    const longest = native[FRAME_SLOTS.longestPauseMs] as number;
+    if (longest > this.#longestPauseMs) this.#longestPauseMs = longest;
+    recorder.phases(record, scriptsEnd, systemsEnd, syncEnd, pauseMs, native[FRAME_SLOTS.overBudget] === 1);
+    if (pauseMs > 0) record.gcEvents.push({ source: "proto", startMs: systemsEnd, durationMs: pauseMs });
+    record.budgetMs = native[FRAME_SLOTS.budgetMs] as number;
+    record.entities = world.entityCount;
+    record.heapBytes = stats[STATS_SLOTS.heapBytes] as number;
+    record.liveObjects = stats[STATS_SLOTS.liveObjects] as number;
+    record.gcCycles = stats[STATS_SLOTS.cycles] as number;
+    record.longestPauseMs = this.#longestPauseMs;
+    if (this.#youngGc) this.#collectYoungInSlack(startMs, recorder.frameBudgetMs);
+    recorder.end(record, performance.now());
     this.#frame++;
     this.#time += dt;
-    return {
-      frame,
-      startMs,
-      phases: {
-        scriptsMs: scriptsEnd - startMs,
-        systemsMs: systemsEnd - scriptsEnd,
-        syncMs: Math.max(0, syncEnd - systemsEnd - native.gcPauseMs),
-        renderMs: 0,
-      },
-      gcPauseMs: native.gcPauseMs,
-      v8GcMs,
-      budgetMs: native.budgetMs,
-      overBudget: native.overBudget,
-      entities: world.entityCount,
-      heapBytes: stats.heapBytes,
-      liveObjects: stats.liveObjects,
-      gcCycles: stats.cycles,
-      longestPauseMs: this.#longestPauseMs,
-      gcEvents,
-      errors,
-    };
+    return record;
   }
 
   /** Stops the workers and the V8 GC observer. The world stays usable. */
   async dispose(): Promise<void> {
-    this.#gc?.close();
+    this.#recorder.close();
     await this.setWorkers(0);
+  }
+
+  // At the end of a frame with time left: if the young generation holds more than the
+  // threshold, collect it now, while the frame's temporaries are dead, so that V8's own
+  // scavenges (which come in the middle of some frame, temporaries alive, and promote
+  // what survives twice) mostly do not happen. Its pause is this frame's (V8, minor).
+  #collectYoungInSlack(startMs: number, frameBudgetMs: number): void {
+    const used = v8HeapUsed();
+    if (used < this.#heapMark || this.#threshold === 0 || (this.#frame & 255) === 0) {
+      // V8 collected on its own since (or first frame): start counting again from here.
+      this.#heapMark = used;
+      this.#threshold = this.#youngThreshold ?? Math.max(256 << 10, v8YoungCapacity() / 4);
+      return;
+    }
+    if (used - this.#heapMark < this.#threshold) return;
+    const begin = performance.now();
+    if (frameBudgetMs - (begin - startMs) < 2 * this.#youngCostMs) return;
+    collectV8Young();
+    const cost = performance.now() - begin;
+    this.#youngCostMs += (cost - this.#youngCostMs) / 8;
+    this.#youngCollections++;
+    this.#heapMark = v8HeapUsed();
   }
 }

@@ -17,6 +17,8 @@ export type {
   System,
 } from "./FrameDriver.ts";
 export { FrameDriver } from "./FrameDriver.ts";
+export type { FrameRecorderOptions } from "./FrameRecorder.ts";
+export { FrameRecorder } from "./FrameRecorder.ts";
 export type {
   EntityList,
   Fields,
@@ -27,5 +29,5 @@ export type {
   ScriptSpec,
 } from "./Script.ts";
 export { defineScript, hashRandom } from "./Script.ts";
-export type { V8GcPause } from "./V8GcObserver.ts";
+export type { V8GcKind, V8GcPause, V8PauseVisitor } from "./V8GcObserver.ts";
 export { V8GcObserver } from "./V8GcObserver.ts";

@@ -1,13 +1,19 @@
 // DemoHost: the Node side of the demo. Runs a Simulation at a fixed rate, broadcasts each frame
 // as a binary FrameMessage over a WebSocket (/ws), applies JSON control messages from clients,
 // serves the built client over HTTP on 127.0.0.1, and exports recent frames at /trace.json.
+//
+// A frame is sent at the start of the next tick, once the simulation has settled it: perf_hooks
+// reports a V8 pause only after the task that ran it, so a record is complete only after the
+// host has waited for the next tick. Frame records are kept by copy in a preallocated ring, and
+// messages are encoded into pooled buffers that come back when ws has written them: stepping
+// and encoding allocate nothing per frame.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
-import type { FrameRecord } from "../overlay/FrameRecord.ts";
+import { copyFrameRecord, emptyFrameRecord, type FrameRecord } from "../overlay/FrameRecord.ts";
 import { type HelloMessage, type HostMessage, parseClientMessage } from "../protocol/ControlMessage.ts";
-import { encodeFrame } from "../protocol/FrameMessage.ts";
+import { encodeFrameInto, type FrameInput, frameMessageBytes } from "../protocol/FrameMessage.ts";
 import { ProtocolError } from "../protocol/ProtocolError.ts";
 import { toChromeTrace } from "../trace/ChromeTrace.ts";
 import type { Simulation } from "./Simulation.ts";
@@ -47,7 +53,8 @@ export class DemoHost {
   private readonly maxBufferedBytes: number;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  private readonly records: (FrameRecord | undefined)[];
+  private readonly records: FrameRecord[];
+  private readonly buffers: MessageBuffer[] = [];
   private recordCount = 0;
   private targetEntities = 0;
   private budgetMs = 0.5;
@@ -67,7 +74,7 @@ export class DemoHost {
     this.hz = hz;
     this.periodMs = 1000 / hz;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 4 << 20;
-    this.records = new Array<FrameRecord | undefined>(options.keepFrames ?? 1200).fill(undefined);
+    this.records = Array.from({ length: options.keepFrames ?? 1200 }, emptyFrameRecord);
     this.server = createServer((req, res) => {
       this.handleHttp(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500);
@@ -112,14 +119,12 @@ export class DemoHost {
     return this.framesDropped;
   }
 
-  /** The kept frame records, oldest first. */
+  /** The kept frame records, oldest first (copies). */
   recentRecords(): FrameRecord[] {
     const n = this.records.length;
     const out: FrameRecord[] = [];
-    for (let i = Math.max(0, this.recordCount - n); i < this.recordCount; i++) {
-      const record = this.records[i % n];
-      if (record !== undefined) out.push(record);
-    }
+    for (let i = Math.max(0, this.recordCount - n); i < this.recordCount; i++)
+      out.push(copyFrameRecord(this.records[i % n] as FrameRecord, emptyFrameRecord()));
     return out;
   }
 
@@ -136,6 +141,12 @@ export class DemoHost {
 
   private tick(): void {
     if (!this.running) return;
+    // The previous frame, complete now that the host waited for this tick.
+    const settle = this.simulation.settle !== undefined;
+    if (settle) {
+      const previous = this.simulation.settle?.();
+      if (previous !== undefined) this.publish(previous);
+    }
     let record: FrameRecord;
     try {
       record = this.simulation.step(this.periodMs);
@@ -147,18 +158,25 @@ export class DemoHost {
       this.broadcastText({ type: "error", message });
       return;
     }
-    this.records[this.recordCount++ % this.records.length] = record;
-    this.broadcastFrame(record);
+    if (!settle) this.publish(record);
 
     // Fixed rate without drift; after a stall longer than a period, restart the schedule from now.
     this.nextTickMs += this.periodMs;
     const now = performance.now();
     if (this.nextTickMs < now - this.periodMs) this.nextTickMs = now;
-    this.timer = setTimeout(() => this.tick(), Math.max(0, this.nextTickMs - now));
+    this.timer = setTimeout(this.onTick, Math.max(0, this.nextTickMs - now));
+  }
+
+  private readonly onTick = (): void => this.tick();
+
+  // Keeps a copy of the record for /trace.json and sends it with the entities of its frame.
+  private publish(record: FrameRecord): void {
+    copyFrameRecord(record, this.records[this.recordCount++ % this.records.length] as FrameRecord);
+    this.broadcastFrame(record);
   }
 
   private broadcastFrame(record: FrameRecord): void {
-    let message: Uint8Array | undefined;
+    let message: MessageBuffer | undefined;
     for (const client of this.wss.clients) {
       if (client.readyState !== WebSocket.OPEN) continue;
       if (client.bufferedAmount > this.maxBufferedBytes) {
@@ -167,11 +185,32 @@ export class DemoHost {
       }
       if (message === undefined) {
         const e = this.simulation.entities();
-        // A fresh buffer per frame: ws may still hold the previous one while it is being written.
-        message = encodeFrame({ frame: record.frame, count: e.count, x: e.x, y: e.y, kind: e.kind, record });
+        message = this.takeBuffer(frameMessageBytes(e.count, record));
+        const input = message.input;
+        input.frame = record.frame;
+        input.count = e.count;
+        input.x = e.x;
+        input.y = e.y;
+        input.kind = e.kind;
+        input.record = record;
+        message.length = encodeFrameInto(message.bytes, input);
+        input.record = undefined;
+        message.view = message.bytes.subarray(0, message.length);
       }
-      client.send(message, { binary: true });
+      // ws may still be writing the buffer after send() returns: it comes back to the pool
+      // when the last client's write completes.
+      message.pending++;
+      client.send(message.view, { binary: true }, message.done);
     }
+    if (message !== undefined && message.pending === 0) this.buffers.push(message);
+  }
+
+  // A pooled buffer of at least `bytes` (a bigger one when the entity count grew).
+  private takeBuffer(bytes: number): MessageBuffer {
+    let buffer = this.buffers.pop();
+    while (buffer !== undefined && buffer.bytes.byteLength < bytes) buffer = this.buffers.pop();
+    if (buffer === undefined) buffer = new MessageBuffer(Math.max(bytes, 1 << 16) * 1.25, this.buffers);
+    return buffer;
   }
 
   private hello(): HelloMessage {
@@ -243,5 +282,29 @@ export class DemoHost {
       return;
     }
     await serveStatic(this.staticDir, req, res);
+  }
+}
+
+/** A reusable message buffer: back in its pool once every send of it has completed. */
+class MessageBuffer {
+  readonly bytes: Uint8Array;
+  view: Uint8Array;
+  length = 0;
+  pending = 0;
+  readonly input: FrameInput = {
+    frame: 0,
+    count: 0,
+    x: new Float32Array(0),
+    y: new Float32Array(0),
+    kind: new Uint8Array(0),
+  };
+  readonly done: () => void;
+
+  constructor(bytes: number, pool: MessageBuffer[]) {
+    this.bytes = new Uint8Array(Math.ceil(bytes / 8) * 8);
+    this.view = this.bytes;
+    this.done = () => {
+      if (--this.pending === 0) pool.push(this);
+    };
   }
 }

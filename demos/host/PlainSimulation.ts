@@ -6,11 +6,12 @@
 // Per step: scripts = steering (neighbour grid, seek, separation, wander, firing);
 // systems = integration, wrapping and bullet ageing; sync = the command buffer (despawns,
 // spawned bullets, population change toward the target count). Proto fields of the frame record
-// are zero; V8 GC pauses come from perf_hooks and are reported by the step after they happen.
+// are zero; V8 GC pauses come from perf_hooks and are placed in their frames by the same
+// FrameRecorder the engine bridge uses (settle()), so both sides count a frame's GC alike.
 
-import { getHeapStatistics } from "node:v8";
-import { V8GcObserver } from "../../engine-bridge/index.ts";
-import type { FrameRecord, GcEvent } from "../overlay/FrameRecord.ts";
+import { FrameRecorder } from "../../engine-bridge/index.ts";
+import { v8HeapUsed } from "../../scripting/v8.ts";
+import type { FrameRecord } from "../overlay/FrameRecord.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
 import { FAST_SPEED_SCALE, populationMix, randomGenerator } from "./Population.ts";
 import type { EntitySnapshot, Simulation } from "./Simulation.ts";
@@ -27,6 +28,8 @@ export interface PlainSimulationOptions {
   seed?: number;
   /** Observe V8 GC pauses through perf_hooks (default true). */
   observeV8Gc?: boolean;
+  /** The frame-time budget in ms (default 1000/60). */
+  frameBudgetMs?: number;
 }
 
 /** Swarm parameters (world units, seconds). One entity in ten overrides the speed. */
@@ -46,8 +49,7 @@ export class PlainSimulation implements Simulation {
   private target: number;
   private budgetMs: number;
   private readonly random: () => number;
-  private readonly gc: V8GcObserver | undefined;
-  private frame = 0;
+  private readonly recorder: FrameRecorder;
   private timeMs = 0;
 
   private count = 0;
@@ -84,7 +86,10 @@ export class PlainSimulation implements Simulation {
     this.budgetMs = options.budgetMs ?? 0.5;
     this.world = options.world ?? { width: 1600, height: 900 };
     this.random = randomGenerator(options.seed ?? 1);
-    this.gc = options.observeV8Gc === false ? undefined : new V8GcObserver();
+    this.recorder = new FrameRecorder({
+      ...(options.observeV8Gc === false ? { observeV8Gc: false } : {}),
+      ...(options.frameBudgetMs === undefined ? {} : { frameBudgetMs: options.frameBudgetMs }),
+    });
     this.cols = Math.ceil(this.world.width / this.cellSize);
     this.rows = Math.ceil(this.world.height / this.cellSize);
     this.cellStart = new Int32Array(this.cols * this.rows + 1);
@@ -117,14 +122,22 @@ export class PlainSimulation implements Simulation {
 
   /** Stops observing V8 GC. */
   dispose(): void {
-    this.gc?.close();
+    this.recorder.close();
+  }
+
+  /** Places the V8 pauses reported since in their frames; returns the last frame's record. */
+  settle(): FrameRecord | undefined {
+    this.recorder.settle();
+    return this.recorder.latest();
   }
 
   /** Advances the swarm by `dtMs` and returns the frame's record. */
   step(dtMs: number): FrameRecord {
     if (!Number.isFinite(dtMs) || dtMs < 0)
       throw new RangeError(`dtMs must be a non-negative number, got ${dtMs}`);
+    this.recorder.settle();
     const startMs = performance.now();
+    const record = this.recorder.begin(startMs);
     this.timeMs += dtMs;
     const dt = dtMs / 1000;
 
@@ -135,32 +148,12 @@ export class PlainSimulation implements Simulation {
     this.applyCommands();
     const syncEnd = performance.now();
 
-    const v8Events: GcEvent[] = [];
-    let v8GcMs = 0;
-    for (const pause of this.gc?.drain() ?? []) {
-      v8GcMs += pause.durationMs;
-      v8Events.push({ source: "v8", startMs: pause.startMs, durationMs: pause.durationMs });
-    }
-    return {
-      frame: this.frame++,
-      startMs,
-      phases: {
-        scriptsMs: scriptsEnd - startMs,
-        systemsMs: systemsEnd - scriptsEnd,
-        syncMs: syncEnd - systemsEnd,
-        renderMs: 0,
-      },
-      gcPauseMs: 0,
-      v8GcMs,
-      budgetMs: this.budgetMs,
-      overBudget: false,
-      entities: this.count,
-      heapBytes: getHeapStatistics().used_heap_size,
-      liveObjects: 0,
-      gcCycles: 0,
-      longestPauseMs: 0,
-      gcEvents: v8Events,
-    };
+    this.recorder.phases(record, scriptsEnd, systemsEnd, syncEnd, 0, false);
+    record.budgetMs = this.budgetMs;
+    record.entities = this.count;
+    record.heapBytes = v8HeapUsed();
+    this.recorder.end(record, performance.now());
+    return record;
   }
 
   private buildGrid(): void {

@@ -49,6 +49,10 @@ export interface ProtoSimulationOptions {
   watch?: boolean;
   /** Observe V8 GC pauses through perf_hooks (default true). */
   observeV8Gc?: boolean;
+  /** Collect V8's young generation in the frames' slack (FrameDriverOptions; default true). */
+  youngGcInSlack?: boolean;
+  /** The frame-time budget in ms (default 1000/60). */
+  frameBudgetMs?: number;
   /** Told about each frame error and reload (default: console.error, at most one line per second). */
   log?: (message: string) => void;
 }
@@ -142,7 +146,11 @@ export class ProtoSimulation implements Simulation {
       ...(options.gcTriggerMb === undefined ? {} : { runtime: { gcTriggerMb: options.gcTriggerMb } }),
     });
     await bridge.loadScripts(module.href);
-    const driver = new FrameDriver(bridge, options.observeV8Gc === false ? { observeV8Gc: false } : {});
+    const driver = new FrameDriver(bridge, {
+      ...(options.observeV8Gc === false ? { observeV8Gc: false } : {}),
+      ...(options.youngGcInSlack === undefined ? {} : { youngGcInSlack: options.youngGcInSlack }),
+      ...(options.frameBudgetMs === undefined ? {} : { frameBudgetMs: options.frameBudgetMs }),
+    });
     const simulation = new ProtoSimulation(options, bridge, driver, module);
     simulation.setEntityCount(entities);
     if ((options.workers ?? 0) > 0) await driver.setWorkers(options.workers ?? 0);
@@ -180,6 +188,11 @@ export class ProtoSimulation implements Simulation {
         `frame ${record.frame}: ${record.errors.length} error(s); first: ${record.errors[0]?.message}`,
       );
     return record;
+  }
+
+  /** Places the V8 pauses reported since in their frames; returns the last frame's record. */
+  settle(): BridgeFrameRecord | undefined {
+    return this.driver.settle();
   }
 
   /** The live entities, packed (views valid until the next step or entities() call). */

@@ -26,8 +26,18 @@ export interface Simulation {
   readonly name: string;
   /** World size in world units. */
   readonly world: { readonly width: number; readonly height: number };
-  /** Advances the world by `dtMs` milliseconds and returns the statistics of that frame. */
+  /**
+   * Advances the world by `dtMs` milliseconds and returns the statistics of that frame. The
+   * record may be a slot the simulation reuses later (copy it to keep it), and its V8 pause
+   * figures may still grow: perf_hooks reports a V8 pause after the task that ran it.
+   */
   step(dtMs: number): FrameRecord;
+  /**
+   * Call after yielding to the event loop: places the V8 pauses reported since in the frames
+   * they fell in and returns the last frame's record, now complete. Optional (a simulation
+   * without it returns complete records from step()).
+   */
+  settle?(): FrameRecord | undefined;
   /** The entities after the last step (views into the simulation's storage; see EntitySnapshot). */
   entities(): EntitySnapshot;
   /** Sets the target number of live entities; spawning or despawning happens over the next steps. */

@@ -1,7 +1,8 @@
 // demos/host/headless.ts — runs the demo simulation without a browser or a server, as fast as it
 // can, and prints the frame-time summary (p50/p99/max per phase, GC pauses, frames over budget).
 // Usage: npx tsx demos/host/headless.ts --frames 3600 --entities 10000 [--budget 0.5]
-//        [--simulation proto|plain] [--workers N] [--gc-trigger-mb N] [--json]
+//        [--simulation proto|plain] [--workers N] [--gc-trigger-mb N] [--warmup N]
+//        [--no-young-gc] [--frame-budget MS] [--json]
 
 import { parseArgs } from "node:util";
 import { formatFrameSummary } from "../stats/FrameSummary.ts";
@@ -18,6 +19,9 @@ async function main(): Promise<void> {
       simulation: { type: "string" },
       workers: { type: "string" },
       "gc-trigger-mb": { type: "string" },
+      warmup: { type: "string" },
+      "no-young-gc": { type: "boolean" },
+      "frame-budget": { type: "string" },
       json: { type: "boolean" },
     },
   });
@@ -28,10 +32,14 @@ async function main(): Promise<void> {
   const entities = numberOption(values.entities, "entities", { fallback: 10_000, min: 1, integer: true });
   const workers = numberOption(values.workers, "workers", { fallback: 0, integer: true });
   const trigger = values["gc-trigger-mb"];
-  const { simulation, summary } = await runHeadless({
+  const warmupFrames = numberOption(values.warmup, "warmup", { fallback: 0, integer: true });
+  const { simulation, summary, v8AllocBytesPerFrame, v8 } = await runHeadless({
     simulation: kind as SimulationKind,
     frames,
     entities,
+    warmupFrames,
+    youngGcInSlack: values["no-young-gc"] !== true,
+    frameBudgetMs: numberOption(values["frame-budget"], "frame-budget", { fallback: 1000 / 60, min: 0.001 }),
     budgetMs: numberOption(values.budget, "budget", { fallback: 0.5, min: 0.001 }),
     workers,
     ...(trigger === undefined
@@ -39,10 +47,15 @@ async function main(): Promise<void> {
       : { gcTriggerMb: numberOption(trigger, "gc-trigger-mb", { fallback: 16, min: 1, integer: true }) }),
   });
   if (values.json === true) {
-    console.log(JSON.stringify({ simulation, entities, ...summary }));
+    console.log(JSON.stringify({ simulation, entities, ...summary, v8AllocBytesPerFrame, v8 }));
   } else {
-    console.log(`${simulation} simulation, ${entities} entities, ${frames} frames`);
+    console.log(
+      `${simulation} simulation, ${entities} entities, ${frames} frames (after ${warmupFrames} warm-up)`,
+    );
     console.log(formatFrameSummary(summary));
+    console.log(
+      `V8: ${(v8AllocBytesPerFrame / 1024).toFixed(1)} KB allocated per frame, ${v8.minorCount} minor and ${v8.majorCount} major pauses (longest ${v8.maxMs.toFixed(2)} ms)`,
+    );
   }
 }
 

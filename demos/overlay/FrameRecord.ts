@@ -22,10 +22,15 @@ export interface FramePhases {
 /** Who paused the main thread for a garbage collection. */
 export type GcSource = "proto" | "v8";
 
+/** Which of V8's collectors a V8 pause belongs to: a scavenge of the young generation, or the full heap. */
+export type V8GcKind = "minor" | "major";
+
 /** One garbage-collection pause seen by the main thread, placed on the frame's timeline. */
 export interface GcEvent {
-  /** `proto`: a Proto GC handshake, allocation stall or assist; `v8`: a V8 GC seen by perf_hooks. */
+  /** `proto`: Proto stalls (handshakes, heap-limit waits, assists, lock waits); `v8`: a V8 GC seen by perf_hooks. */
   source: GcSource;
+  /** For a V8 pause: minor (scavenge) or major (mark-compact and its incremental steps). */
+  kind?: V8GcKind;
   /** Start of the pause, on the same clock as {@link FrameRecord.startMs}. */
   startMs: number;
   /** Length of the pause in milliseconds. */
@@ -35,6 +40,12 @@ export interface GcEvent {
 /**
  * Statistics of one simulated frame. Times are milliseconds; `startMs` is on a monotonic
  * clock (performance.now() of the producer), so only differences between records matter.
+ *
+ * A frame's GC time is what the main thread lost to both collectors inside the frame:
+ * `gcPauseMs` (every Proto stall) plus `v8GcMs` (every V8 pause that began inside the frame,
+ * minor and major). Both count against the GC budget (`overBudget`). V8 pauses that fell
+ * between frames, while the host waited for the next tick, are reported apart
+ * (`v8IdleGcMs`): they delay no frame unless they outlast the wait.
  */
 export interface FrameRecord {
   /** Frame number, increasing by one per simulated frame from the start of the run. */
@@ -43,14 +54,24 @@ export interface FrameRecord {
   startMs: number;
   /** Time per phase; the phases run one after another in the order scripts, systems, sync, render. */
   phases: FramePhases;
-  /** Total Proto GC pause on the main thread in this frame (handshakes, allocation stalls, assists). */
+  /** Total Proto GC pause on the main thread in this frame (every stall: handshakes, heap-limit waits, assists, lock waits). */
   gcPauseMs: number;
-  /** Total V8 GC pause observed (perf_hooks) since the previous frame record. */
+  /** Total V8 GC pause inside this frame: `v8MinorGcMs + v8MajorGcMs`. */
   v8GcMs: number;
-  /** The Proto GC pause budget per frame that was in force for this frame. */
+  /** V8 scavenges (young generation) inside this frame. */
+  v8MinorGcMs: number;
+  /** V8 full-heap pauses (mark-compact, incremental marking steps, weak callbacks) inside this frame. */
+  v8MajorGcMs: number;
+  /** V8 pauses between the previous frame's end and this frame's start (not part of this frame's GC time). */
+  v8IdleGcMs: number;
+  /** The GC pause budget per frame that was in force for this frame (both heaps together). */
   budgetMs: number;
-  /** True when `gcPauseMs` broke `budgetMs`: the pacer failed to keep this frame's pause in budget. */
+  /** True when the frame's GC time, `gcPauseMs + v8GcMs`, broke `budgetMs` (or the Proto pacer reported its own pause over it). */
   overBudget: boolean;
+  /** The frame-time budget: the time one frame may take (16.7 ms at 60 Hz). */
+  frameBudgetMs: number;
+  /** True when the frame's busy time (phases and pauses) broke `frameBudgetMs`. */
+  overFrameTime: boolean;
   /** Live entities at the end of the frame. */
   entities: number;
   /** Heap size in bytes at the end of the frame (the Proto heap; a non-Proto producer reports its JS heap). */
@@ -68,8 +89,93 @@ export interface FrameRecord {
   gcEvents?: readonly GcEvent[];
 }
 
+/** A frame's GC time: Proto stalls plus V8 pauses inside the frame, in milliseconds. */
+export function frameGcMs(record: FrameRecord): number {
+  return record.gcPauseMs + record.v8GcMs;
+}
+
 /** A frame's busy time: its four phases plus its Proto and V8 GC pauses, in milliseconds. */
 export function frameBusyMs(record: FrameRecord): number {
   const p = record.phases;
   return p.scriptsMs + p.systemsMs + p.syncMs + p.renderMs + record.gcPauseMs + record.v8GcMs;
+}
+
+/** A record with every number zero, no flag set and an empty event list (a ring slot to copy into). */
+export function emptyFrameRecord(): FrameRecord {
+  return {
+    frame: 0,
+    startMs: 0,
+    phases: { scriptsMs: 0, systemsMs: 0, syncMs: 0, renderMs: 0 },
+    gcPauseMs: 0,
+    v8GcMs: 0,
+    v8MinorGcMs: 0,
+    v8MajorGcMs: 0,
+    v8IdleGcMs: 0,
+    budgetMs: 0,
+    overBudget: false,
+    frameBudgetMs: 0,
+    overFrameTime: false,
+    entities: 0,
+    heapBytes: 0,
+    liveObjects: 0,
+    gcCycles: 0,
+    longestPauseMs: 0,
+    gcEvents: [],
+  };
+}
+
+/**
+ * Copies `from` into `to` field by field, reusing `to`'s phase object, event list and event
+ * objects (new ones only when `to` has fewer): keeping records in a preallocated ring costs no
+ * allocation per frame. Returns `to`.
+ */
+export function copyFrameRecord(from: FrameRecord, to: FrameRecord): FrameRecord {
+  to.frame = from.frame;
+  to.startMs = from.startMs;
+  const p = to.phases;
+  p.scriptsMs = from.phases.scriptsMs;
+  p.systemsMs = from.phases.systemsMs;
+  p.syncMs = from.phases.syncMs;
+  p.renderMs = from.phases.renderMs;
+  to.gcPauseMs = from.gcPauseMs;
+  to.v8GcMs = from.v8GcMs;
+  to.v8MinorGcMs = from.v8MinorGcMs;
+  to.v8MajorGcMs = from.v8MajorGcMs;
+  to.v8IdleGcMs = from.v8IdleGcMs;
+  to.budgetMs = from.budgetMs;
+  to.overBudget = from.overBudget;
+  to.frameBudgetMs = from.frameBudgetMs;
+  to.overFrameTime = from.overFrameTime;
+  to.entities = from.entities;
+  to.heapBytes = from.heapBytes;
+  to.liveObjects = from.liveObjects;
+  to.gcCycles = from.gcCycles;
+  to.longestPauseMs = from.longestPauseMs;
+  const events = from.gcEvents;
+  if (events === undefined) {
+    to.gcEvents = undefined;
+    return to;
+  }
+  let out = to.gcEvents as GcEvent[] | undefined;
+  if (out === undefined) {
+    out = [];
+    to.gcEvents = out;
+  }
+  // Events are rare (a frame with a GC in it): reusing the objects is enough.
+  const n = events.length;
+  for (let i = 0; i < n; i++) {
+    const e = events[i] as GcEvent;
+    let o = out[i];
+    if (o === undefined) {
+      o = { source: e.source, kind: e.kind, startMs: e.startMs, durationMs: e.durationMs };
+      out[i] = o;
+    } else {
+      o.source = e.source;
+      o.kind = e.kind;
+      o.startMs = e.startMs;
+      o.durationMs = e.durationMs;
+    }
+  }
+  out.length = n;
+  return to;
 }

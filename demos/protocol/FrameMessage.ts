@@ -14,7 +14,11 @@
 //  24  f32[n] x, then f32[n] y, then u8[n] kind, then zero padding to a multiple of 8
 //   r  record section (if flag 0): u16 field count F, u16 GC event count G, u32 reserved,
 //      f64[F] record fields (RECORD_FIELDS order; a newer writer may append fields, which a
-//      reader ignores), then G × (f64 source 0 proto / 1 v8, f64 startMs, f64 durationMs).
+//      reader ignores), then G × (f64 source, f64 startMs, f64 durationMs). Sources: 0 proto,
+//      1 v8 (kind not known), 2 v8 minor, 3 v8 major.
+//
+// Version 2 added the record fields v8MinorGcMs, v8MajorGcMs, v8IdleGcMs, frameBudgetMs and
+// overFrameTime, and the V8 kinds of GC events.
 //
 // The x/y block starts at byte 24 and the kinds right after, so a decoder reading from a
 // 4-byte-aligned buffer (a browser ArrayBuffer) gets typed-array views with no copy.
@@ -26,7 +30,7 @@ import { ProtocolError } from "./ProtocolError.ts";
 /** The first four bytes of every frame message: ASCII "PRTF". */
 export const FRAME_MAGIC = 0x46545250;
 /** The protocol version this module writes and reads. */
-export const FRAME_VERSION = 1;
+export const FRAME_VERSION = 2;
 /** Size of the fixed header in bytes. */
 export const FRAME_HEADER_BYTES = 24;
 /** Largest entity count a message may carry (keeps a garbage header from allocating gigabytes). */
@@ -59,6 +63,11 @@ const RECORD_FIELDS = [
   "liveObjects",
   "gcCycles",
   "longestPauseMs",
+  "v8MinorGcMs",
+  "v8MajorGcMs",
+  "v8IdleGcMs",
+  "frameBudgetMs",
+  "overFrameTime",
 ] as const;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -109,6 +118,8 @@ function recordValue(record: FrameRecord, field: (typeof RECORD_FIELDS)[number])
       return record.phases[field];
     case "overBudget":
       return record.overBudget ? 1 : 0;
+    case "overFrameTime":
+      return record.overFrameTime ? 1 : 0;
     default:
       return record[field];
   }
@@ -144,46 +155,78 @@ export function encodeFrameInto(target: Uint8Array, input: FrameInput): number {
     throw new ProtocolError(`target byteOffset ${target.byteOffset} is not a multiple of 4`);
   }
 
-  const view = new DataView(target.buffer, target.byteOffset, total);
+  const views = viewsOf(target.buffer);
+  const view = views.data;
+  const base = target.byteOffset;
   let flags = 0;
   if (input.record !== undefined) flags |= FLAG_HAS_RECORD;
   if (gcEvents !== undefined) flags |= FLAG_HAS_GC_EVENTS;
-  view.setUint32(0, FRAME_MAGIC, true);
-  view.setUint8(4, FRAME_VERSION);
-  view.setUint8(5, 0);
-  view.setUint16(6, flags, true);
-  view.setUint32(8, input.frame >>> 0, true);
-  view.setUint32(12, n, true);
-  view.setUint32(16, total, true);
-  view.setUint32(20, 0, true);
+  view.setUint32(base, FRAME_MAGIC, true);
+  view.setUint8(base + 4, FRAME_VERSION);
+  view.setUint8(base + 5, 0);
+  view.setUint16(base + 6, flags, true);
+  view.setUint32(base + 8, input.frame >>> 0, true);
+  view.setUint32(base + 12, n, true);
+  view.setUint32(base + 16, total, true);
+  view.setUint32(base + 20, 0, true);
 
-  const base = target.byteOffset;
-  const positions = new Float32Array(target.buffer, base + FRAME_HEADER_BYTES, 2 * n);
-  positions.set(input.x.subarray(0, n), 0);
-  positions.set(input.y.subarray(0, n), n);
+  // Element loops rather than set(subarray()): no view objects per frame.
+  const f32 = views.f32;
+  const xAt = (base + FRAME_HEADER_BYTES) >> 2;
+  const yAt = xAt + n;
+  const x = input.x;
+  const y = input.y;
+  for (let i = 0; i < n; i++) {
+    f32[xAt + i] = x[i] as number;
+    f32[yAt + i] = y[i] as number;
+  }
   const kindsAt = FRAME_HEADER_BYTES + 8 * n;
-  target.set(input.kind.subarray(0, n), kindsAt);
+  const kind = input.kind;
+  for (let i = 0; i < n; i++) target[kindsAt + i] = kind[i] as number;
   const recordAt = align8(kindsAt + n);
-  target.fill(0, kindsAt + n, recordAt);
+  for (let i = kindsAt + n; i < recordAt; i++) target[i] = 0;
 
   const record = input.record;
   if (record !== undefined) {
-    view.setUint16(recordAt, RECORD_FIELDS.length, true);
-    view.setUint16(recordAt + 2, gcEvents?.length ?? 0, true);
-    view.setUint32(recordAt + 4, 0, true);
-    let at = recordAt + RECORD_PREFIX_BYTES;
-    for (const field of RECORD_FIELDS) {
-      view.setFloat64(at, recordValue(record, field), true);
+    const eventCount = gcEvents === undefined ? 0 : gcEvents.length;
+    view.setUint16(base + recordAt, RECORD_FIELDS.length, true);
+    view.setUint16(base + recordAt + 2, eventCount, true);
+    view.setUint32(base + recordAt + 4, 0, true);
+    let at = base + recordAt + RECORD_PREFIX_BYTES;
+    for (let f = 0; f < RECORD_FIELDS.length; f++) {
+      view.setFloat64(at, recordValue(record, RECORD_FIELDS[f] as (typeof RECORD_FIELDS)[number]), true);
       at += 8;
     }
-    for (const event of gcEvents ?? []) {
-      view.setFloat64(at, event.source === "proto" ? 0 : 1, true);
+    for (let e = 0; e < eventCount; e++) {
+      const event = (gcEvents as readonly GcEvent[])[e] as GcEvent;
+      view.setFloat64(at, gcSourceCode(event), true);
       view.setFloat64(at + 8, event.startMs, true);
       view.setFloat64(at + 16, event.durationMs, true);
       at += GC_EVENT_BYTES;
     }
   }
   return total;
+}
+
+/** A DataView and a Float32Array over a whole buffer, made once per buffer. */
+interface BufferViews {
+  readonly data: DataView;
+  readonly f32: Float32Array;
+}
+const bufferViews = new WeakMap<ArrayBufferLike, BufferViews>();
+
+function viewsOf(buffer: ArrayBufferLike): BufferViews {
+  let views = bufferViews.get(buffer);
+  if (views === undefined) {
+    views = { data: new DataView(buffer), f32: new Float32Array(buffer, 0, buffer.byteLength >> 2) };
+    bufferViews.set(buffer, views);
+  }
+  return views;
+}
+
+function gcSourceCode(event: GcEvent): number {
+  if (event.source === "proto") return 0;
+  return event.kind === "minor" ? 2 : event.kind === "major" ? 3 : 1;
 }
 
 /** Encodes a frame into a new, exactly sized buffer. Throws a ProtocolError on inconsistent input. */
@@ -239,6 +282,9 @@ function decodeRecord(
   if (v.overBudget !== 0 && v.overBudget !== 1) {
     throw new ProtocolError(`record field overBudget must be 0 or 1, got ${v.overBudget}`);
   }
+  if (v.overFrameTime !== 0 && v.overFrameTime !== 1) {
+    throw new ProtocolError(`record field overFrameTime must be 0 or 1, got ${v.overFrameTime}`);
+  }
   if (v.frame % 2 ** 32 !== headerFrame) {
     throw new ProtocolError(`record frame ${v.frame} does not match header frame ${headerFrame}`);
   }
@@ -248,8 +294,13 @@ function decodeRecord(
     phases: { scriptsMs: v.scriptsMs, systemsMs: v.systemsMs, syncMs: v.syncMs, renderMs: v.renderMs },
     gcPauseMs: v.gcPauseMs,
     v8GcMs: v.v8GcMs,
+    v8MinorGcMs: v.v8MinorGcMs,
+    v8MajorGcMs: v.v8MajorGcMs,
+    v8IdleGcMs: v.v8IdleGcMs,
     budgetMs: v.budgetMs,
     overBudget: v.overBudget === 1,
+    frameBudgetMs: v.frameBudgetMs,
+    overFrameTime: v.overFrameTime === 1,
     entities: v.entities,
     heapBytes: v.heapBytes,
     liveObjects: v.liveObjects,
@@ -262,15 +313,19 @@ function decodeRecord(
       const source = view.getFloat64(p, true);
       const startMs = view.getFloat64(p + 8, true);
       const durationMs = view.getFloat64(p + 16, true);
-      if (source !== 0 && source !== 1) {
-        throw new ProtocolError(`GC event ${i} has unknown source ${source} (0 proto, 1 v8)`);
+      if (source !== 0 && source !== 1 && source !== 2 && source !== 3) {
+        throw new ProtocolError(
+          `GC event ${i} has unknown source ${source} (0 proto, 1 v8, 2 v8 minor, 3 v8 major)`,
+        );
       }
       if (!Number.isFinite(startMs) || !Number.isFinite(durationMs) || durationMs < 0) {
         throw new ProtocolError(
           `GC event ${i} has an invalid time (start ${startMs}, duration ${durationMs})`,
         );
       }
-      events.push({ source: source === 0 ? "proto" : "v8", startMs, durationMs });
+      if (source === 0) events.push({ source: "proto", startMs, durationMs });
+      else if (source === 1) events.push({ source: "v8", startMs, durationMs });
+      else events.push({ source: "v8", kind: source === 2 ? "minor" : "major", startMs, durationMs });
     }
     record.gcEvents = events;
   }

@@ -1,7 +1,8 @@
 // FrameSummary: reduces a run's frame records to the numbers a person (or the perf suite's
-// frame soak) reads — p50/p99/max per phase and per GC source, and frames over budget. Pure.
+// frame soak) reads — p50/p99/max per phase and per GC source, the frame's GC time (both
+// heaps), and frames over the GC budget and over the frame-time budget. Pure.
 
-import { type FrameRecord, frameBusyMs } from "../overlay/FrameRecord.ts";
+import { type FrameRecord, frameBusyMs, frameGcMs } from "../overlay/FrameRecord.ts";
 
 /** Distribution of one per-frame quantity, in milliseconds. */
 export interface Distribution {
@@ -19,12 +20,22 @@ export interface FrameSummary {
   render: Distribution;
   /** Whole frame: phases plus GC pauses. */
   busy: Distribution;
-  /** Proto GC pause on the main thread per frame. */
+  /** Proto GC pause (every stall) on the main thread per frame. */
   gcPause: Distribution;
-  /** V8 GC pause per frame. */
+  /** V8 GC pause inside the frame, minor and major. */
   v8Gc: Distribution;
-  /** Frames whose Proto GC pause broke the budget. */
+  /** V8 scavenges inside the frame. */
+  v8Minor: Distribution;
+  /** V8 full-heap pauses inside the frame. */
+  v8Major: Distribution;
+  /** The frame's GC time: Proto stalls plus V8 pauses. */
+  gcTotal: Distribution;
+  /** V8 pauses between frames, summed over the run (ms). */
+  v8IdleMs: number;
+  /** Frames whose GC time (both heaps) broke the GC budget. */
   overBudget: number;
+  /** Frames whose busy time broke the frame-time budget. */
+  overFrameTime: number;
   /** Final entity count and heap size. */
   lastEntities: number;
   lastHeapBytes: number;
@@ -53,7 +64,12 @@ export function summarizeFrames(records: readonly FrameRecord[]): FrameSummary {
     busy: distribution(records, frameBusyMs),
     gcPause: distribution(records, (r) => r.gcPauseMs),
     v8Gc: distribution(records, (r) => r.v8GcMs),
+    v8Minor: distribution(records, (r) => r.v8MinorGcMs),
+    v8Major: distribution(records, (r) => r.v8MajorGcMs),
+    gcTotal: distribution(records, frameGcMs),
+    v8IdleMs: records.reduce((ms, r) => ms + r.v8IdleGcMs, 0),
     overBudget: records.reduce((n, r) => n + (r.overBudget ? 1 : 0), 0),
+    overFrameTime: records.reduce((n, r) => n + (r.overFrameTime ? 1 : 0), 0),
     lastEntities: last?.entities ?? 0,
     lastHeapBytes: last?.heapBytes ?? 0,
   };
@@ -67,14 +83,17 @@ export function formatFrameSummary(summary: FrameSummary): string {
     ["sync", summary.sync],
     ["render", summary.render],
     ["Proto GC pause", summary.gcPause],
-    ["V8 GC pause", summary.v8Gc],
+    ["V8 minor GC", summary.v8Minor],
+    ["V8 major GC", summary.v8Major],
+    ["GC, both heaps", summary.gcTotal],
     ["frame busy", summary.busy],
   ];
   const ms = (v: number) => v.toFixed(3).padStart(9);
   const lines = [`${"phase (ms)".padEnd(16)}${"p50".padStart(9)}${"p99".padStart(9)}${"max".padStart(9)}`];
   for (const [name, d] of rows) lines.push(`${name.padEnd(16)}${ms(d.p50)}${ms(d.p99)}${ms(d.max)}`);
   lines.push(
-    `frames ${summary.frames}, over budget ${summary.overBudget}, entities ${summary.lastEntities}, heap ${(summary.lastHeapBytes / 2 ** 20).toFixed(1)} MB`,
+    `frames ${summary.frames}, over GC budget ${summary.overBudget} (Proto + V8), over frame time ${summary.overFrameTime}, ` +
+      `V8 GC between frames ${summary.v8IdleMs.toFixed(1)} ms, entities ${summary.lastEntities}, heap ${(summary.lastHeapBytes / 2 ** 20).toFixed(1)} MB`,
   );
   return lines.join("\n");
 }

@@ -22,8 +22,13 @@ const record: FrameRecord = {
   phases: { scriptsMs: 3.5, systemsMs: 1.25, syncMs: 0.5, renderMs: 0 },
   gcPauseMs: 0.3,
   v8GcMs: 1.1,
+  v8MinorGcMs: 0.8,
+  v8MajorGcMs: 0.3,
+  v8IdleGcMs: 0.2,
   budgetMs: 0.5,
   overBudget: false,
+  frameBudgetMs: 16.75,
+  overFrameTime: true,
   entities: 3,
   heapBytes: 48_000_000,
   liveObjects: 90_000,
@@ -65,6 +70,8 @@ describe("frame messages", () => {
     const gcEvents = [
       { source: "proto" as const, startMs: 12_346, durationMs: 0.2 },
       { source: "v8" as const, startMs: 12_347, durationMs: 1.1 },
+      { source: "v8" as const, kind: "minor" as const, startMs: 12_348, durationMs: 0.3 },
+      { source: "v8" as const, kind: "major" as const, startMs: 12_349, durationMs: 4.5 },
     ];
     expect(
       decodeFrame(encodeFrame({ ...input(2), record: { ...record, gcEvents } })).record?.gcEvents,

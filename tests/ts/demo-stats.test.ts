@@ -9,8 +9,13 @@ const record = (frame: number, scriptsMs: number, gcPauseMs = 0): FrameRecord =>
   phases: { scriptsMs, systemsMs: 1, syncMs: 0, renderMs: 0 },
   gcPauseMs,
   v8GcMs: 0,
+  v8MinorGcMs: 0,
+  v8MajorGcMs: 0,
+  v8IdleGcMs: 0,
   budgetMs: 0.5,
   overBudget: gcPauseMs > 0.5,
+  frameBudgetMs: 1000 / 60,
+  overFrameTime: false,
   entities: 100 + frame,
   heapBytes: 1 << 20,
   liveObjects: 0,
@@ -45,6 +50,20 @@ describe("summarizeFrames", () => {
     const text = formatFrameSummary(summarizeFrames([record(0, 2)]));
     expect(text).toMatch(/^phase \(ms\)\s+p50\s+p99\s+max/);
     expect(text).toMatch(/scripts\s+2\.000\s+2\.000\s+2\.000/);
-    expect(text).toMatch(/frames 1, over budget 0/);
+    expect(text).toMatch(/frames 1, over GC budget 0 \(Proto \+ V8\), over frame time 0/);
+    expect(text).toMatch(/GC, both heaps\s+0\.000/);
+  });
+
+  it("counts both heaps in a frame's GC time and each budget apart", () => {
+    const r0 = { ...record(0, 1, 0.2), v8GcMs: 0.6, v8MinorGcMs: 0.6, overBudget: true };
+    const r1 = { ...record(1, 20), v8GcMs: 3, v8MajorGcMs: 3, overFrameTime: true, v8IdleGcMs: 1.5 };
+    const summary = summarizeFrames([r0, r1, record(2, 1)]);
+    expect(summary.gcTotal.max).toBeCloseTo(3);
+    expect(summary.gcTotal.p50).toBeCloseTo(0.8);
+    expect(summary.v8Minor.max).toBeCloseTo(0.6);
+    expect(summary.v8Major.max).toBeCloseTo(3);
+    expect(summary.overBudget).toBe(1);
+    expect(summary.overFrameTime).toBe(1);
+    expect(summary.v8IdleMs).toBeCloseTo(1.5);
   });
 });
