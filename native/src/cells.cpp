@@ -93,27 +93,37 @@ std::size_t CellTable::reservedBytes() const noexcept {
 }
 
 CellWord* CellTable::carve(std::size_t cells) {
-  if (static_cast<std::size_t>(bumpEnd_ - bump_) < cells) {
-    // A run bigger than a chunk gets a chunk of its own size.
-    std::size_t n = cells > kChunkCells ? cells : kChunkCells;
+  // A run bigger than a chunk gets a chunk of its own size.
+  const std::size_t n = cells > kChunkCells ? cells : kChunkCells;
+  {
+    auto lock = lockCounted(mutex_);
+    if (cells <= kChunkCells && static_cast<std::size_t>(bumpEnd_ - bump_) >= cells) {
+      CellWord* r = bump_;
+      bump_ += cells;
+      return r;
+    }
     if (limitBytes_ && reserved_ + n * sizeof(CellWord) > limitBytes_)
       throw Error(ErrorCode::kOutOfMemory, "cell table limit of " + std::to_string(limitBytes_) +
                                                " bytes reached (" + std::to_string(reserved_) +
                                                " bytes reserved) taking " + std::to_string(cells) + " cells");
-    void* mem = std::aligned_alloc(64, n * sizeof(CellWord));
-    if (!mem)
-      throw Error(ErrorCode::kOutOfMemory, "cell table: cannot reserve " + std::to_string(n * 8) + " bytes");
-    std::memset(mem, 0, n * sizeof(CellWord));
-    chunks_.push_back(mem);
-    reserved_ += n * sizeof(CellWord);
-    auto* first = static_cast<CellWord*>(mem);
-    if (cells > kChunkCells) return first;  // the current bump chunk stays as it is
-    bump_ = first;
-    bumpEnd_ = first + n;
   }
-  CellWord* r = bump_;
-  bump_ += cells;
-  return r;
+  // A new chunk is mapped and zeroed outside the lock: first-touching 512 KiB
+  // takes long enough that a holder descheduled meanwhile made other threads
+  // sleep for milliseconds.
+  void* mem = std::aligned_alloc(64, n * sizeof(CellWord));
+  if (!mem)
+    throw Error(ErrorCode::kOutOfMemory, "cell table: cannot reserve " + std::to_string(n * 8) + " bytes");
+  std::memset(mem, 0, n * sizeof(CellWord));
+  auto* first = static_cast<CellWord*>(mem);
+  auto lock = lockCounted(mutex_);
+  chunks_.push_back(mem);
+  reserved_ += n * sizeof(CellWord);
+  if (cells > kChunkCells) return first;  // the current bump chunk stays as it is
+  // Another thread may have installed a chunk meanwhile: this one becomes the
+  // bump region anyway (what is left of the other is not used).
+  bump_ = first + cells;
+  bumpEnd_ = first + n;
+  return first;
 }
 
 void CellTable::takeBatch(std::vector<CellWord*>& out, std::size_t atLeast) {
@@ -130,11 +140,7 @@ void CellTable::takeBatch(std::vector<CellWord*>& out, std::size_t atLeast) {
   }
   if (out.size() >= target) return;
   std::size_t fromChunk = target - out.size();
-  CellWord* run;
-  {
-    auto lock = lockCounted(mutex_);
-    run = carve(fromChunk);  // may throw: nothing taken from a chunk yet
-  }
+  CellWord* run = carve(fromChunk);  // may throw: nothing taken from a chunk yet
   for (std::size_t i = 0; i < fromChunk; ++i) out.push_back(run + i);
   inUse_.fetch_add(fromChunk, std::memory_order_relaxed);
 }
@@ -165,10 +171,9 @@ NumericBlock CellTable::allocateNumeric(NumericType type, std::size_t count) {
     if (it != freeRuns_.end() && it->first == cells) {
       run = it->second;
       freeRuns_.erase(it);
-    } else {
-      run = carve(cells);
     }
   }
+  if (!run) run = carve(cells);
   std::memset(static_cast<void*>(run), 0, cells * 8);
   inUse_.fetch_add(cells, std::memory_order_relaxed);
   return NumericBlock{run, count, bytes, type};

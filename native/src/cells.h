@@ -68,7 +68,7 @@ class CellTable {
   std::size_t reservedBytes() const noexcept;
 
  private:
-  CellWord* carve(std::size_t cells);  // mutex held
+  CellWord* carve(std::size_t cells);  // takes the mutex itself, briefly
   CellBatch* spareBatch();
 
   mutable std::mutex mutex_;
