@@ -31,7 +31,14 @@ import {
 } from "bitecs";
 import { loadAddon, type ProtoObject, Runtime, type RuntimeOptions } from "../scripting/index.ts";
 import { describe } from "../scripting/object.ts";
-import { type Command, type CommandBuffer, mergeCommands, OUTSIDE_UPDATE } from "./CommandBuffer.ts";
+import {
+  CommandBuffer,
+  CommandMerge,
+  mergedBuffer,
+  mergedCommand,
+  Op,
+  OUTSIDE_UPDATE,
+} from "./CommandBuffer.ts";
 import { type ComponentDef, type FieldType, isComponentDef, type Schema, type Store } from "./Component.ts";
 import { CapacityError, CommandError, checkEntityId, DeadEntityError } from "./errors.ts";
 import { isScriptDef, type ScriptDef, type ScriptParams } from "./Script.ts";
@@ -79,6 +86,8 @@ interface ComponentEntry {
   readonly def: ComponentDef;
   readonly store: Store;
   readonly fields: readonly FieldLayout[];
+  /** The field arrays in schema order (an add command's value key k is the k-th). */
+  readonly arrays: readonly Float64Array[];
 }
 
 interface ScriptEntry {
@@ -95,6 +104,14 @@ interface ScriptEntry {
   readonly paramTokens: readonly number[];
   /** The bitECS tag component of this script's entities. */
   readonly tag: object;
+  /** The stores of its components, in `uses` order. */
+  readonly stores: readonly Store[];
+  /** The field arrays in `def.fields` order (a spawn's value key k < fields is the k-th). */
+  readonly fieldArrays: readonly Float64Array[];
+  /** Per entity and parameter: 1 where the entity overrides it (row eid × params + j). */
+  readonly overridden: Uint8Array;
+  /** Live entities running it. */
+  count: number;
 }
 
 const MAX_CAPACITY = 2 ** 24;
@@ -150,8 +167,19 @@ export class BridgeWorld {
   readonly #scripts = new Map<string, ScriptEntry>();
   readonly #scriptsById: ScriptEntry[] = [];
   readonly #tokens: Float64Array;
-  readonly #overrides = new Map<number, Record<string, number>>();
+  readonly #componentList: ComponentEntry[] = [];
   readonly #modules: string[] = [];
+  // Applying commands and making entity objects allocates nothing: the merge order, the
+  // despawns of this frame (a stamp per row), the names and values of a new object, and
+  // a buffer direct calls encode their values into.
+  readonly #merge = new CommandMerge();
+  readonly #applying: CommandBuffer[] = [];
+  readonly #despawnStamp: Uint32Array;
+  #stamp = 0;
+  #names = new Float64Array(16);
+  #values = new Float64Array(16);
+  readonly #eidSymbol: number;
+  readonly #direct = new CommandBuffer();
   readonly #systemBuffer: CommandBuffer;
   readonly #queue: ScriptRunner;
   readonly #scriptIdsToken: number;
@@ -192,6 +220,8 @@ export class BridgeWorld {
     this.globals = this.runtime.column("f64", globals);
     this.#globalsToken = this.runtime.shareColumn(this.globals);
     this.#tokens = new Float64Array(capacity + 1);
+    this.#despawnStamp = new Uint32Array(capacity + 1);
+    this.#eidSymbol = loadAddon().symbol("__eid");
     this.runner = new ScriptRunner(0, this.#stores, this.scriptIds, this.globals);
     // Systems and the host queue through a second runner whose issuer sorts after every
     // entity, so their commands apply after the scripts' ones.
@@ -230,7 +260,7 @@ export class BridgeWorld {
       );
     const known = this.#components.get(component.name);
     if (known !== undefined) {
-      if (JSON.stringify(known.def.schema) !== JSON.stringify(component.schema))
+      if (known.def !== component && JSON.stringify(known.def.schema) !== JSON.stringify(component.schema))
         throw new TypeError(
           `another component named '${component.name}' with a different schema is in this world`,
         );
@@ -244,7 +274,9 @@ export class BridgeWorld {
       fields.push({ name, type, token: this.runtime.shareColumn(column) });
     }
     const frozen = Object.freeze(store) as unknown as Store<S>;
-    this.#components.set(component.name, { def: component, store: frozen, fields });
+    const entry: ComponentEntry = { def: component, store: frozen, fields, arrays: Object.values(store) };
+    this.#components.set(component.name, entry);
+    this.#componentList.push(entry);
     this.#stores.set(component.name, frozen);
     this.#layoutVersion++;
     // Every component starts zeroed (rows are recycled), and raw bitECS use past the
@@ -298,6 +330,10 @@ export class BridgeWorld {
       params.push(column);
       paramTokens.push(this.runtime.shareColumn(column));
     }
+    const stores = def.uses.map((c) => this.store(c));
+    const fieldArrays = def.fields.map(
+      (f) => (this.#stores.get(f.component) as unknown as Rows)[f.name] as Float64Array,
+    );
     const entry: ScriptEntry = {
       id: this.#scriptsById.length + 1,
       def,
@@ -309,7 +345,15 @@ export class BridgeWorld {
       params,
       paramTokens,
       tag: {},
+      stores,
+      fieldArrays,
+      overridden: new Uint8Array((this.capacity + 1) * paramNames.length),
+      count: 0,
     };
+    if (this.#names.length < paramNames.length + 1) {
+      this.#names = new Float64Array(paramNames.length + 1);
+      this.#values = new Float64Array(paramNames.length + 1);
+    }
     this.#scripts.set(def.name, entry);
     this.#scriptsById.push(entry);
     observe(this.ecs, onRemove(entry.tag), (eid: number) => this.#release(eid));
@@ -358,6 +402,11 @@ export class BridgeWorld {
   }
 
   /** The bitECS tag component carried by every entity running `script` (for queries). */
+  /** How many live entities run `script` (kept as entities attach and go: no scan, no query). */
+  count(script: ScriptDef | string): number {
+    return this.#entry(script, "count(script)").count;
+  }
+
   tag(script: ScriptDef | string): object {
     return this.#entry(script, "tag(script)").tag;
   }
@@ -380,9 +429,22 @@ export class BridgeWorld {
     const entry = this.#entry(script, where);
     const fields = this.#initValues(entry, init, where);
     const own = this.#overrideValues(entry, overrides, where);
+    const buffer = this.#direct;
+    buffer.clear();
+    const command = buffer.spawn(entry.id);
+    for (const [name, value] of fields) buffer.value(this.#fieldKey(entry, name), value);
+    if (own !== undefined)
+      for (const name of Object.keys(own))
+        buffer.value(entry.def.fields.length + entry.paramNames.indexOf(name), own[name] as number);
+    return this.#spawnCommand(buffer, command, entry);
+  }
+
+  // Spawns the entity a spawn command describes (values checked already); rolls back a
+  // failed attach and rethrows.
+  #spawnCommand(buffer: CommandBuffer, command: number, entry: ScriptEntry): number {
     const eid = this.spawnEmpty();
     try {
-      this.#attach(eid, entry, fields, own);
+      this.#attach(eid, entry, buffer, command);
     } catch (error) {
       // Nothing half-done stays: the binding goes (token, parameter rows, script id),
       // whether or not bitECS's onRemove observers get to see the tag, then the entity.
@@ -391,6 +453,12 @@ export class BridgeWorld {
       throw error;
     }
     return eid;
+  }
+
+  #fieldKey(entry: ScriptEntry, name: string): number {
+    const fields = entry.def.fields;
+    for (let k = 0; k < fields.length; k++) if ((fields[k] as { name: string }).name === name) return k;
+    return -1;
   }
 
   /** Spawns an entity with no components or script (bitECS addEntity, capacity-checked). */
@@ -418,8 +486,14 @@ export class BridgeWorld {
     if ((this.scriptIds[eid] as number) !== 0)
       throw new TypeError(`${where}: entity ${eid} runs a script already; detach(eid) it first`);
     const missing = entry.def.uses.filter((c) => !hasComponent(this.ecs, eid, this.store(c)));
+    const buffer = this.#direct;
+    buffer.clear();
+    const command = buffer.spawn(entry.id);
+    if (own !== undefined)
+      for (const name of Object.keys(own))
+        buffer.value(entry.def.fields.length + entry.paramNames.indexOf(name), own[name] as number);
     try {
-      this.#attach(eid, entry, [], own);
+      this.#attach(eid, entry, buffer, command);
     } catch (error) {
       // Back to what the entity was: no script, none of the components attach added.
       if (hasComponent(this.ecs, eid, entry.tag)) removeComponent(this.ecs, eid, entry.tag);
@@ -500,50 +574,70 @@ export class BridgeWorld {
 
   // ---- frames (used by FrameDriver) -------------------------------------------------
 
-  /** @internal Applies merged command lists; returns the errors (one per failed command). */
-  applyCommands(lists: readonly (readonly Command[])[]): Error[] {
-    const errors: Error[] = [];
-    lists = [...lists, this.#systemBuffer.take()];
-    const merged = mergeCommands(lists);
-    const despawned = new Set<number>();
+  /**
+   * @internal Applies the commands of the first `n` buffers and of the systems' buffer,
+   * merged in (issuer, sequence) order, then empties the systems' buffer. Each command
+   * that fails adds its error to `errors`. Allocates nothing itself (bitECS's own
+   * bookkeeping of added and removed entities does).
+   */
+  applyCommands(buffers: readonly CommandBuffer[], n: number, errors: Error[]): void {
+    const applying = this.#applying;
+    for (let b = 0; b < n; b++) applying[b] = buffers[b] as CommandBuffer;
+    applying[n] = this.#systemBuffer;
+    const merge = this.#merge;
+    merge.merge(applying, n + 1);
+    const order = merge.order;
+    const stamp = ++this.#stamp;
     // Removals and changes first, then spawns: a spawn may recycle an id freed this
     // frame, and no later command of this frame can then touch the new entity by mistake.
-    for (const c of merged) {
+    for (let k = 0; k < merge.count; k++) {
+      const entry = order[k] as number;
+      const buffer = applying[mergedBuffer(entry)] as CommandBuffer;
+      const i = mergedCommand(entry);
+      const op = buffer.op(i);
+      if (op === Op.SPAWN) continue;
       try {
-        switch (c.op) {
-          case "despawn":
-            if (despawned.has(c.eid)) break;
-            this.#checkAlive(c.eid, "despawn command");
-            removeEntity(this.ecs, c.eid);
-            despawned.add(c.eid);
-            break;
-          case "add": {
-            const where = `add '${c.component}' command`;
-            if (despawned.has(c.eid)) throw new DeadEntityError(c.eid, where);
-            this.#checkAlive(c.eid, where);
-            this.#addComponent(c.eid, this.#component(c.component).def, c.init, where);
-            break;
+        const eid = buffer.eid(i);
+        if (op === Op.DESPAWN) {
+          if (this.#despawnStamp[eid] === stamp) continue;
+          if (!this.alive(eid)) throw new DeadEntityError(eid, "despawn command");
+          removeEntity(this.ecs, eid);
+          this.#despawnStamp[eid] = stamp;
+        } else {
+          const component = this.#componentList[buffer.ref(i)] as ComponentEntry;
+          const verb = op === Op.ADD ? "add" : "remove";
+          if (this.#despawnStamp[eid] === stamp || !this.alive(eid))
+            throw new DeadEntityError(eid, `${verb} '${component.def.name}' command`);
+          if (op === Op.ADD) {
+            const problem = buffer.problemOf(i);
+            if (problem !== undefined) throw new TypeError(`add '${component.def.name}' command${problem}`);
+            addComponent(this.ecs, eid, component.store);
+            const arrays = component.arrays;
+            for (let p = buffer.valueStart(i), end = p + buffer.valueCountOf(i); p < end; p++)
+              (arrays[buffer.key(p)] as Float64Array)[eid] = buffer.valueAt(p);
+          } else {
+            this.removeComponent(eid, component.def);
           }
-          case "remove":
-            if (despawned.has(c.eid)) throw new DeadEntityError(c.eid, `remove '${c.component}' command`);
-            this.removeComponent(c.eid, this.#component(c.component).def);
-            break;
-          case "spawn":
-            break;
         }
       } catch (error) {
         errors.push(error instanceof Error ? error : new CommandError(String(error)));
       }
     }
-    for (const c of merged) {
-      if (c.op !== "spawn") continue;
+    for (let k = 0; k < merge.count; k++) {
+      const entry = order[k] as number;
+      const buffer = applying[mergedBuffer(entry)] as CommandBuffer;
+      const i = mergedCommand(entry);
+      if (buffer.op(i) !== Op.SPAWN) continue;
+      const script = this.#scriptsById[buffer.ref(i) - 1] as ScriptEntry;
       try {
-        this.#spawn(c.script, c.init, c.overrides, `spawn '${c.script}' command`);
+        const problem = buffer.problemOf(i);
+        if (problem !== undefined) throw new TypeError(`spawn '${script.def.name}' command${problem}`);
+        this.#spawnCommand(buffer, i, script);
       } catch (error) {
         errors.push(error instanceof Error ? error : new CommandError(String(error)));
       }
     }
-    return errors;
+    this.#systemBuffer.clear();
   }
 
   /** @internal Changes whenever components, scripts or script modules change. */
@@ -595,46 +689,66 @@ export class BridgeWorld {
     return values.map((v) => (typeof v === "number" ? v : Number.NaN));
   }
 
-  // `init` and `overrides` were checked: known fields and parameters, numbers.
-  #attach(
-    eid: number,
-    entry: ScriptEntry,
-    init: readonly (readonly [string, number])[],
-    overrides: Readonly<Record<string, number>> | undefined,
-  ): void {
+  // The spawn command's values were checked: known fields and parameters, numbers.
+  #attach(eid: number, entry: ScriptEntry, buffer: CommandBuffer, command: number): void {
     if ((this.scriptIds[eid] as number) !== 0)
       throw new TypeError(`spawn: entity ${eid} runs a script already`);
-    for (const component of entry.def.uses) {
-      const store = this.store(component);
+    const stores = entry.stores;
+    for (let c = 0; c < stores.length; c++) {
+      const store = stores[c] as Store;
       if (!hasComponent(this.ecs, eid, store)) addComponent(this.ecs, eid, store);
     }
-    for (const [name, value] of init) {
-      const component = entry.def.fields.find((f) => f.name === name)?.component as string;
-      ((this.#stores.get(component) as unknown as Rows)[name] as Float64Array)[eid] = value;
+    const fields = entry.fieldArrays;
+    const start = buffer.valueStart(command);
+    const end = start + buffer.valueCountOf(command);
+    for (let p = start; p < end; p++) {
+      const k = buffer.key(p);
+      if (k < fields.length) (fields[k] as Float64Array)[eid] = buffer.valueAt(p);
     }
-    this.#bindObject(eid, entry, overrides);
-    if (overrides !== undefined && Object.keys(overrides).length > 0)
-      this.#overrides.set(eid, { ...overrides });
+    this.#bindObject(eid, entry, buffer, start, end);
     this.scriptIds[eid] = entry.id;
+    entry.count++;
     addComponent(this.ecs, eid, entry.tag);
   }
 
-  // Creates the entity's object (parent: the script's prototype) and caches its resolved
-  // parameters in the parameter columns. Without overrides every parameter is inherited,
-  // so the prototype's values (resolved once) are the entity's.
-  #bindObject(
-    eid: number,
-    entry: ScriptEntry,
-    overrides: Readonly<Record<string, number>> | undefined,
-  ): void {
-    const object = entry.prototype.extend({ __eid: eid, ...overrides });
-    const values =
-      overrides === undefined || Object.keys(overrides).length === 0
-        ? entry.defaults
-        : this.#resolve(object, entry.paramIds);
-    for (let i = 0; i < values.length; i++) (entry.params[i] as Float64Array)[eid] = values[i] as number;
+  // Creates the entity's object — parent: the script's prototype; own attributes: __eid and
+  // the overrides — held by a share token (no JS wrapper), and caches its parameters in the
+  // parameter columns: an override, or the prototype's value (resolved once). Reads the
+  // overrides from value pairs [start, end) of `buffer` (keys past the fields), or, with no
+  // buffer, from the entity's overridden flags and columns (a rebind after a reload).
+  #bindObject(eid: number, entry: ScriptEntry, buffer: CommandBuffer | undefined, start = 0, end = 0): void {
+    const names = this.#names;
+    const values = this.#values;
+    const params = entry.params;
+    const count = params.length;
+    const flags = entry.overridden;
+    const row = eid * count;
+    names[0] = this.#eidSymbol;
+    values[0] = eid;
+    let n = 1;
+    if (buffer !== undefined) {
+      for (let j = 0; j < count; j++) flags[row + j] = 0;
+      const first = entry.def.fields.length;
+      for (let p = start; p < end; p++) {
+        const j = buffer.key(p) - first;
+        if (j < 0) continue;
+        flags[row + j] = 1;
+        (params[j] as Float64Array)[eid] = buffer.valueAt(p);
+      }
+    }
+    for (let j = 0; j < count; j++) {
+      const column = params[j] as Float64Array;
+      if (flags[row + j] === 1) {
+        names[n] = entry.paramIds[j] as number;
+        values[n] = column[eid] as number;
+        n++;
+      } else {
+        column[eid] = entry.defaults[j] as number;
+      }
+    }
+    const token = loadAddon().newSharedObject(entry.prototype.handle, names, values, n);
     const old = this.#tokens[eid] as number;
-    this.#tokens[eid] = object.share();
+    this.#tokens[eid] = token;
     if (old !== 0) this.runtime.unshare(old);
   }
 
@@ -645,7 +759,7 @@ export class BridgeWorld {
     entry.defaults = this.#resolve(entry.prototype, entry.paramIds);
     const ids = this.scriptIds;
     for (let eid = 1; eid < this.maxEid; eid++)
-      if (ids[eid] === entry.id) this.#bindObject(eid, entry, this.#overrides.get(eid));
+      if (ids[eid] === entry.id) this.#bindObject(eid, entry, undefined);
   }
 
   #release(eid: number): void {
@@ -653,9 +767,15 @@ export class BridgeWorld {
     if (token !== 0) this.runtime.unshare(token);
     this.#tokens[eid] = 0;
     const entry = this.#scriptsById[(this.scriptIds[eid] as number) - 1];
-    if (entry !== undefined) for (const column of entry.params) column[eid] = 0;
+    if (entry !== undefined) {
+      entry.count--;
+      const params = entry.params;
+      for (let j = 0; j < params.length; j++) {
+        (params[j] as Float64Array)[eid] = 0;
+        entry.overridden[eid * params.length + j] = 0;
+      }
+    }
     this.scriptIds[eid] = 0;
-    this.#overrides.delete(eid);
   }
 
   #entry(script: ScriptDef | string, what: string): ScriptEntry {

@@ -10,9 +10,9 @@ import { FRAME_SLOTS, STATS_SLOTS } from "../scripting/native.ts";
 import { describe } from "../scripting/object.ts";
 import { collectV8Young, v8HeapUsed, v8YoungCapacity } from "../scripting/v8.ts";
 import { BridgeWorld } from "./BridgeWorld.ts";
-import type { Command } from "./CommandBuffer.ts";
+import type { CommandBuffer } from "./CommandBuffer.ts";
 import { type BridgeFrameRecord, checkFrameBudget, FrameRecorder } from "./FrameRecorder.ts";
-import { scriptError } from "./ScriptRunner.ts";
+import { type ErrorReport, scriptError } from "./ScriptRunner.ts";
 import { WorkerPool } from "./WorkerPool.ts";
 
 /** A bitECS system: runs on the main thread after the scripts, every frame. */
@@ -55,6 +55,7 @@ export class FrameDriver {
   // Numbers the addon writes each frame (frameEndInto, statsInto): no object per frame.
   readonly #native = new Float64Array(FRAME_SLOTS.length);
   readonly #stats = new Float64Array(STATS_SLOTS.length);
+  readonly #mainOnly: readonly CommandBuffer[];
   #pool: WorkerPool | undefined;
   #frame = 0;
   #time = 0;
@@ -65,6 +66,10 @@ export class FrameDriver {
   #threshold = 0;
   #youngCostMs = 0.5;
   #youngCollections = 0;
+  #untilCheck = 1;
+  #markFrame = 0;
+  // The frame settle() last ran for: step() need not settle again right after the host did.
+  #settledFor = -1;
 
   /** A driver for `world`; it starts observing V8 GC pauses unless `observeV8Gc` is false. */
   constructor(world: BridgeWorld, options: FrameDriverOptions = {}) {
@@ -100,6 +105,7 @@ export class FrameDriver {
         `new FrameDriver(world, options): expected options.youngGcThresholdBytes to be a number of bytes ≥ 0, got ${describe(threshold)}`,
       );
     this.world = world;
+    this.#mainOnly = [world.runner.buffer];
     this.#timeoutMs = timeoutMs;
     this.#youngGc = youngGc;
     this.#youngThreshold = threshold;
@@ -198,6 +204,7 @@ export class FrameDriver {
    */
   settle(): BridgeFrameRecord | undefined {
     this.#recorder.settle();
+    this.#settledFor = this.#frame;
     return this.#recorder.latest();
   }
 
@@ -220,27 +227,30 @@ export class FrameDriver {
     const world = this.world;
     const runner = world.runner;
     const recorder = this.#recorder;
-    recorder.settle();
     const frame = this.#frame;
+    if (this.#settledFor !== frame) recorder.settle();
     const startMs = performance.now();
     const record = recorder.begin(startMs);
     const errors = record.errors;
     addon.frameBegin();
 
     const maxEid = world.maxEid;
-    const lists: Command[][] = [];
     const pool = this.#pool;
+    runner.buffer.clear();
+    let buffers: readonly CommandBuffer[] = this.#mainOnly;
+    let bufferCount = 1;
     if (pool === undefined) {
       runner.beginFrame(frame, this.#time, dt, maxEid);
       runner.prepare();
       runner.update(1, maxEid);
       if (runner.hasCommit) runner.commit(1, maxEid);
-      lists.push(runner.buffer.take());
-      for (const r of runner.takeErrors()) errors.push(scriptError(r, 0));
+      const reports = runner.errors;
+      for (let i = 0; i < reports.length; i++) errors.push(scriptError(reports[i] as ErrorReport, 0));
+      runner.clearErrors();
     } else {
-      const result = pool.runFrame(frame, this.#time, dt, maxEid);
-      lists.push(...result.commands);
-      errors.push(...result.errors);
+      pool.runFrame(frame, this.#time, dt, maxEid, errors);
+      buffers = pool.buffers;
+      bufferCount = pool.bufferCount;
     }
     const scriptsEnd = performance.now();
 
@@ -260,7 +270,8 @@ export class FrameDriver {
     }
     const systemsEnd = performance.now();
 
-    errors.push(...world.applyCommands(lists));
+    world.applyCommands(buffers, bufferCount, errors);
+    runner.buffer.clear();
     const native = this.#native;
     const stats = this.#stats;
     addon.frameEndInto(native);
@@ -295,21 +306,39 @@ export class FrameDriver {
   // threshold, collect it now, while the frame's temporaries are dead, so that V8's own
   // scavenges (which come in the middle of some frame, temporaries alive, and promote
   // what survives twice) mostly do not happen. Its pause is this frame's (V8, minor).
+  //
+  // Reading V8's heap use makes a statistics object (a few hundred bytes), so it is read
+  // only as often as the allocation rate asks: every frame for a frame that allocates a
+  // lot, every 32 frames for one that allocates next to nothing.
   #collectYoungInSlack(startMs: number, frameBudgetMs: number): void {
+    if (--this.#untilCheck > 0) return;
     const used = v8HeapUsed();
-    if (used < this.#heapMark || this.#threshold === 0 || (this.#frame & 255) === 0) {
+    if (used < this.#heapMark || this.#threshold === 0 || this.#frame - this.#markFrame > 4096) {
       // V8 collected on its own since (or first frame): start counting again from here.
-      this.#heapMark = used;
+      this.#mark(used);
       this.#threshold = this.#youngThreshold ?? Math.max(256 << 10, v8YoungCapacity() / 4);
+      this.#untilCheck = 8;
       return;
     }
-    if (used - this.#heapMark < this.#threshold) return;
+    const grown = used - this.#heapMark;
+    const perFrame = grown / Math.max(1, this.#frame + 1 - this.#markFrame);
+    const left = this.#threshold - grown;
+    this.#untilCheck = Math.max(1, Math.min(32, Math.floor(left / Math.max(perFrame, 1) / 2)));
+    if (left > 0) return;
     const begin = performance.now();
-    if (frameBudgetMs - (begin - startMs) < 2 * this.#youngCostMs) return;
+    if (frameBudgetMs - (begin - startMs) < 2 * this.#youngCostMs) {
+      this.#untilCheck = 1; // no slack this frame: try the next one
+      return;
+    }
     collectV8Young();
     const cost = performance.now() - begin;
     this.#youngCostMs += (cost - this.#youngCostMs) / 8;
     this.#youngCollections++;
-    this.#heapMark = v8HeapUsed();
+    this.#mark(v8HeapUsed());
+  }
+
+  #mark(used: number): void {
+    this.#heapMark = used;
+    this.#markFrame = this.#frame + 1;
   }
 }

@@ -29,6 +29,18 @@ export type ScriptSelf<
   P extends ScriptParams = ScriptParams,
 > = Fields<C> & { readonly [K in keyof P]: number } & { readonly eid: number };
 
+/**
+ * What ctx.spawn(script) returns: the new entity's fields (initial values) and parameters
+ * (overrides), write-only. Writing `s.x = 1` adds the value to the queued spawn as a
+ * number: a spawn written this way allocates nothing, where an `init` object literal is
+ * a JS object per spawn. Write right after spawn(), before queueing another command; the
+ * object is reused by the next spawn of the same script.
+ */
+export type SpawnInit<
+  C extends readonly ComponentDef[] = readonly ComponentDef[],
+  P extends ScriptParams = ScriptParams,
+> = Fields<C> & { -readonly [K in keyof P]: number };
+
 /** The entities running one script, as a thread sees them this frame. */
 export interface EntityList {
   /** Entity ids, ascending; only the first `count` are meaningful. */
@@ -58,12 +70,16 @@ export interface ScriptContext {
   store<S extends Schema>(component: ComponentDef<S>): Store<S>;
   /** The entities running `script` (all of them, not only this thread's share). */
   entities(script: ScriptDef | string): EntityList;
-  /** Queues a new entity with `script`'s components, initial field values and parameter overrides. */
+  /**
+   * Queues a new entity with `script`'s components, initial field values and parameter
+   * overrides. Returns the spawn's writer: set fields and parameters on it instead of
+   * passing objects, and the spawn allocates nothing (see SpawnInit).
+   */
   spawn<C extends readonly ComponentDef[], P extends ScriptParams>(
     script: ScriptDef<C, P>,
     init?: Partial<Fields<C>>,
     overrides?: Partial<{ [K in keyof P]: number }>,
-  ): void;
+  ): SpawnInit<C, P>;
   /** Queues the removal of an entity (removing it twice in one frame is allowed and does nothing more). */
   despawn(eid: number): void;
   /** Queues adding a component (zeroed, then `init`) to an entity. */

@@ -19,6 +19,7 @@ import {
   type ScriptContext,
   type ScriptDef,
   type ScriptParams,
+  type SpawnInit,
 } from "./Script.ts";
 
 /** @internal A script as one thread runs it. */
@@ -33,7 +34,16 @@ interface Prepared {
   readonly id: number;
   readonly def: ScriptDef;
   readonly cursor: { eid: number };
+  /** The object ctx.spawn() returns for this script: write-only fields and parameters. */
+  readonly writer: SpawnWriter;
+  /** Spawn value keys: the k-th field is k, the j-th parameter fields.length + j. */
+  readonly keys: ReadonlyMap<string, number>;
   list: { ids: Int32Array; count: number; frame: number };
+}
+
+/** @internal The spawn writer's state: which command its writes go to. */
+interface SpawnWriter {
+  command: number;
 }
 
 /** @internal A serialisable description of a script error (posted by workers). */
@@ -52,24 +62,33 @@ export class ScriptRunner implements ScriptContext {
   maxEid = 1;
   readonly thread: number;
   readonly globals: Float64Array;
-  readonly buffer = new CommandBuffer();
+  readonly buffer: CommandBuffer;
+  /** True if some script defines commit(). */
+  hasCommit = false;
 
   readonly #stores: ReadonlyMap<string, Store>;
   readonly #scriptIds: Uint32Array;
   #scripts: Prepared[] = [];
   #byName = new Map<string, Prepared>();
   readonly #errors: ErrorReport[] = [];
+  // Component index (its place among the world's components, the same in every thread)
+  // and field keys, cached until a component is added.
+  #componentIndex = new Map<string, number>();
+  #componentKeys = new Map<string, ReadonlyMap<string, number>>();
+  #indexedStores = 0;
 
   constructor(
     thread: number,
     stores: ReadonlyMap<string, Store>,
     scriptIds: Uint32Array,
     globals: Float64Array,
+    buffer?: CommandBuffer,
   ) {
     this.thread = thread;
     this.#stores = stores;
     this.#scriptIds = scriptIds;
     this.globals = globals;
+    this.buffer = buffer ?? new CommandBuffer();
   }
 
   /** Installs (or replaces, on reload) the scripts this thread runs. */
@@ -79,9 +98,12 @@ export class ScriptRunner implements ScriptContext {
       id: s.id,
       def: s.def,
       cursor: this.#makeCursor(s),
+      writer: this.#makeWriter(s.def),
+      keys: spawnKeys(s.def),
       list: this.#byName.get(s.def.name)?.list ?? { ids: new Int32Array(capacity), count: 0, frame: -1 },
     }));
     this.#byName = new Map(this.#scripts.map((s) => [s.def.name, s]));
+    this.hasCommit = this.#scripts.some((s) => s.def.commit !== undefined);
   }
 
   /** Sets the frame's clock before prepare/update. */
@@ -94,7 +116,9 @@ export class ScriptRunner implements ScriptContext {
 
   /** Runs every script's prepare hook (scripts with no entities are skipped). */
   prepare(): void {
-    for (const s of this.#scripts) {
+    const scripts = this.#scripts;
+    for (let i = 0; i < scripts.length; i++) {
+      const s = scripts[i] as Prepared;
       const prepare = s.def.prepare;
       if (prepare === undefined || this.entities(s.def.name).count === 0) continue;
       try {
@@ -115,17 +139,14 @@ export class ScriptRunner implements ScriptContext {
     this.#each(lo, hi, true);
   }
 
-  /** True if some script defines commit(). */
-  get hasCommit(): boolean {
-    return this.#scripts.some((s) => s.def.commit !== undefined);
-  }
-
   #each(lo: number, hi: number, commit: boolean): void {
     const ids = this.#scriptIds;
     const buffer = this.buffer;
     const dt = this.dt;
     const end = Math.min(hi, this.maxEid, ids.length);
-    for (const s of this.#scripts) {
+    const scripts = this.#scripts;
+    for (let i = 0; i < scripts.length; i++) {
+      const s = scripts[i] as Prepared;
       const id = s.id;
       const cursor = s.cursor;
       const run = (commit ? s.def.commit : s.def.update) as
@@ -148,6 +169,16 @@ export class ScriptRunner implements ScriptContext {
       }
     }
     buffer.issuer = OUTSIDE_UPDATE;
+  }
+
+  /** This frame's script errors (clearErrors() empties the list). */
+  get errors(): readonly ErrorReport[] {
+    return this.#errors;
+  }
+
+  /** Forgets this frame's script errors. */
+  clearErrors(): void {
+    if (this.#errors.length > 0) this.#errors.length = 0;
   }
 
   /** Takes this frame's script errors. */
@@ -188,28 +219,41 @@ export class ScriptRunner implements ScriptContext {
     script: ScriptDef<C, P>,
     init?: Partial<Fields<C>>,
     overrides?: Partial<{ [K in keyof P]: number }>,
-  ): void {
+  ): SpawnInit<C, P> {
     this.#checkQueueing("spawn");
     if (!isScriptDef(script))
       throw new TypeError(
         `spawn(script, init, overrides): expected a script made by defineScript(), got ${describe(script)}`,
       );
-    if (!this.#byName.has(script.name))
+    const s = this.#byName.get(script.name);
+    if (s === undefined)
       throw new TypeError(
         `spawn(script, init, overrides): script '${script.name}' is not loaded in this world`,
       );
-    this.buffer.push({
-      op: "spawn",
-      script: script.name,
-      init: init as Record<string, number> | undefined,
-      overrides: overrides as Record<string, number> | undefined,
-    });
+    const buffer = this.buffer;
+    const command = buffer.spawn(s.id);
+    const fields = s.def.fields.length;
+    if (init !== undefined)
+      encodeValues(buffer, init, s.keys, 0, fields, "init", `script '${s.def.name}'`, "field");
+    if (overrides !== undefined)
+      encodeValues(
+        buffer,
+        overrides,
+        s.keys,
+        fields,
+        Number.MAX_SAFE_INTEGER,
+        "overrides",
+        `script '${s.def.name}'`,
+        "parameter",
+      );
+    s.writer.command = command;
+    return s.writer as unknown as SpawnInit<C, P>;
   }
 
   despawn(eid: number): void {
     this.#checkQueueing("despawn");
     checkEntityId(eid, "despawn(eid)");
-    this.buffer.push({ op: "despawn", eid });
+    this.buffer.despawn(eid);
   }
 
   add<S extends Schema>(
@@ -220,19 +264,19 @@ export class ScriptRunner implements ScriptContext {
     this.#checkQueueing("add");
     checkEntityId(eid, "add(eid, component, init)");
     this.#store(component, "add(eid, component, init)");
-    this.buffer.push({
-      op: "add",
-      eid,
-      component: component.name,
-      init: init as Record<string, number> | undefined,
-    });
+    const buffer = this.buffer;
+    buffer.add(eid, this.#componentIndexOf(component.name));
+    if (init !== undefined) {
+      const keys = this.#componentKeysOf(component);
+      encodeValues(buffer, init, keys, 0, keys.size, "init", `component '${component.name}'`, "field");
+    }
   }
 
   remove(eid: number, component: ComponentDef): void {
     this.#checkQueueing("remove");
     checkEntityId(eid, "remove(eid, component)");
     this.#store(component, "remove(eid, component)");
-    this.buffer.push({ op: "remove", eid, component: component.name });
+    this.buffer.remove(eid, this.#componentIndexOf(component.name));
   }
 
   // ---- internals ----------------------------------------------------------------------
@@ -246,6 +290,54 @@ export class ScriptRunner implements ScriptContext {
     if (store === undefined)
       throw new TypeError(`${where}: component '${component.name}' is not part of this world`);
     return store;
+  }
+
+  // The component's place among the world's components (registration order, the same
+  // in every thread: workers fill their stores in the layout's order).
+  #componentIndexOf(name: string): number {
+    if (this.#indexedStores !== this.#stores.size) {
+      this.#componentIndex = new Map();
+      let i = 0;
+      for (const key of this.#stores.keys()) this.#componentIndex.set(key, i++);
+      this.#indexedStores = this.#stores.size;
+    }
+    return this.#componentIndex.get(name) as number;
+  }
+
+  #componentKeysOf(component: ComponentDef): ReadonlyMap<string, number> {
+    let keys = this.#componentKeys.get(component.name);
+    if (keys === undefined) {
+      keys = new Map(Object.keys(component.schema).map((field, i) => [field, i]));
+      this.#componentKeys.set(component.name, keys);
+    }
+    return keys;
+  }
+
+  // The object ctx.spawn(script) returns: one per script and thread, its setters add the
+  // written field or parameter to the spawn it was returned for. Writes go into the
+  // command buffer as numbers: spawning this way allocates nothing.
+  #makeWriter(def: ScriptDef): SpawnWriter {
+    const buffer = this.buffer;
+    const name = def.name;
+    class Writer {
+      command = -1;
+    }
+    const keys = spawnKeys(def);
+    for (const [key, k] of keys) {
+      Object.defineProperty(Writer.prototype, key, {
+        enumerable: true,
+        set(this: Writer, value: number) {
+          if (typeof value !== "number")
+            throw new TypeError(`spawn(${name}).${key}: expected a number, got ${describe(value)}`);
+          if (!buffer.isLast(this.command))
+            throw new TypeError(
+              `spawn(${name}).${key}: write the new entity's fields right after spawn(), before queueing another command`,
+            );
+          buffer.value(k, value);
+        },
+      });
+    }
+    return Object.seal(new Writer());
   }
 
   #checkQueueing(what: string): void {
@@ -299,6 +391,50 @@ export class ScriptRunner implements ScriptContext {
       });
     });
     return new Cursor();
+  }
+}
+
+/** The spawn value keys of a script: its fields first, then its parameters. */
+function spawnKeys(def: ScriptDef): ReadonlyMap<string, number> {
+  const keys = new Map<string, number>();
+  for (const f of def.fields) keys.set(f.name, keys.size);
+  for (const p of Object.keys(def.params)) keys.set(p, keys.size);
+  return keys;
+}
+
+/**
+ * Adds the caller's own enumerable values to the buffer's last command: each a known name
+ * whose key is in [lo, hi), with a number value. Anything else becomes the command's problem
+ * (reported when it is applied, in the words applying it directly would use). Reads with
+ * for-in over own keys: no key array is made.
+ */
+function encodeValues(
+  buffer: CommandBuffer,
+  values: unknown,
+  keys: ReadonlyMap<string, number>,
+  lo: number,
+  hi: number,
+  what: string,
+  owner: string,
+  kind: "field" | "parameter",
+): void {
+  if (typeof values !== "object" || values === null || Array.isArray(values)) {
+    buffer.problem(`: expected ${what} to be an object of ${kind} values, got ${describe(values)}`);
+    return;
+  }
+  for (const key in values) {
+    if (!Object.hasOwn(values, key)) continue;
+    const k = keys.get(key);
+    if (k === undefined || k < lo || k >= hi) {
+      buffer.problem(`: ${owner} has no ${kind} ${JSON.stringify(key)}`);
+      return;
+    }
+    const value = (values as Record<string, unknown>)[key];
+    if (typeof value !== "number") {
+      buffer.problem(`: expected ${what}.${key} to be a number, got ${describe(value)}`);
+      return;
+    }
+    buffer.value(k, value);
   }
 }
 

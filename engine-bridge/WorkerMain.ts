@@ -4,12 +4,14 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { Runtime } from "../scripting/index.ts";
 import type { FieldLayout, WorldLayout } from "./BridgeWorld.ts";
+import { CommandBuffer } from "./CommandBuffer.ts";
 import type { Store } from "./Component.ts";
 import { isScriptDef, type ScriptDef } from "./Script.ts";
 import { type RunnerScript, ScriptRunner } from "./ScriptRunner.ts";
 import {
   Cmd,
   claimChunks,
+  commandViews,
   controlViews,
   F64Slot,
   Slot,
@@ -21,6 +23,7 @@ import {
 interface WorkerInput {
   readonly control: SharedArrayBuffer;
   readonly work: SharedArrayBuffer;
+  readonly commands: SharedArrayBuffer;
   readonly layout: WorldLayout;
   readonly port: MessagePort;
   readonly index: number;
@@ -52,7 +55,14 @@ function open<T extends ArrayBufferView>(token: number): T {
 
 const scriptIds = open<Uint32Array>(input.layout.scriptIdsToken);
 const globals = open<Float64Array>(input.layout.globalsToken);
-const runner = new ScriptRunner(input.index, stores, scriptIds, globals);
+const area = commandViews(input.commands);
+const runner = new ScriptRunner(
+  input.index,
+  stores,
+  scriptIds,
+  globals,
+  new CommandBuffer(area.records, area.values),
+);
 
 async function install(layout: WorldLayout): Promise<void> {
   for (const c of layout.components) {
@@ -75,14 +85,28 @@ async function install(layout: WorldLayout): Promise<void> {
   runner.setScripts(scripts);
 }
 
+// The commands stay in the command area (shared memory) and their counts go in the
+// control block; a message is posted only for what those cannot carry. A round without
+// script errors or bad commands posts nothing and allocates nothing.
 function reply(seq: number, fatal?: string): void {
-  const message: WorkerReply = {
-    seq,
-    commands: runner.buffer.take(),
-    errors: runner.takeErrors(),
-    ...(fatal === undefined ? {} : { fatal }),
-  };
-  port.postMessage(message);
+  const buffer = runner.buffer;
+  const errors = runner.errors;
+  const post =
+    fatal !== undefined || errors.length > 0 || buffer.problems.length > 0 || !buffer.inGivenArrays;
+  Atomics.store(ctl, Slot.COMMANDS, buffer.count);
+  Atomics.store(ctl, Slot.VALUES, buffer.valueCount);
+  Atomics.store(ctl, Slot.REPLY, post ? 1 : 0);
+  if (post) {
+    const message: WorkerReply = {
+      seq,
+      errors: errors.slice(),
+      problems: buffer.problems.slice(),
+      ...(buffer.inGivenArrays ? {} : { records: buffer.records, values: buffer.values }),
+      ...(fatal === undefined ? {} : { fatal }),
+    };
+    port.postMessage(message);
+    runner.clearErrors(); // reported: the commit round reports only its own
+  }
   Atomics.store(ctl, Slot.DONE_SEQ, seq);
   Atomics.notify(ctl, Slot.DONE_SEQ);
 }
@@ -109,6 +133,10 @@ async function main(): Promise<void> {
         fatal = error instanceof Error ? error.message : String(error);
       }
     } else if (cmd === Cmd.UPDATE) {
+      // A new frame: the main thread has applied last frame's commands.
+      if (runner.buffer.inGivenArrays) runner.buffer.clear();
+      else runner.buffer.reset(area.records, area.values);
+      runner.clearErrors();
       const maxEid = ctl[Slot.MAX_EID] as number;
       runner.beginFrame(
         ctl[Slot.FRAME] as number,
@@ -117,15 +145,9 @@ async function main(): Promise<void> {
         maxEid,
       );
       runner.prepare();
-      claimChunks(work, Work.NEXT_UPDATE, maxEid, (lo, hi) => runner.update(lo, hi), ctl);
+      claimChunks(work, Work.NEXT_UPDATE, maxEid, runner, false, ctl);
     } else if (cmd === Cmd.COMMIT) {
-      claimChunks(
-        work,
-        Work.NEXT_COMMIT,
-        ctl[Slot.MAX_EID] as number,
-        (lo, hi) => runner.commit(lo, hi),
-        ctl,
-      );
+      claimChunks(work, Work.NEXT_COMMIT, ctl[Slot.MAX_EID] as number, runner, true, ctl);
     }
     reply(seq, fatal);
   }
@@ -136,9 +158,9 @@ main().catch((error: unknown) => {
   // Startup failed: say why (the main thread reads it as this worker's error), then exit.
   port.postMessage({
     seq: -1,
-    commands: [],
     errors: [],
+    problems: [],
     fatal: error instanceof Error ? error.message : String(error),
-  });
+  } satisfies WorkerReply);
   process.exit(70);
 });

@@ -11,14 +11,16 @@
 // in the background), and until that one is ready the main thread claims chunks too.
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { BridgeWorld } from "./BridgeWorld.ts";
-import type { Command } from "./CommandBuffer.ts";
+import { CommandBuffer } from "./CommandBuffer.ts";
 import { type EntityRange, WorkerError } from "./errors.ts";
 import { scriptError } from "./ScriptRunner.ts";
 import {
   Cmd,
+  COMMAND_AREA_BYTES,
   CONTROL_BYTES,
   chunkRows,
   claimChunks,
+  commandViews,
   controlViews,
   F64Slot,
   Slot,
@@ -37,8 +39,16 @@ class PoolWorker {
   readonly ctl: Int32Array;
   readonly f64: Float64Array;
   readonly port: MessagePort;
+  /** The worker's commands: a view of its command area (shared memory). */
+  readonly buffer: CommandBuffer;
+  readonly #records: Float64Array;
+  readonly #values: Float64Array;
   layoutVersion: number;
   seq = 0;
+  /** The sequence number of the round it runs now. */
+  pending = 0;
+  /** The message of the last round, when the worker posted one. */
+  message: WorkerReply | undefined;
   /** Set once this worker was given up (dead, timed out, or failed). */
   failed = false;
   startError: string | undefined;
@@ -49,12 +59,17 @@ class PoolWorker {
     const views = controlViews(control);
     this.ctl = views.ctl;
     this.f64 = views.f64;
+    const commands = new SharedArrayBuffer(COMMAND_AREA_BYTES);
+    const area = commandViews(commands);
+    this.#records = area.records;
+    this.#values = area.values;
+    this.buffer = new CommandBuffer(area.records, area.values);
     const channel = new MessageChannel();
     this.port = channel.port1;
     const layout = world.layout();
     this.layoutVersion = layout.version;
     this.worker = new Worker(ENTRY, {
-      workerData: { control, work: work.buffer, layout, port: channel.port2, index },
+      workerData: { control, work: work.buffer, commands, layout, port: channel.port2, index },
       transferList: [channel.port2],
       stdout: false,
       stderr: false,
@@ -77,8 +92,14 @@ class PoolWorker {
     return this.startError;
   }
 
+  /** Forgets last frame's commands (the view goes back to the command area). */
+  newFrame(): void {
+    this.buffer.reset(this.#records, this.#values);
+  }
+
   signal(cmd: number): number {
     const seq = ++this.seq;
+    this.pending = seq;
     Atomics.store(this.ctl, Slot.CHUNK, -1);
     Atomics.store(this.ctl, Slot.CMD, cmd);
     Atomics.store(this.ctl, Slot.CMD_SEQ, seq);
@@ -86,17 +107,37 @@ class PoolWorker {
     return seq;
   }
 
-  /** Waits for command `seq`; returns the reply, or the reason it will never come. */
-  wait(seq: number, deadline: number): WorkerReply | string {
+  /**
+   * Waits for the round it runs (`pending`); undefined once done (its commands counted in
+   * `buffer`, its message, if it posted one, in `message`), or the reason it will never be.
+   */
+  wait(deadline: number): string | undefined {
+    const seq = this.pending;
+    this.message = undefined;
     for (;;) {
       const done = Atomics.load(this.ctl, Slot.DONE_SEQ);
       if (done >= seq) {
-        for (;;) {
-          const m = receiveMessageOnPort(this.port);
-          if (m === undefined) return "finished without posting its results";
-          const reply = m.message as WorkerReply;
-          if (reply.seq === seq) return reply;
+        if (Atomics.load(this.ctl, Slot.REPLY) === 1) {
+          for (;;) {
+            const m = receiveMessageOnPort(this.port);
+            if (m === undefined) return "finished without posting its results";
+            const reply = m.message as WorkerReply;
+            if (reply.seq === seq) {
+              this.message = reply;
+              break;
+            }
+          }
         }
+        const count = Atomics.load(this.ctl, Slot.COMMANDS);
+        const values = Atomics.load(this.ctl, Slot.VALUES);
+        const reply = this.message;
+        if (reply?.records !== undefined && reply.values !== undefined)
+          this.buffer.adopt(reply.records, reply.values, count, values, reply.problems.slice());
+        else {
+          this.buffer.setCounts(count, values);
+          if (reply !== undefined) this.buffer.setProblems(reply.problems);
+        }
+        return undefined;
       }
       if (this.state === WorkerState.DEAD)
         return `died (exit code ${Atomics.load(this.ctl, Slot.EXIT_CODE)}) during the frame`;
@@ -116,26 +157,31 @@ function chunkCount(work: Int32Array): number {
   return Atomics.load(work, Work.CHUNKS);
 }
 
-/** @internal What a frame on the pool produced. */
-export interface PoolFrame {
-  readonly commands: Command[][];
-  readonly errors: Error[];
-}
-
 /** @internal The worker pool of a FrameDriver. */
 export class WorkerPool {
   readonly size: number;
+  /** After runFrame(): the command buffers of the frame (`bufferCount` of them). */
+  readonly buffers: CommandBuffer[] = [];
+  bufferCount = 0;
   readonly #world: BridgeWorld;
   readonly #workers: PoolWorker[];
   readonly #timeoutMs: number;
   readonly #respawnAt: number[] = [];
   readonly #work = new Int32Array(new SharedArrayBuffer(WORK_BYTES));
+  // The workers taking part in this frame's rounds (the first few), and whether each
+  // finished its update round.
+  readonly #active: PoolWorker[] = [];
+  readonly #updated: boolean[] = [];
 
   constructor(world: BridgeWorld, size: number, timeoutMs: number) {
     this.size = size;
     this.#world = world;
     this.#timeoutMs = timeoutMs;
     this.#workers = Array.from({ length: size }, (_, i) => new PoolWorker(i + 1, world, this.#work));
+    for (let i = 0; i < size; i++) {
+      this.#active.push(this.#workers[i] as PoolWorker);
+      this.#updated.push(false);
+    }
   }
 
   /** Resolves when every worker is ready; rejects with the first startup failure. */
@@ -160,16 +206,21 @@ export class WorkerPool {
     return this.#workers.filter((w) => !w.failed && w.state === WorkerState.READY).length;
   }
 
-  /** Runs this frame's scripts: prepare everywhere, then each range on its worker. */
-  runFrame(frame: number, time: number, dt: number, maxEid: number): PoolFrame {
-    const errors: Error[] = [];
-    const commands: Command[][] = [];
+  /**
+   * Runs this frame's scripts: prepare everywhere, then each range on its worker. The
+   * frame's command buffers are then `buffers[0 .. bufferCount)`; errors go to `errors`.
+   * A round in which no worker fails and no script throws allocates nothing.
+   */
+  runFrame(frame: number, time: number, dt: number, maxEid: number, errors: Error[]): void {
     const runner = this.#world.runner;
     const version = this.#world.layoutVersion;
-    const active: PoolWorker[] = [];
-    const deadline = () => performance.now() + this.#timeoutMs;
+    const active = this.#active;
+    const updated = this.#updated;
+    let activeCount = 0;
+    this.bufferCount = 0;
 
-    for (const [i, w] of this.#workers.entries()) {
+    for (let i = 0; i < this.#workers.length; i++) {
+      const w = this.#workers[i] as PoolWorker;
       if (w.failed || w.state === WorkerState.DEAD) {
         if (!w.failed)
           errors.push(
@@ -188,20 +239,17 @@ export class WorkerPool {
       }
       if (w.layoutVersion !== version) {
         w.port.postMessage(this.#world.layout());
-        const reply = w.wait(w.signal(Cmd.LAYOUT), deadline());
-        if (typeof reply === "string" || reply.fatal !== undefined) {
-          errors.push(
-            new WorkerError(
-              w.index,
-              `could not load the new scripts: ${typeof reply === "string" ? reply : reply.fatal}`,
-            ),
-          );
+        w.signal(Cmd.LAYOUT);
+        const failure = w.wait(performance.now() + this.#timeoutMs) ?? w.message?.fatal;
+        if (failure !== undefined) {
+          errors.push(new WorkerError(w.index, `could not load the new scripts: ${failure}`));
           this.#replace(i, w);
           continue;
         }
         w.layoutVersion = version;
       }
-      active.push(w);
+      w.newFrame();
+      active[activeCount++] = w;
     }
 
     // The rows [1, maxEid) are cut into chunks that threads claim one at a time
@@ -214,46 +262,57 @@ export class WorkerPool {
     Atomics.store(work, Work.NEXT_COMMIT, 0);
     Atomics.store(work, Work.CHUNKS, Math.ceil(span / chunk));
     Atomics.store(work, Work.CHUNK_ROWS, chunk);
-    for (const w of active) {
+    for (let k = 0; k < activeCount; k++) {
+      const w = active[k] as PoolWorker;
       Atomics.store(w.ctl, Slot.FRAME, frame);
       Atomics.store(w.ctl, Slot.MAX_EID, maxEid);
       w.f64[F64Slot.TIME] = time;
       w.f64[F64Slot.DT] = dt;
     }
     // Round 1: each thread runs the prepare hooks, then claims update chunks.
-    const seqs = active.map((w) => w.signal(Cmd.UPDATE));
+    for (let k = 0; k < activeCount; k++) (active[k] as PoolWorker).signal(Cmd.UPDATE);
     runner.beginFrame(frame, time, dt, maxEid);
     let prepared = false;
-    if (active.length < this.size) {
+    if (activeCount < this.size) {
       runner.prepare();
       prepared = true;
-      claimChunks(work, Work.NEXT_UPDATE, maxEid, (lo, hi) => runner.update(lo, hi));
+      claimChunks(work, Work.NEXT_UPDATE, maxEid, runner, false);
     }
-    let until = deadline();
-    const updated = active.filter((w, k) =>
-      this.#collect(w, w.wait(seqs[k] as number, until), errors, commands, "update", maxEid),
-    );
+    let until = performance.now() + this.#timeoutMs;
+    let updatedCount = 0;
+    for (let k = 0; k < activeCount; k++) {
+      const w = active[k] as PoolWorker;
+      const ok = this.#collect(w, w.wait(until), errors, "update", maxEid);
+      updated[k] = ok;
+      if (ok) updatedCount++;
+    }
     // Chunks no thread claimed (every worker was lost before it got to them) run here:
     // only the chunk a lost worker was running can miss its update.
-    if (updated.length < active.length && Atomics.load(work, Work.NEXT_UPDATE) < chunkCount(work)) {
+    if (updatedCount < activeCount && Atomics.load(work, Work.NEXT_UPDATE) < chunkCount(work)) {
       if (!prepared) runner.prepare();
-      claimChunks(work, Work.NEXT_UPDATE, maxEid, (lo, hi) => runner.update(lo, hi));
+      claimChunks(work, Work.NEXT_UPDATE, maxEid, runner, false);
     }
     // Round 2: commit, once every update of the frame is done (scripts with a commit hook).
     if (runner.hasCommit) {
-      const commits = updated.map((w) => w.signal(Cmd.COMMIT));
-      if (updated.length < this.size)
-        claimChunks(work, Work.NEXT_COMMIT, maxEid, (lo, hi) => runner.commit(lo, hi));
-      until = deadline();
-      const committed = updated.filter((w, k) =>
-        this.#collect(w, w.wait(commits[k] as number, until), errors, commands, "commit", maxEid),
-      );
-      if (committed.length < updated.length)
-        claimChunks(work, Work.NEXT_COMMIT, maxEid, (lo, hi) => runner.commit(lo, hi));
+      for (let k = 0; k < activeCount; k++) if (updated[k]) (active[k] as PoolWorker).signal(Cmd.COMMIT);
+      if (updatedCount < this.size) claimChunks(work, Work.NEXT_COMMIT, maxEid, runner, true);
+      until = performance.now() + this.#timeoutMs;
+      let committed = 0;
+      for (let k = 0; k < activeCount; k++) {
+        if (!updated[k]) continue;
+        const w = active[k] as PoolWorker;
+        // A worker lost in this round keeps what it queued in the update round.
+        if (this.#collect(w, w.wait(until), errors, "commit", maxEid)) committed++;
+      }
+      if (committed < updatedCount) claimChunks(work, Work.NEXT_COMMIT, maxEid, runner, true);
     }
-    commands.push(runner.buffer.take());
-    for (const r of runner.takeErrors()) errors.push(scriptError(r, 0));
-    return { commands, errors };
+    // The frame's commands: each worker that finished its rounds, then the main thread's.
+    for (let k = 0; k < activeCount; k++)
+      if (updated[k]) this.buffers[this.bufferCount++] = (active[k] as PoolWorker).buffer;
+    this.buffers[this.bufferCount++] = runner.buffer;
+    const reports = runner.errors;
+    for (let i = 0; i < reports.length; i++) errors.push(scriptError(reports[i] as never, 0));
+    runner.clearErrors();
   }
 
   /** Stops every worker. */
@@ -263,13 +322,12 @@ export class WorkerPool {
 
   #collect(
     w: PoolWorker,
-    reply: WorkerReply | string,
+    failure: string | undefined,
     errors: Error[],
-    commands: Command[][],
     phase: "update" | "commit",
     maxEid: number,
   ): boolean {
-    if (typeof reply === "string") {
+    if (failure !== undefined) {
       // The chunk it was running (it claims one at a time), read before it is terminated.
       const chunk = Atomics.load(w.ctl, Slot.CHUNK);
       const entities: EntityRange[] = [];
@@ -277,12 +335,12 @@ export class WorkerPool {
         const [lo, hi] = chunkRows(this.#work, chunk, maxEid);
         if (hi > lo) entities.push({ first: lo, last: hi - 1 });
       }
-      errors.push(new WorkerError(w.index, reply, { phase, entities }));
+      errors.push(new WorkerError(w.index, failure, { phase, entities }));
       this.#replace(this.#workers.indexOf(w), w);
       return false;
     }
-    for (const r of reply.errors) errors.push(scriptError(r, w.index));
-    if (reply.commands.length > 0) commands.push(reply.commands as Command[]);
+    const message = w.message;
+    if (message !== undefined) for (const r of message.errors) errors.push(scriptError(r, w.index));
     return true;
   }
 

@@ -1,12 +1,16 @@
 // engine-bridge/WorkerProtocol.ts — the control block the main thread and a pool worker
-// share (an Int32Array and a Float64Array over one SharedArrayBuffer), and the messages
-// they exchange, and the work counters all threads claim chunks of entity ids from. The
-// main thread writes a command and bumps CMD_SEQ; the worker runs it,
-// posts its results on its MessagePort, then stores DONE_SEQ and notifies. The post
-// happens before the store, so once the main thread sees DONE_SEQ it can read the
-// message synchronously (receiveMessageOnPort): a frame never waits for the event loop.
-import type { Command } from "./CommandBuffer.ts";
-import type { ErrorReport } from "./ScriptRunner.ts";
+// share (an Int32Array and a Float64Array over one SharedArrayBuffer), the command area
+// (the worker's command buffer, in shared memory), the message a worker posts when it has
+// more to say, and the work counters all threads claim chunks of entity ids from. The main
+// thread writes a command and bumps CMD_SEQ; the worker runs it, leaves its queued
+// commands in the command area and their counts in the control block, posts a message
+// only if it has script errors, bad commands or more commands than the area holds (REPLY
+// says so), then stores DONE_SEQ and notifies. The post happens before the store, so once
+// the main thread sees DONE_SEQ it can read the message synchronously
+// (receiveMessageOnPort): a frame never waits for the event loop, and a round without
+// errors allocates nothing on either side.
+import { INITIAL_COMMANDS, INITIAL_VALUES, RECORD } from "./CommandBuffer.ts";
+import type { ErrorReport, ScriptRunner } from "./ScriptRunner.ts";
 
 /** @internal Int32 slots of the control block. */
 export const Slot = {
@@ -19,6 +23,11 @@ export const Slot = {
   EXIT_CODE: 8,
   /** The chunk the worker is running now, or -1 (so a lost worker's chunk can be named). */
   CHUNK: 9,
+  /** Commands and value pairs the worker queued this frame (in the command area, or posted). */
+  COMMANDS: 10,
+  VALUES: 11,
+  /** 1 when the worker posted a message with this reply. */
+  REPLY: 12,
 } as const;
 
 /** @internal Float64 slots (after the 16 Int32 slots). */
@@ -33,13 +42,29 @@ export const Cmd = { UPDATE: 2, LAYOUT: 3, STOP: 4, COMMIT: 5 } as const;
 /** @internal Worker states. */
 export const WorkerState = { STARTING: 0, READY: 1, DEAD: 2 } as const;
 
-/** @internal What a worker posts after each command. */
+/** @internal What a worker posts after a command, when it has something the control block cannot say. */
 export interface WorkerReply {
   readonly seq: number;
-  readonly commands: readonly Command[];
   readonly errors: readonly ErrorReport[];
+  /** Problem texts of bad commands (CommandBuffer.problems). */
+  readonly problems: readonly string[];
+  /** The command buffer's arrays when it outgrew the command area. */
+  readonly records?: Float64Array;
+  readonly values?: Float64Array;
   /** Set when loading a layout (modules, columns) failed. */
   readonly fatal?: string;
+}
+
+/** @internal Bytes of a worker's command area: records, then value pairs. */
+export const COMMAND_AREA_BYTES = INITIAL_COMMANDS * 16 * RECORD * 8 + INITIAL_VALUES * 16 * 2 * 8;
+
+/** @internal The command area's views. */
+export function commandViews(buffer: SharedArrayBuffer): { records: Float64Array; values: Float64Array } {
+  const recordLength = INITIAL_COMMANDS * 16 * RECORD;
+  return {
+    records: new Float64Array(buffer, 0, recordLength),
+    values: new Float64Array(buffer, recordLength * 8, INITIAL_VALUES * 16 * 2),
+  };
 }
 
 /** @internal The control block's views. */
@@ -54,14 +79,16 @@ export const Work = { NEXT_UPDATE: 0, NEXT_COMMIT: 1, CHUNKS: 2, CHUNK_ROWS: 3 }
 export const WORK_BYTES = 16;
 
 /**
- * @internal Claims chunks of rows from `counter` until none is left and runs each. A
- * worker passes its control block: the chunk it runs is in its CHUNK slot meanwhile.
+ * @internal Claims chunks of rows from `counter` until none is left and runs each (update,
+ * or commit when `commit`). A worker passes its control block: the chunk it runs is in its
+ * CHUNK slot meanwhile.
  */
 export function claimChunks(
   work: Int32Array,
   counter: number,
   maxEid: number,
-  run: (lo: number, hi: number) => void,
+  runner: ScriptRunner,
+  commit: boolean,
   ctl?: Int32Array,
 ): void {
   const chunks = Atomics.load(work, Work.CHUNKS);
@@ -71,7 +98,9 @@ export function claimChunks(
     if (c >= chunks) return;
     const lo = 1 + c * rows;
     if (ctl !== undefined) Atomics.store(ctl, Slot.CHUNK, c);
-    run(lo, Math.min(lo + rows, maxEid));
+    const hi = Math.min(lo + rows, maxEid);
+    if (commit) runner.commit(lo, hi);
+    else runner.update(lo, hi);
     if (ctl !== undefined) Atomics.store(ctl, Slot.CHUNK, -1);
   }
 }

@@ -27,6 +27,7 @@ export type {
   ScriptParams,
   ScriptSelf,
   ScriptSpec,
+  SpawnInit,
 } from "./Script.ts";
 export { defineScript, hashRandom } from "./Script.ts";
 export type { V8GcKind, V8GcPause, V8PauseVisitor } from "./V8GcObserver.ts";

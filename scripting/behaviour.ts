@@ -281,6 +281,7 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
   #updating = false;
   #methods: BehaviourMethods = {};
   #methodsEpoch = -1;
+  #codeIds: number[] = [];
 
   /** @internal Use Runtime.defineBehaviour(). */
   constructor(host: BehaviourHost, definition: BehaviourDefinition<Params, StateSpec, Params, StateSpec>) {
@@ -541,6 +542,7 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
   // behaviour chain: own methods first, then the parent's, and so on.
   #resolveMethods(fromCells = false): BehaviourMethods {
     if (!fromCells && this.#methodsEpoch === this.#host.codeEpoch) return this.#methods;
+    if (fromCells && this.#methodsEpoch === this.#host.codeEpoch && this.#sameCodeIds()) return this.#methods;
     const out: Record<string, unknown> = Object.create(null);
     for (let b: Behaviour | null = this as unknown as Behaviour; b !== null; b = b.parent) {
       const id = b.prototype.get(CODE);
@@ -551,7 +553,25 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     }
     this.#methods = out as BehaviourMethods;
     this.#methodsEpoch = this.#host.codeEpoch;
+    this.#sameCodeIds(true);
     return this.#methods;
+  }
+
+  // True if the `__code` cells up the chain hold the ids the methods were resolved from
+  // (`record`: remember the current ids). Reads numbers only: a frame whose code did not
+  // change allocates nothing here.
+  #sameCodeIds(record = false): boolean {
+    let i = 0;
+    let same = true;
+    const ids = this.#codeIds;
+    for (let b: Behaviour | null = this as unknown as Behaviour; b !== null; b = b.parent, i++) {
+      const id = addon().get(b.prototype.handle, symbolId(CODE, "code"));
+      const n = typeof id === "number" ? id : -1;
+      if (record) ids[i] = n;
+      else if (ids[i] !== n) same = false;
+    }
+    if (record) ids.length = i;
+    return same && ids.length === i;
   }
 
   // The facade class of this behaviour: parameters are read-only own data

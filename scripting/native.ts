@@ -184,6 +184,17 @@ export interface NativeAddon {
   ownNames(object: NativeObjectHandle): string[];
   same(a: NativeObjectHandle, b: NativeObjectHandle): boolean;
   share(object: NativeObjectHandle): number;
+  /**
+   * A new object (parent `parent`) whose first `count` own attributes are numbers —
+   * names[i] a symbol id, values[i] its value — held by the share token it returns and by
+   * nothing in JS (no wrapper made).
+   */
+  newSharedObject(
+    parent: NativeObjectHandle | null,
+    names: Float64Array,
+    values: Float64Array,
+    count: number,
+  ): number;
   open(token: number): NativeObjectHandle;
   unshare(token: number): boolean;
   newColumn(type: NativeColumnType, count: number): ArrayBuffer;

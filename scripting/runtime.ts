@@ -9,7 +9,7 @@ import {
   type StateSpec,
 } from "./behaviour.ts";
 import { type Column, type ColumnType, newColumn, openColumn, shareColumn } from "./column.ts";
-import type { NativeFrameRecord, NativeStats } from "./native.ts";
+import { FRAME_SLOTS, type NativeFrameRecord, type NativeStats } from "./native.ts";
 import {
   type Attributes,
   addon,
@@ -43,8 +43,20 @@ export interface RuntimeOptions {
 /** The runtime's counters: the collector's plus the addon's (all environments). */
 export type RuntimeStats = NativeStats;
 
-/** GC accounting of one frame of this thread (Runtime.update). */
+/**
+ * GC accounting of one frame of this thread (Runtime.update). Runtime.update returns a
+ * slot of a ring it reuses 64 frames later: copy what you keep longer.
+ */
 export type FrameRecord = NativeFrameRecord;
+
+type MutableFrameRecord = { -readonly [K in keyof NativeFrameRecord]: NativeFrameRecord[K] } & {
+  stallMs: Record<string, number>;
+};
+
+/** Frames Runtime.update keeps records of before reusing a slot. */
+const RECORD_RING = 64;
+/** The stall kinds, in proto::StallKind order (the addon's frame slots). */
+const STALL_KINDS = ["handshake", "heap_limit", "sweep_assist", "lock_wait", "enter", "mark_assist"] as const;
 
 const OPTION_NAMES = new Set(["gcBudgetMs", "heapLimitMb", "gcTriggerMb", "backgroundCollector"]);
 
@@ -64,6 +76,19 @@ export class Runtime implements BehaviourHost {
   #nextCode = 1;
   #codeEpoch = 0;
   #frame = 0;
+  // Frame records: a ring of RECORD_RING, filled from the numbers frameEndInto() writes.
+  readonly #native = new Float64Array(FRAME_SLOTS.length);
+  readonly #records: MutableFrameRecord[] = Array.from({ length: RECORD_RING }, () => ({
+    frame: 0,
+    durationMs: 0,
+    gcPauseMs: 0,
+    longestPauseMs: 0,
+    handshakes: 0,
+    budgetMs: 0,
+    overBudget: false,
+    stalls: 0,
+    stallMs: Object.fromEntries(STALL_KINDS.map((k) => [k, 0])),
+  }));
 
   /** Attaches this environment to the process runtime, creating it with `options` if needed. */
   constructor(options: RuntimeOptions = {}) {
@@ -141,13 +166,33 @@ export class Runtime implements BehaviourHost {
     const native = addon();
     native.frameBegin();
     this.#frame++;
+    const behaviours = this.#behaviours;
     try {
-      for (const behaviour of this.#behaviours) behaviour.runFrame(dt);
+      for (let i = 0; i < behaviours.length; i++) (behaviours[i] as Behaviour).runFrame(dt);
     } catch (error) {
-      native.frameEnd();
+      native.frameEndInto(this.#native);
       throw error;
     }
-    return native.frameEnd();
+    native.frameEndInto(this.#native);
+    return this.#record();
+  }
+
+  // The record of the frame frameEndInto() just closed, in the next slot of the ring.
+  #record(): FrameRecord {
+    const slot = this.#records[this.#frame % RECORD_RING] as MutableFrameRecord;
+    const n = this.#native;
+    slot.frame = n[FRAME_SLOTS.frame] as number;
+    slot.durationMs = n[FRAME_SLOTS.durationMs] as number;
+    slot.gcPauseMs = n[FRAME_SLOTS.gcPauseMs] as number;
+    slot.longestPauseMs = n[FRAME_SLOTS.longestPauseMs] as number;
+    slot.handshakes = n[FRAME_SLOTS.handshakes] as number;
+    slot.budgetMs = n[FRAME_SLOTS.budgetMs] as number;
+    slot.overBudget = n[FRAME_SLOTS.overBudget] === 1;
+    slot.stalls = n[FRAME_SLOTS.stalls] as number;
+    const byKind = slot.stallMs;
+    for (let k = 0; k < STALL_KINDS.length; k++)
+      byKind[STALL_KINDS[k] as string] = n[FRAME_SLOTS.stallMs + k] as number;
+    return slot;
   }
 
   /** Runs a full Proto GC cycle and waits for it. */

@@ -3,6 +3,9 @@
 // (host, protocol, client, overlay, trace) runs end to end before the engine bridge exists, and
 // so Proto-backed runs have a baseline doing the same work the ordinary way.
 //
+// The same math as the Proto side (demos/host/behaviours/swarm.ts): lengths are
+// Math.sqrt(x * x + y * y) on both, not Math.hypot, which allocates in V8 11 (Node 20).
+//
 // Per step: scripts = steering (neighbour grid, seek, separation, wander, firing);
 // systems = integration, wrapping and bullet ageing; sync = the command buffer (despawns,
 // spawned bullets, population change toward the target count). Proto fields of the frame record
@@ -13,7 +16,7 @@ import { FrameRecorder } from "../../engine-bridge/index.ts";
 import { v8HeapUsed } from "../../scripting/v8.ts";
 import type { FrameRecord } from "../overlay/FrameRecord.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
-import { FAST_SPEED_SCALE, populationMix, randomGenerator } from "./Population.ts";
+import { FAST_SPEED_SCALE, type PopulationMix, populationMix, randomGenerator } from "./Population.ts";
 import type { EntitySnapshot, Simulation } from "./Simulation.ts";
 
 /** Options of {@link PlainSimulation}. */
@@ -79,6 +82,8 @@ export class PlainSimulation implements Simulation {
   private readonly bulletSpawns: number[] = [];
 
   private readonly snapshot: EntitySnapshot;
+  private mixFor = -1;
+  private mixOf: PopulationMix = populationMix(0);
 
   /** Creates the swarm; entities spawn during the first step's sync phase. */
   constructor(options: PlainSimulationOptions = {}) {
@@ -156,6 +161,15 @@ export class PlainSimulation implements Simulation {
     return record;
   }
 
+  // The mix of the current target (made again only when the target changes).
+  private mix(): PopulationMix {
+    if (this.mixFor !== this.target) {
+      this.mixOf = populationMix(this.target);
+      this.mixFor = this.target;
+    }
+    return this.mixOf;
+  }
+
   private buildGrid(): void {
     const { cols, rows, cellSize, cellStart, x, y, kind, cellOf, cellItems } = this;
     cellStart.fill(0);
@@ -192,7 +206,7 @@ export class PlainSimulation implements Simulation {
     const tx = this.world.width * (0.5 + 0.35 * Math.sin(t * 0.7));
     const ty = this.world.height * (0.5 + 0.35 * Math.sin(t * 1.1 + 1));
     const r2 = SEPARATION_RADIUS * SEPARATION_RADIUS;
-    const bulletCap = populationMix(this.target).bullets;
+    const bulletCap = this.mix().bullets;
     let bullets = this.kindCount[EntityKind.bullet] as number;
 
     for (let i = 0; i < this.count; i++) {
@@ -206,7 +220,7 @@ export class PlainSimulation implements Simulation {
       if (k === EntityKind.seeker) {
         const dx = tx - px;
         const dy = ty - py;
-        const len = Math.hypot(dx, dy) || 1;
+        const len = Math.sqrt(dx * dx + dy * dy) || 1;
         ax += (dx / len) * maxSpeed - (vx[i] as number);
         ay += (dy / len) * maxSpeed - (vy[i] as number);
         // Separation from up to MAX_NEIGHBOURS neighbours in the 3 × 3 cells around.
@@ -237,7 +251,9 @@ export class PlainSimulation implements Simulation {
         }
         timer[i] = (timer[i] as number) - dtMs;
         if ((timer[i] as number) <= 0 && bullets < bulletCap) {
-          const vlen = Math.hypot(vx[i] as number, vy[i] as number) || 1;
+          const vxi = vx[i] as number;
+          const vyi = vy[i] as number;
+          const vlen = Math.sqrt(vxi * vxi + vyi * vyi) || 1;
           this.bulletSpawns.push(
             px,
             py,
@@ -251,14 +267,14 @@ export class PlainSimulation implements Simulation {
         ax += (random() - 0.5) * 4 * MAX_FORCE;
         ay += (random() - 0.5) * 4 * MAX_FORCE;
       }
-      const alen = Math.hypot(ax, ay);
+      const alen = Math.sqrt(ax * ax + ay * ay);
       if (alen > MAX_FORCE) {
         ax *= MAX_FORCE / alen;
         ay *= MAX_FORCE / alen;
       }
       let nvx = (vx[i] as number) + ax * dt;
       let nvy = (vy[i] as number) + ay * dt;
-      const speed = Math.hypot(nvx, nvy);
+      const speed = Math.sqrt(nvx * nvx + nvy * nvy);
       if (speed > maxSpeed) {
         nvx *= maxSpeed / speed;
         nvy *= maxSpeed / speed;
@@ -303,7 +319,7 @@ export class PlainSimulation implements Simulation {
     }
     spawns.length = 0;
 
-    const mix = populationMix(this.target);
+    const mix = this.mix();
     this.adjustKind(EntityKind.seeker, mix.seekers);
     this.adjustKind(EntityKind.wanderer, mix.wanderers);
     // Lowering the target also retires surplus bullets.

@@ -20,7 +20,7 @@ import {
 } from "../../engine-bridge/index.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
 import { Body, bullet, G, seeker, wanderer } from "./behaviours/swarm.ts";
-import { FAST_SPEED_SCALE, populationMix, randomGenerator } from "./Population.ts";
+import { FAST_SPEED_SCALE, type PopulationMix, populationMix, randomGenerator } from "./Population.ts";
 import type { EntitySnapshot, Simulation } from "./Simulation.ts";
 
 /** Options of {@link ProtoSimulation.create}. */
@@ -82,6 +82,8 @@ export class ProtoSimulation implements Simulation {
     kind: new Uint8Array(0),
   };
   private readonly kindOfScript: Uint8Array;
+  private mixFor = -1;
+  private mixOf: PopulationMix = populationMix(0);
 
   private constructor(
     options: ProtoSimulationOptions,
@@ -117,11 +119,14 @@ export class ProtoSimulation implements Simulation {
     bridge.globals[G.HEIGHT] = this.world.height;
     const body = bridge.store(Body);
     const bulletId = bridge.scripts().findIndex((s) => s.name === "bullet") + 1;
+    // Every entity of this world runs a script and has a Body: the system walks the rows
+    // (scriptIds) rather than calling bitECS's query(), which builds a hash string per call.
     driver.addSystem("integrate", (w, dt) => {
       const { x, y, vx, vy } = body;
       const { width, height } = this.world;
       const ids = w.scriptIds;
-      for (const e of query(w.ecs, [body])) {
+      for (let e = 1, end = w.maxEid; e < end; e++) {
+        if (ids[e] === 0) continue;
         let px = (x[e] as number) + (vx[e] as number) * dt;
         let py = (y[e] as number) + (vy[e] as number) * dt;
         if (ids[e] !== bulletId) {
@@ -180,8 +185,7 @@ export class ProtoSimulation implements Simulation {
   step(dtMs: number): BridgeFrameRecord {
     if (!Number.isFinite(dtMs) || dtMs < 0)
       throw new RangeError(`dtMs must be a non-negative number, got ${dtMs}`);
-    const bullets = query(this.bridge.ecs, [this.bridge.tag(bullet)]).length;
-    this.bridge.globals[G.BULLETS_FREE] = populationMix(this.target).bullets - bullets;
+    this.bridge.globals[G.BULLETS_FREE] = this.mix().bullets - this.bridge.count(bullet);
     const record = this.driver.step(dtMs / 1000);
     if (record.errors.length > 0)
       this.log(
@@ -255,39 +259,50 @@ export class ProtoSimulation implements Simulation {
     this.bridge.clear();
   }
 
+  // The mix of the current target (made again only when the target changes).
+  private mix(): PopulationMix {
+    if (this.mixFor !== this.target) {
+      this.mixOf = populationMix(this.target);
+      this.mixFor = this.target;
+    }
+    return this.mixOf;
+  }
+
   // Moves the population toward the target: kinds in Plain's proportions; surplus goes
-  // newest first. Runs as a system, so its spawns and despawns apply at frame end.
+  // newest first. Runs as a system, so its spawns and despawns apply at frame end. Counts
+  // come from the bridge; bitECS is queried only when there is a surplus to find.
   private population(): void {
     const w = this.bridge;
-    const mix = populationMix(this.target);
+    const mix = this.mix();
     this.adjust(seeker, mix.seekers);
     this.adjust(wanderer, mix.wanderers);
-    const bullets = query(w.ecs, [w.tag(bullet)]);
-    for (let i = bullets.length - 1, surplus = bullets.length - mix.bullets; surplus > 0; i--, surplus--)
-      w.commands.despawn(bullets[i] as number);
+    if (w.count(bullet) > mix.bullets) {
+      const bullets = query(w.ecs, [w.tag(bullet)]);
+      for (let i = bullets.length - 1, surplus = bullets.length - mix.bullets; surplus > 0; i--, surplus--)
+        w.commands.despawn(bullets[i] as number);
+    }
   }
 
   private adjust(script: ScriptDef, want: number): void {
     const w = this.bridge;
-    const have = query(w.ecs, [w.tag(script)]);
+    const have = w.count(script);
+    if (have === want) return;
     const { width, height } = this.world;
-    for (let n = have.length; n < want; n++) {
+    for (let n = have; n < want; n++) {
       const angle = this.random() * Math.PI * 2;
-      const init: Record<string, number> = {
-        x: this.random() * width,
-        y: this.random() * height,
-        vx: Math.cos(angle) * 40,
-        vy: Math.sin(angle) * 40,
-      };
-      if (script === seeker) init.timer = this.random() * 3000;
-      const fast = this.random() < 0.1;
-      w.commands.spawn(
-        script,
-        init,
-        fast ? { speed: (script.params.speed as number) * FAST_SPEED_SCALE } : undefined,
-      );
+      // The spawn's writer takes any of the script's fields and parameters.
+      const s = w.commands.spawn(script) as unknown as Record<string, number>;
+      s.x = this.random() * width;
+      s.y = this.random() * height;
+      s.vx = Math.cos(angle) * 40;
+      s.vy = Math.sin(angle) * 40;
+      if (script === seeker) s.timer = this.random() * 3000;
+      if (this.random() < 0.1) s.speed = (script.params.speed as number) * FAST_SPEED_SCALE;
     }
-    for (let i = have.length - 1, surplus = have.length - want; surplus > 0; i--, surplus--)
-      w.commands.despawn(have[i] as number);
+    if (have > want) {
+      const entities = query(w.ecs, [w.tag(script)]);
+      for (let i = entities.length - 1, surplus = entities.length - want; surplus > 0; i--, surplus--)
+        w.commands.despawn(entities[i] as number);
+    }
   }
 }

@@ -30,7 +30,9 @@
 #include <exception>
 #include <new>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "process_runtime.h"
 
@@ -266,6 +268,7 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
                              Method<&ProtoAddon::OwnNames>("ownNames"),
                              Method<&ProtoAddon::Same>("same"),
                              Method<&ProtoAddon::Share>("share"),
+                             Method<&ProtoAddon::NewSharedObject>("newSharedObject"),
                              Method<&ProtoAddon::Open>("open"),
                              Method<&ProtoAddon::Unshare>("unshare"),
                              Method<&ProtoAddon::NewColumn>("newColumn"),
@@ -872,6 +875,42 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     const proto::Object* object = objectArg(info[0], "object");
     InsideRuntime inside(*this);
     auto root = std::make_shared<proto::Persistent<proto::Object>>(inside.thread(), object);
+    return Napi::Number::New(info.Env(), static_cast<double>(process_->share(std::move(root))));
+  }
+
+  // newSharedObject(parent, names: Float64Array, values: Float64Array, count):
+  // number — a new immutable object whose `count` own attributes are numbers
+  // (names[i] is a symbol id, values[i] its number), held by a share token and
+  // by nothing in JS: no wrapper, no JS object, no JS string. The engine
+  // bridge makes each entity's object this way, so spawning allocates nothing
+  // on V8's heap.
+  Napi::Value NewSharedObject(const Napi::CallbackInfo& info) {
+    expectArgs(info, 4, "newSharedObject");
+    const proto::Object* parent = info[0].IsNull() ? nullptr : objectArg(info[0], "parent");
+    const std::uint64_t count = indexArg(info[3], "attribute count", 4096);
+    const double* names = float64Out(info[1], count, "newSharedObject(parent, names, values, count)");
+    const double* values = float64Out(info[2], count, "newSharedObject(parent, names, values, count)");
+    proto::Attribute attrs[64];
+    std::vector<proto::Attribute> many;
+    proto::Attribute* out = attrs;
+    if (count > 64) {
+      many.resize(count);
+      out = many.data();
+    }
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const double id = names[i];
+      if (!(id >= 1 && id <= 4294967295.0 && id == std::floor(id)))
+        rangeError("newSharedObject(): names[" + std::to_string(i) + "] is not a symbol id, got " +
+                   formatNumber(id));
+      const proto::Symbol name{static_cast<std::uint32_t>(id)};
+      (void)runtime().symbolName(name);  // kUnknownSymbol (TypeError) for an id never interned
+      out[i] = proto::Attribute{name, proto::Value::number(values[i]), false};
+    }
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    proto::Local<proto::Object> object =
+        inside.thread().newObject(parent, std::span<const proto::Attribute>(out, count));
+    auto root = std::make_shared<proto::Persistent<proto::Object>>(inside.thread(), object.get());
     return Napi::Number::New(info.Env(), static_cast<double>(process_->share(std::move(root))));
   }
 
