@@ -3,6 +3,7 @@
 #include "gc.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -266,7 +267,7 @@ void Collector::cycle() {
     lastCycleMs_ = microsSince(t0) / 1000.0;
   }
   // Empty pages the churn does not need go back to the OS.
-  rt_.heap.releaseIdlePages(kEmptyPagesKept);
+  rt_.heap.releaseIdlePages(kEmptyPagesKept, heapGoal());
   if (rt_.options.gcStress > 0) {
     std::string failure = verifyLocked();
     if (!failure.empty()) {
@@ -284,10 +285,9 @@ void Collector::cycle() {
 }
 
 void Collector::StallHistory::add(double us) {
-  if (recent.size() < 4096)
-    recent.push_back(us);
-  else
-    recent[next++ % 4096] = us;
+  double scaled = std::max(us * 16.0, 1.0);  // 1/16 us resolution
+  int b = static_cast<int>(std::log2(scaled) * kPerOctave);
+  ++buckets[std::clamp(b, 0, kBuckets - 1)];
   ++count;
   totalMs += us / 1000.0;
   maxUs = std::max(maxUs, us);
@@ -298,11 +298,19 @@ StallStats Collector::StallHistory::summary() const {
   s.count = count;
   s.totalMs = totalMs;
   s.maxUs = maxUs;
-  if (!recent.empty()) {
-    std::vector<double> h = recent;
-    std::sort(h.begin(), h.end());
-    s.p50Us = h[h.size() / 2];
-    s.p99Us = h[std::min(h.size() - 1, h.size() * 99 / 100)];
+  auto at = [&](double fraction) {
+    auto rank = static_cast<std::uint64_t>(static_cast<double>(count) * fraction);
+    std::uint64_t seen = 0;
+    for (int b = 0; b < kBuckets; ++b) {
+      seen += buckets[b];
+      // The bucket's upper edge, and never above the largest stall seen.
+      if (seen > rank) return std::min(maxUs, std::exp2(static_cast<double>(b + 1) / kPerOctave) / 16.0);
+    }
+    return maxUs;
+  };
+  if (count) {
+    s.p50Us = at(0.5);
+    s.p99Us = at(0.99);
   }
   return s;
 }
@@ -334,6 +342,8 @@ void Collector::pace(std::size_t live, Clock::time_point cycleStart) {
   double needed = 1.5 * allocationRate_ * cycleSecondsEwma_;
   trigger = std::min(trigger, std::max(headroom - needed, static_cast<double>(std::size_t{1} << 20)));
   triggerBytes_.store(static_cast<std::size_t>(trigger), std::memory_order_relaxed);
+  heapGoal_.store(std::min(rt_.heap.limitBytes(), 2 * live + (std::size_t{16} << 20)),
+                  std::memory_order_relaxed);
 }
 
 void Collector::recordStall(StallKind kind, Clock::time_point start, double us, std::uint32_t thread) {

@@ -62,6 +62,9 @@ class Collector {
   // Waits for a running cycle; verifications run one at a time.
   std::string verifyNow();
   std::uint64_t cyclesCompleted() const;
+  // What the heap should stay under: 2 x the last cycle's live bytes + 16 MiB
+  // (at most the limit). Allocators past it while a cycle runs help it.
+  std::size_t heapGoal() const noexcept { return heapGoal_.load(std::memory_order_relaxed); }
 
   // Empty pages kept mapped after a cycle for quick reuse (2 MiB).
   static constexpr std::size_t kEmptyPagesKept = 8;
@@ -98,6 +101,7 @@ class Collector {
 
   std::atomic<std::size_t> allocatedSinceCycle_{0};
   std::atomic<std::size_t> triggerBytes_{0};
+  std::atomic<std::size_t> heapGoal_{~std::size_t{0}};
   void pace(std::size_t live, Clock::time_point cycleStart);  // sets triggerBytes_
   Clock::time_point lastCycleStart_{};                        // the pacer's, collector thread only
   std::size_t allocatedAtLastPace_ = 0;
@@ -105,9 +109,12 @@ class Collector {
   double cycleSecondsEwma_ = 0;  // how long a cycle takes
 
   // The last 4 096 stalls of one kind (or of all), for stats().
+  // Stalls of one kind (or all) in a log-scale histogram: 8 buckets per
+  // power of two from 1/16 us up, so a percentile is within 9% and recording
+  // or reading costs no sort and no allocation (gcStats() is called per frame).
   struct StallHistory {
-    std::vector<double> recent;
-    std::size_t next = 0;
+    static constexpr int kPerOctave = 8, kBuckets = 8 * 32;
+    std::uint32_t buckets[kBuckets] = {};
     std::uint64_t count = 0;
     double totalMs = 0, maxUs = 0;
     void add(double us);

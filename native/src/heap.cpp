@@ -243,12 +243,20 @@ std::size_t Heap::releaseEmptyPages(std::size_t keepPages) {
   return doomed.size();
 }
 
-std::size_t Heap::releaseIdlePages(std::size_t minKeep) {
+std::size_t Heap::releaseIdlePages(std::size_t minKeep, std::size_t goalBytes) {
   std::size_t keep;
   {
     auto lock = lockCounted(mutex_);
-    keep = std::max(minKeep, pagesTaken_);
+    // Twice the most pages taken in any of the last four cycles: churn whose
+    // cycles vary in length does not fault pages back in, and memory the
+    // program stopped using goes back four cycles later. But kept pages never
+    // take the heap past its goal.
+    recentTaken_[recentNext_++ % recentTaken_.size()] = pagesTaken_;
     pagesTaken_ = 0;
+    keep = std::max(minKeep, 2 * *std::max_element(recentTaken_.begin(), recentTaken_.end()));
+    std::size_t inUse = heapBytes() - emptyCount_ * kPageSize;
+    std::size_t room = goalBytes > inUse ? (goalBytes - inUse) / kPageSize : 0;
+    keep = std::min(keep, std::max(room, minKeep));
   }
   return releaseEmptyPages(keep);
 }

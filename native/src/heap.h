@@ -189,11 +189,13 @@ class Heap {
   bool isObjectAddress(const void* p) const noexcept;
   // Unmaps empty pages beyond `keepPages`; returns how many.
   std::size_t releaseEmptyPages(std::size_t keepPages);
-  // End of a cycle: keeps as many empty pages as threads took pages since the
-  // last call (the churn's working set, which would otherwise be unmapped and
-  // faulted in again), at least `minKeep`, and unmaps the rest. A program that
-  // stops allocating gets its memory back one cycle later.
-  std::size_t releaseIdlePages(std::size_t minKeep);
+  // End of a cycle: keeps twice as many empty pages as threads took in the
+  // busiest of the last four cycles (the churn's working set, which would
+  // otherwise be released and faulted in again), at least `minKeep`, and
+  // releases the rest, and keeps none that would take the heap past
+  // `goalBytes`. A program that stops allocating gets its memory back four
+  // cycles later.
+  std::size_t releaseIdlePages(std::size_t minKeep, std::size_t goalBytes);
   std::size_t emptyPages() const;
   std::size_t heapBytes() const noexcept { return heapBytes_.load(std::memory_order_relaxed); }
   std::size_t limitBytes() const noexcept { return limitBytes_; }
@@ -228,7 +230,9 @@ class Heap {
   SweepTotals totals_;
   Page* empty_ = nullptr;  // small pages with nothing on them, any class
   std::size_t emptyCount_ = 0;
-  std::size_t pagesTaken_ = 0;  // pages handed to threads since releaseIdlePages
+  std::size_t pagesTaken_ = 0;                   // pages handed to threads since releaseIdlePages
+  std::array<std::size_t, 4> recentTaken_ = {};  // pagesTaken_ of the last four cycles
+  std::size_t recentNext_ = 0;
   Page* large_ = nullptr;
   Page* largeUnswept_ = nullptr;
   PageMap pageMap_;

@@ -89,7 +89,13 @@ Local<Object> Thread::newObject(const Object* parent, std::span<const Attribute>
     // allocation at the heap limit). What the new object will refer to may be
     // held only in C++ storage the collector cannot see — with() copies
     // cells — so it goes on the handle stack first (invariant 10).
-    HandleScope roots(*this);
+    // The handle stack's top is restored on the way out (the owner was
+    // checked above, so this is HandleScope without its check).
+    struct Roots {
+      internal::ThreadState& t;
+      std::size_t mark = t.handleTop;
+      ~Roots() { t.handleTop = mark; }
+    } roots{*state_};
     if (p) state_->pushHandle(&const_cast<ObjectData*>(p)->header);
     std::size_t mutableCount = 0;
     for (std::size_t i = 0; i < n; ++i) {

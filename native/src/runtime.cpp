@@ -491,7 +491,9 @@ Thread& Thread::current() {
 }
 
 void Thread::checkOwner() const {
-  if (internal::tlsCurrent != state_) [[unlikely]] {
+  // pthread_self() is one load from the thread pointer; the thread_local
+  // would cost a __tls_get_addr call in position-independent code.
+  if (state_->osThread != std::this_thread::get_id()) [[unlikely]] {
     throw Error(ErrorCode::kNotAttached,
                 internal::tlsCurrent || !state_
                     ? "this Thread belongs to another OS thread: each thread must use the Thread its own "

@@ -86,6 +86,23 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
     }
     return p;
   };
+  // Past the heap's goal (2 x live + 16 MiB) while a cycle is under way, the
+  // allocator has outrun the collector (a descheduled collector thread, or
+  // simply a faster allocator): it helps the cycle, in slices, until the heap
+  // is back under the goal or the cycle ends, so that the heap stays bounded
+  // instead of growing with the collector's lag. Counted as a heap-limit stall.
+  if (runtime.options.backgroundCollector && runtime.heap.heapBytes() > runtime.collector->heapGoal() &&
+      runtime.phase.load(std::memory_order_acquire) != GcPhase::kIdle) {
+    frameAllocationOutran = true;
+    timedStall(StallKind::kHeapLimit, [&] {
+      for (;;) {
+        thread->answerHandshake(/*force=*/true);
+        GcPhase phase = runtime.phase.load(std::memory_order_acquire);
+        if (phase == GcPhase::kIdle || runtime.heap.heapBytes() <= runtime.collector->heapGoal()) return;
+        if (!(phase == GcPhase::kMarking && markAssist(kAssistSliceMs))) std::this_thread::yield();
+      }
+    });
+  }
   if (void* p = attempt()) return p;
   // The heap is at its limit: allocation outran collection.
   frameAllocationOutran = true;
