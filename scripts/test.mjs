@@ -2,7 +2,9 @@
 // Runs each step even if an earlier one failed, prints a header per step and a
 // summary, and exits non-zero if any step failed. Steps: TypeScript type check,
 // biome (lint + format), clang-format, vitest, then the native suite (Release
-// build of build/native with tests, examples and benchmarks; CTest).
+// build of build/native with tests, examples, benchmarks and libproto.so; CTest
+// runs the GoogleTest suite, the C++ and C examples, the Python ctypes test of
+// the C ABI and the CMake package tests of tests/cmake/).
 import { join } from "node:path";
 import { configureAndBuild, cppFiles, ctest } from "./lib/native.mjs";
 import {
@@ -44,7 +46,7 @@ const steps = [
     run: () => run(bin("vitest"), ["run"]),
   },
   {
-    name: "native tests (build/native Release: GoogleTest suite, examples, benchmarks; CTest)",
+    name: "native tests (build/native Release: GoogleTest suite, C/C++ examples, C ABI via ctypes, CMake package; CTest)",
     run: () => {
       const checks = [checkCmake(), checkMake(), checkCxx20(), checkGtest(), checkBenchmark()];
       if (!reportChecks("the native test suite", checks)) return 1;

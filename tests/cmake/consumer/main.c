@@ -1,7 +1,6 @@
 /* main.c — a C consumer of the installed package (proto/proto.h only).
  * Prints "c ok <version>". */
 #include <proto/proto.h>
-
 #include <stdio.h>
 
 int main(void) {
