@@ -6,6 +6,7 @@
 // A script is plain data plus functions, defined in a module. Worker threads import the
 // same module and find the script by name, so scripts that run on the worker pool must
 // be exported from a module the world loaded (BridgeWorld.loadScripts).
+import type { FrameTemps } from "../scripting/temps.ts";
 import { type ComponentDef, isIdentifier, type Schema, type Store } from "./Component.ts";
 
 /** Numeric parameters of a script and their defaults. */
@@ -66,6 +67,12 @@ export interface ScriptContext {
   readonly globals: Float64Array;
   /** One more than the highest entity id in use (bounds any scan over rows). */
   readonly maxEid: number;
+  /**
+   * This thread's frame temporaries: vectors, event records and labels made in Proto's heap
+   * and held through integer handles until the frame ends — the way to make per-frame data
+   * without making V8 garbage (scripting/temps.ts).
+   */
+  readonly temps: FrameTemps;
   /** A component's store in this thread (to read other entities' fields). */
   store<S extends Schema>(component: ComponentDef<S>): Store<S>;
   /** The entities running `script` (all of them, not only this thread's share). */

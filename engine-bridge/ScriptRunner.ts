@@ -9,6 +9,7 @@
 // values never go stale) and sit in f64 columns.
 
 import { describe } from "../scripting/object.ts";
+import { type FrameTemps, frameTemps } from "../scripting/temps.ts";
 import { CommandBuffer, OUTSIDE_UPDATE } from "./CommandBuffer.ts";
 import { type ComponentDef, isComponentDef, type Schema, type Store } from "./Component.ts";
 import { checkEntityId, ScriptError } from "./errors.ts";
@@ -63,6 +64,7 @@ export class ScriptRunner implements ScriptContext {
   readonly thread: number;
   readonly globals: Float64Array;
   readonly buffer: CommandBuffer;
+  readonly temps: FrameTemps = frameTemps();
   /** True if some script defines commit(). */
   hasCommit = false;
 

@@ -2,7 +2,7 @@
 // (same memory as the main thread, through share tokens), imports the script modules and
 // runs commands from the control block until told to stop (WorkerProtocol.ts).
 import { type MessagePort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { Runtime } from "../scripting/index.ts";
+import { loadAddon, Runtime } from "../scripting/index.ts";
 import type { FieldLayout, WorldLayout } from "./BridgeWorld.ts";
 import { CommandBuffer } from "./CommandBuffer.ts";
 import type { Store } from "./Component.ts";
@@ -137,6 +137,7 @@ async function main(): Promise<void> {
       if (runner.buffer.inGivenArrays) runner.buffer.clear();
       else runner.buffer.reset(area.records, area.values);
       runner.clearErrors();
+      loadAddon().tempRelease(); // last frame's temporaries end (the main thread closes frames)
       const maxEid = ctl[Slot.MAX_EID] as number;
       runner.beginFrame(
         ctl[Slot.FRAME] as number,

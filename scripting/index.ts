@@ -25,6 +25,7 @@ export { ProtoObject } from "./object.ts";
 export { ProtoString, ProtoTuple } from "./rope.ts";
 export type { FrameRecord, RuntimeOptions, RuntimeStats } from "./runtime.ts";
 export { Runtime } from "./runtime.ts";
+export { FrameTemps, frameTemps } from "./temps.ts";
 
 /** The runtime's greeting, "Hello, Proto!", produced by native code. */
 export function greeting(): string {

@@ -228,6 +228,26 @@ export interface NativeAddon {
   statsInto(out: Float64Array): void;
   /** The function the addon calls to run V8's full GC before it reports OutOfMemory (per environment). */
   setGcHook(hook: (() => void) | null): void;
+  /** Frame temporaries (scripting/temps.ts): the io array numbers go in and out through. */
+  tempIo(io: Float64Array): void;
+  /** A record shape of 1 to 8 numeric fields; returns its id. */
+  tempShape(names: readonly string[]): number;
+  /** A record of `shape` from io[0..fields); returns its handle. */
+  tempRecord(shape: number): number;
+  /** Writes a record's fields into io; returns how many. */
+  tempRead(handle: number): number;
+  /** Interns a piece of text labels are made from; returns its id. */
+  tempText(text: string): number;
+  /** A Proto string: text `text`, then io[0] as JavaScript prints it; returns its handle. */
+  tempLabel(text: number): number;
+  /** A string temporary's length in code points. */
+  tempLength(handle: number): number;
+  /** A share token keeping a record after its frame. */
+  tempKeep(handle: number): number;
+  /** Temporaries made since the frame began. */
+  tempCount(): number;
+  /** Ends this environment's temporaries now. */
+  tempRelease(): void;
   /**
    * Reports this environment's handle bytes to V8 now; returns [those bytes, V8's
    * external-memory total as V8 counts it after the report].

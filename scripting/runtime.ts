@@ -21,6 +21,7 @@ import {
   type ProtoValue,
 } from "./object.ts";
 import { newString, newTuple, type ProtoString, type ProtoTuple } from "./rope.ts";
+import { type FrameTemps, frameTemps } from "./temps.ts";
 import { collectV8Full } from "./v8.ts";
 
 /**
@@ -193,6 +194,14 @@ export class Runtime implements BehaviourHost {
     for (let k = 0; k < STALL_KINDS.length; k++)
       byKind[STALL_KINDS[k] as string] = n[FRAME_SLOTS.stallMs + k] as number;
     return slot;
+  }
+
+  /**
+   * This environment's frame temporaries: vectors, records and labels made in Proto's heap
+   * and held through integer handles until the frame ends (see scripting/temps.ts).
+   */
+  get temps(): FrameTemps {
+    return frameTemps();
   }
 
   /** Runs a full Proto GC cycle and waits for it. */

@@ -296,6 +296,16 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
                              Method<&ProtoAddon::FrameEndInto>("frameEndInto"),
                              Method<&ProtoAddon::StatsInto>("statsInto"),
                              Method<&ProtoAddon::SetGcHook>("setGcHook"),
+                             Method<&ProtoAddon::TempIo>("tempIo"),
+                             Method<&ProtoAddon::TempShape>("tempShape"),
+                             Method<&ProtoAddon::TempRecord>("tempRecord"),
+                             Method<&ProtoAddon::TempRead>("tempRead"),
+                             Method<&ProtoAddon::TempText>("tempText"),
+                             Method<&ProtoAddon::TempLabel>("tempLabel"),
+                             Method<&ProtoAddon::TempLength>("tempLength"),
+                             Method<&ProtoAddon::TempKeep>("tempKeep"),
+                             Method<&ProtoAddon::TempCount>("tempCount"),
+                             Method<&ProtoAddon::TempRelease>("tempRelease"),
                              Method<&ProtoAddon::ReportExternalMemory>("reportExternalMemory"),
                              Method<&ProtoAddon::TakeFrameRecords>("takeFrameRecords"),
                              Method<&ProtoAddon::SetFrameBudgetMs>("setFrameBudgetMs"),
@@ -1315,10 +1325,190 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     proto::FrameRecord r;
     {
       InsideRuntime inside(*this);
+      releaseTemps(inside.thread());
       r = inside.thread().frameEnd();
     }
     reportExternalMemory(info.Env());
     return frameObject(info.Env(), r);
+  }
+
+  // ---- frame temporaries ----------------------------------------------------------
+  // Script data that lives for one frame, made in Proto and held through integer handles:
+  // V8 sees numbers, never objects. Each temporary is kept alive by one of the
+  // environment's arena cells (standalone cells: roots); frameEnd() clears the cells it
+  // used, so everything the frame made and did not keep becomes garbage for Proto's
+  // collector, none for V8's. Numbers go in and out through one Float64Array (the `io`
+  // array): passing or returning a double through a call would box it on V8's heap.
+  // A handle is (frame epoch mod 1024) × 2^20 + index: one used after its frame ended
+  // is refused instead of naming whatever took its cell.
+
+  static constexpr std::uint32_t kTempIndexBits = 20;
+  static constexpr std::uint32_t kTempMax = 1u << kTempIndexBits;
+
+  struct TempShapeNames {
+    std::vector<proto::Symbol> names;
+  };
+
+  void releaseTemps(proto::Thread& thread) {
+    for (std::size_t i = 0; i < tempUsed_; ++i) thread.store(tempCells_[i], proto::Value::nil());
+    tempUsed_ = 0;
+    tempEpoch_ = (tempEpoch_ + 1) % 1024;
+  }
+
+  double* tempIo(std::size_t slots, const char* fn) {
+    if (tempIo_ == nullptr) typeError(std::string(fn) + ": no io array; call tempIo(array) first");
+    if (tempIoLength_ < slots)
+      rangeError(std::string(fn) + ": the io array holds " + std::to_string(tempIoLength_) + " numbers, " +
+                 std::to_string(slots) + " needed");
+    return tempIo_;
+  }
+
+  // Stores `value` in the next arena cell; returns its handle.
+  double keepTemp(proto::Thread& thread, proto::Value value, std::int32_t shape) {
+    if (tempUsed_ == kTempMax) rangeError("a frame may make at most 1048576 temporaries");
+    if (tempUsed_ == tempCells_.size()) {
+      const std::size_t grow = std::max<std::size_t>(1024, tempCells_.size());
+      for (std::size_t i = 0; i < grow; ++i) tempCells_.push_back(thread.newCell(proto::Value::nil()));
+      tempShapeOf_.resize(tempCells_.size(), -1);
+    }
+    thread.store(tempCells_[tempUsed_], value);
+    tempShapeOf_[tempUsed_] = shape;
+    return static_cast<double>((tempEpoch_ << kTempIndexBits) | tempUsed_++);
+  }
+
+  // The cell index of a handle of this frame.
+  std::size_t tempIndex(const Napi::Value& v, const char* fn) {
+    const std::uint64_t h = indexArg(v, std::string(fn) + ": handle", 2147483647.0);
+    const std::size_t index = h & (kTempMax - 1);
+    if ((h >> kTempIndexBits) != tempEpoch_ || index >= tempUsed_)
+      rangeError(std::string(fn) + ": handle " + std::to_string(h) +
+                 " is not a temporary of this frame (temporaries end with their frame; keep() one to hold it "
+                 "longer)");
+    return index;
+  }
+
+  // tempIo(array: Float64Array): the numbers temporaries are made from and read into.
+  Napi::Value TempIo(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "tempIo");
+    double* data = float64Out(info[0], 8, "tempIo(array)");
+    tempIoRef_ = Napi::Persistent(info[0].As<Napi::Object>());
+    tempIo_ = data;
+    tempIoLength_ = info[0].As<Napi::Float64Array>().ElementLength();
+    return info.Env().Undefined();
+  }
+
+  // tempShape(names: string[]): number — a record shape (at most 8 numeric fields).
+  Napi::Value TempShape(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "tempShape");
+    if (!info[0].IsArray())
+      typeError(std::string("tempShape(names): expected an array, got ") + typeName(info[0]));
+    Napi::Array names = info[0].As<Napi::Array>();
+    if (names.Length() == 0 || names.Length() > 8)
+      rangeError("tempShape(names): a shape has 1 to 8 fields, got " + std::to_string(names.Length()));
+    TempShapeNames shape;
+    for (std::uint32_t i = 0; i < names.Length(); ++i) {
+      Napi::Value n = names.Get(i);
+      if (!n.IsString())
+        typeError("tempShape(names): names must be strings, got " + std::string(typeName(n)));
+      shape.names.push_back(runtime().symbol(textArg(n, "tempShape(names): a name")));
+    }
+    tempShapes_.push_back(std::move(shape));
+    return Napi::Number::New(info.Env(), static_cast<double>(tempShapes_.size() - 1));
+  }
+
+  // tempRecord(shape): handle — an object of the shape's fields, from io[0..fields).
+  Napi::Value TempRecord(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "tempRecord");
+    const std::uint64_t shape = indexArg(info[0], "tempRecord(shape): shape", 1e9);
+    if (shape >= tempShapes_.size()) rangeError("tempRecord(shape): unknown shape " + std::to_string(shape));
+    const std::vector<proto::Symbol>& names = tempShapes_[shape].names;
+    const double* io = tempIo(names.size(), "tempRecord(shape)");
+    proto::Attribute attrs[8];
+    for (std::size_t i = 0; i < names.size(); ++i)
+      attrs[i] = proto::Attribute{names[i], proto::Value::number(io[i]), false};
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    proto::Local<proto::Object> object =
+        inside.thread().newObject(nullptr, std::span<const proto::Attribute>(attrs, names.size()));
+    return Napi::Number::New(info.Env(), keepTemp(inside.thread(), proto::objectValue(object.get()),
+                                                  static_cast<std::int32_t>(shape)));
+  }
+
+  // tempRead(handle): writes a record's fields into io[0..fields); returns how many.
+  Napi::Value TempRead(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "tempRead");
+    const std::size_t index = tempIndex(info[0], "tempRead(handle)");
+    const std::int32_t shape = tempShapeOf_[index];
+    if (shape < 0) typeError("tempRead(handle): the temporary is a string, not a record");
+    const std::vector<proto::Symbol>& names = tempShapes_[static_cast<std::size_t>(shape)].names;
+    double* io = tempIo(names.size(), "tempRead(handle)");
+    InsideRuntime inside(*this);
+    const proto::Object* object = proto::toObject(tempCells_[index].load());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      proto::Value v = inside.thread().get(object, names[i]);
+      io[i] = v.isNumeric() ? v.toDoubleUnchecked() : std::nan("");
+    }
+    return Napi::Number::New(info.Env(), static_cast<double>(names.size()));
+  }
+
+  // tempText(text: string): number — a piece of text temporaries are made from (interned once).
+  Napi::Value TempText(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "tempText");
+    if (!info[0].IsString())
+      typeError(std::string("tempText(text): expected a string, got ") + typeName(info[0]));
+    tempTexts_.push_back(textArg(info[0], "tempText(text): text"));
+    return Napi::Number::New(info.Env(), static_cast<double>(tempTexts_.size() - 1));
+  }
+
+  // tempLabel(text): handle — a Proto string: the text, then io[0] as JavaScript prints it
+  // ("hp: 37"), made without a JS string.
+  Napi::Value TempLabel(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "tempLabel");
+    const std::uint64_t text = indexArg(info[0], "tempLabel(text): text", 1e9);
+    if (text >= tempTexts_.size()) rangeError("tempLabel(text): unknown text " + std::to_string(text));
+    const double* io = tempIo(1, "tempLabel(text)");
+    std::string label = tempTexts_[text];
+    label += formatNumber(io[0]);
+    InsideRuntime inside(*this);
+    proto::HandleScope scope(inside.thread());
+    proto::Local<proto::String> s = proto::strings::fromUtf8(inside.thread(), label);
+    return Napi::Number::New(info.Env(), keepTemp(inside.thread(), proto::strings::toValue(s.get()), -1));
+  }
+
+  // tempLength(handle): a string temporary's length in code points.
+  Napi::Value TempLength(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "tempLength");
+    const std::size_t index = tempIndex(info[0], "tempLength(handle)");
+    if (tempShapeOf_[index] >= 0) typeError("tempLength(handle): the temporary is a record, not a string");
+    return Napi::Number::New(
+        info.Env(),
+        static_cast<double>(proto::strings::length(proto::strings::fromValue(tempCells_[index].load()))));
+  }
+
+  // tempKeep(handle): number — a share token that keeps the temporary after its frame
+  // (open a record with open(token); unshare(token) drops it).
+  Napi::Value TempKeep(const Napi::CallbackInfo& info) {
+    expectArgs(info, 1, "tempKeep");
+    const std::size_t index = tempIndex(info[0], "tempKeep(handle)");
+    if (tempShapeOf_[index] < 0)
+      typeError("tempKeep(handle): only records can be kept (strings: copy the text)");
+    InsideRuntime inside(*this);
+    auto root = std::make_shared<proto::Persistent<proto::Object>>(inside.thread(),
+                                                                   proto::toObject(tempCells_[index].load()));
+    return Napi::Number::New(info.Env(), static_cast<double>(process_->share(std::move(root))));
+  }
+
+  // tempRelease(): ends this environment's temporaries now (frameEnd() does it for the
+  // thread that marks frames; a worker does it at the start of each frame's round).
+  Napi::Value TempRelease(const Napi::CallbackInfo& info) {
+    InsideRuntime inside(*this);
+    releaseTemps(inside.thread());
+    return info.Env().Undefined();
+  }
+
+  // tempCount(): temporaries made since the frame began.
+  Napi::Value TempCount(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(tempUsed_));
   }
 
   // frameEndInto(out: Float64Array): closes the frame like frameEnd() and
@@ -1330,6 +1520,7 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
     proto::FrameRecord r;
     {
       InsideRuntime inside(*this);
+      releaseTemps(inside.thread());
       r = inside.thread().frameEnd();
     }
     out[kFrameNumber] = static_cast<double>(r.frame);
@@ -1424,6 +1615,16 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
   std::int64_t reported_ = 0;                      // what V8 was last told
   Napi::FunctionReference gcHook_;                 // runs V8's full GC (setGcHook)
   bool reclaiming_ = false;
+  // Frame temporaries (see TempRecord).
+  std::vector<proto::Cell> tempCells_;
+  std::vector<std::int32_t> tempShapeOf_;  // shape per used cell; -1: a string
+  std::size_t tempUsed_ = 0;
+  std::uint32_t tempEpoch_ = 0;
+  std::vector<TempShapeNames> tempShapes_;
+  std::vector<std::string> tempTexts_;
+  Napi::ObjectReference tempIoRef_;
+  double* tempIo_ = nullptr;
+  std::size_t tempIoLength_ = 0;
   std::optional<proto::AttachScope> attach_;
   std::optional<proto::UnmanagedScope> outside_;  // engaged between calls
   int insideDepth_ = 0;                           // nested InsideRuntime scopes
