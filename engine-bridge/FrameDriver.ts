@@ -63,7 +63,7 @@ export class FrameDriver {
   // Slack collections: V8's heap use right after the last collection seen, the
   // current threshold, and a moving average of what a young collection costs.
   #heapMark = 0;
-  #threshold = 0;
+  #threshold = -1;
   #youngCostMs = 0.5;
   #youngCollections = 0;
   #untilCheck = 1;
@@ -313,7 +313,7 @@ export class FrameDriver {
   #collectYoungInSlack(startMs: number, frameBudgetMs: number): void {
     if (--this.#untilCheck > 0) return;
     const used = v8HeapUsed();
-    if (used < this.#heapMark || this.#threshold === 0 || this.#frame - this.#markFrame > 4096) {
+    if (used < this.#heapMark || this.#threshold < 0 || this.#frame - this.#markFrame > 4096) {
       // V8 collected on its own since (or first frame): start counting again from here.
       this.#mark(used);
       this.#threshold = this.#youngThreshold ?? Math.max(256 << 10, v8YoungCapacity() / 4);

@@ -6,7 +6,9 @@
 // phase boundaries of its recent frames; settle() takes the pauses perf_hooks delivered
 // since and adds each to the frame whose time span holds its start: to v8MinorGcMs or
 // v8MajorGcMs, to the frame's events, and out of the phase it interrupted (phases never
-// count GC time). A pause between two frames is the next frame's v8IdleGcMs. Each time it
+// count GC time). A pause after the frame's work (its slack, where the driver collects the
+// young generation) is its v8SlackGcMs; one between two frames is the next frame's
+// v8IdleGcMs. Each time it
 // changes a record, it decides again whether the frame broke its GC budget (Proto stalls
 // plus V8 pauses) and its frame-time budget.
 //
@@ -31,6 +33,8 @@ export interface BridgeGcEvent {
   source: "proto" | "v8";
   /** For a V8 pause: a scavenge (minor) or a full-heap pause (major). */
   kind?: V8GcKind;
+  /** True for a V8 collection in the frame's slack, after its work. */
+  slack?: boolean;
   startMs: number;
   durationMs: number;
 }
@@ -51,6 +55,8 @@ export interface BridgeFrameRecord {
   v8MinorGcMs: number;
   /** V8 full-heap pauses inside this frame. */
   v8MajorGcMs: number;
+  /** V8 collections in this frame's slack, after its work (not in its GC time; in its busy time). */
+  v8SlackGcMs: number;
   /** V8 pauses between the previous frame's end and this frame's start. */
   v8IdleGcMs: number;
   /** The GC budget per frame, for both heaps together. */
@@ -94,6 +100,7 @@ function emptyRecord(): BridgeFrameRecord {
     v8GcMs: 0,
     v8MinorGcMs: 0,
     v8MajorGcMs: 0,
+    v8SlackGcMs: 0,
     v8IdleGcMs: 0,
     budgetMs: 0,
     overBudget: false,
@@ -205,6 +212,7 @@ export class FrameRecorder {
     r.v8GcMs = 0;
     r.v8MinorGcMs = 0;
     r.v8MajorGcMs = 0;
+    r.v8SlackGcMs = 0;
     r.v8IdleGcMs = this.#idleMs;
     this.#idleMs = 0;
     r.budgetMs = 0;
@@ -281,7 +289,7 @@ export class FrameRecorder {
     const slot = r.frame % this.#ring.length;
     r.overBudget = this.#protoOver[slot] === 1 || r.gcPauseMs + r.v8GcMs > r.budgetMs;
     const p = r.phases;
-    const busy = p.scriptsMs + p.systemsMs + p.syncMs + p.renderMs + r.gcPauseMs + r.v8GcMs;
+    const busy = p.scriptsMs + p.systemsMs + p.syncMs + p.renderMs + r.gcPauseMs + r.v8GcMs + r.v8SlackGcMs;
     r.overFrameTime = busy > r.frameBudgetMs;
   }
 
@@ -303,11 +311,18 @@ export class FrameRecorder {
         else this.#idleMs += durationMs;
         return;
       }
+      if (!Number.isNaN(end) && startMs >= (this.#syncEnd[slot] as number)) {
+        // After the frame's work: the driver's slack collection (or one V8 ran there).
+        r.v8SlackGcMs += durationMs;
+        r.gcEvents.push({ source: "v8", kind, slack: true, startMs, durationMs });
+        this.#judge(r);
+        return;
+      }
       if (kind === "minor") r.v8MinorGcMs += durationMs;
       else r.v8MajorGcMs += durationMs;
       r.v8GcMs += durationMs;
       r.gcEvents.push({ source: "v8", kind, startMs, durationMs });
-      // Out of the phase it interrupted (none if it ran in the frame's slack).
+      // Out of the phase it interrupted.
       const p = r.phases;
       if (startMs < (this.#scriptsEnd[slot] as number)) p.scriptsMs = Math.max(0, p.scriptsMs - durationMs);
       else if (startMs < (this.#systemsEnd[slot] as number))

@@ -15,6 +15,7 @@ import { V8GcObserver } from "../../engine-bridge/index.ts";
 import { v8HeapUsed } from "../../scripting/v8.ts";
 import { copyFrameRecord, emptyFrameRecord, type FrameRecord } from "../overlay/FrameRecord.ts";
 import { type FrameSummary, summarizeFrames } from "../stats/FrameSummary.ts";
+import { H } from "./behaviours/heavy.ts";
 import { PlainSimulation } from "./PlainSimulation.ts";
 import { ProtoSimulation } from "./ProtoSimulation.ts";
 import type { Simulation } from "./Simulation.ts";
@@ -38,8 +39,13 @@ export interface HeadlessOptions {
   gcTriggerMb?: number;
   /** Collect V8's young generation in the frames' slack (proto only; default true). */
   youngGcInSlack?: boolean;
-  /** The behaviour module (proto only; default demos/host/behaviours/swarm.ts). */
-  behaviours?: URL;
+  /**
+   * The game: the demo swarm, or the heavy soak's (the swarm plus per-entity temporaries:
+   * demos/host/behaviours/heavy.ts, or PlainSimulation's heavy game). Default "swarm".
+   */
+  game?: "swarm" | "heavy";
+  /** Heavy game on Proto: make the temporaries as frame temporaries (ctx.temps) rather than JS objects (default true). */
+  heavyTemps?: boolean;
   /** The frame-time budget in ms (default 1000/60). */
   frameBudgetMs?: number;
 }
@@ -77,7 +83,8 @@ export async function createSimulation(
     gcTriggerMb?: number;
     watch?: boolean;
     youngGcInSlack?: boolean;
-    behaviours?: URL;
+    game?: "swarm" | "heavy";
+    heavyTemps?: boolean;
     frameBudgetMs?: number;
   },
 ): Promise<Simulation> {
@@ -85,19 +92,23 @@ export async function createSimulation(
     return new PlainSimulation({
       entities: options.entities,
       budgetMs: options.budgetMs,
+      ...(options.game === undefined ? {} : { game: options.game }),
       ...(options.frameBudgetMs === undefined ? {} : { frameBudgetMs: options.frameBudgetMs }),
     });
   if (kind !== "proto") throw new Error(`unknown simulation '${String(kind)}' (use proto or plain)`);
-  return ProtoSimulation.create({
+  const heavy = options.game === "heavy";
+  const simulation = await ProtoSimulation.create({
     entities: options.entities,
     budgetMs: options.budgetMs,
     workers: options.workers ?? 0,
     ...(options.gcTriggerMb === undefined ? {} : { gcTriggerMb: options.gcTriggerMb }),
     ...(options.youngGcInSlack === undefined ? {} : { youngGcInSlack: options.youngGcInSlack }),
-    ...(options.behaviours === undefined ? {} : { behaviours: options.behaviours }),
+    ...(heavy ? { behaviours: new URL("./behaviours/heavy.ts", import.meta.url) } : {}),
     ...(options.frameBudgetMs === undefined ? {} : { frameBudgetMs: options.frameBudgetMs }),
     watch: options.watch ?? false,
   });
+  if (heavy) simulation.bridge.globals[H.TEMPS] = options.heavyTemps === false ? 0 : 1;
+  return simulation;
 }
 
 /** What reading V8's heap use twice in a row adds by itself (the statistics object). */

@@ -33,6 +33,12 @@ export interface PlainSimulationOptions {
   observeV8Gc?: boolean;
   /** The frame-time budget in ms (default 1000/60). */
   frameBudgetMs?: number;
+  /**
+   * "heavy": the heavy soak's game — per entity per frame a vector or an event record, for
+   * one in ten a label "hp: 37", as plain JS objects and strings (the same temporaries as
+   * demos/host/behaviours/heavy.ts). Default "swarm".
+   */
+  game?: "swarm" | "heavy";
 }
 
 /** Swarm parameters (world units, seconds). One entity in ten overrides the speed. */
@@ -53,6 +59,14 @@ export class PlainSimulation implements Simulation {
   private budgetMs: number;
   private readonly random: () => number;
   private readonly recorder: FrameRecorder;
+  private readonly heavy: boolean;
+  // The heavy game's frame state: its event queue, the last vector and label handed on,
+  // and what the handlers read (keeps every temporary used).
+  private readonly events: { kind: number; from: number; amount: number }[] = [];
+  private lastVector: { x: number; y: number } | undefined;
+  private lastLabel = "";
+  private heavySum = 0;
+  private frame = 0;
   private timeMs = 0;
 
   private count = 0;
@@ -91,6 +105,7 @@ export class PlainSimulation implements Simulation {
     this.budgetMs = options.budgetMs ?? 0.5;
     this.world = options.world ?? { width: 1600, height: 900 };
     this.random = randomGenerator(options.seed ?? 1);
+    this.heavy = options.game === "heavy";
     this.recorder = new FrameRecorder({
       ...(options.observeV8Gc === false ? { observeV8Gc: false } : {}),
       ...(options.frameBudgetMs === undefined ? {} : { frameBudgetMs: options.frameBudgetMs }),
@@ -100,6 +115,11 @@ export class PlainSimulation implements Simulation {
     this.cellStart = new Int32Array(this.cols * this.rows + 1);
     this.cellNext = new Int32Array(this.cols * this.rows + 1);
     this.snapshot = { count: 0, x: this.x, y: this.y, kind: this.kind };
+  }
+
+  /** The heavy game's checksum of what its handlers read (0 for the swarm). */
+  get heavyChecksum(): number {
+    return this.heavySum + (this.lastVector?.x ?? 0) + this.lastLabel.length;
   }
 
   /** Sets the target entity count (bullets included); the next sync phase spawns or despawns. */
@@ -147,6 +167,8 @@ export class PlainSimulation implements Simulation {
     const dt = dtMs / 1000;
 
     this.runScripts(dt, dtMs);
+    if (this.heavy) this.temporaries();
+    this.frame++;
     const scriptsEnd = performance.now();
     this.runSystems(dt, dtMs);
     const systemsEnd = performance.now();
@@ -168,6 +190,33 @@ export class PlainSimulation implements Simulation {
       this.mixFor = this.target;
     }
     return this.mixOf;
+  }
+
+  // The heavy game's temporaries, written as plain JS writes them (see the options).
+  private temporaries(): void {
+    const { vx, vy } = this;
+    for (let i = 0; i < this.count; i++) {
+      const eid = i + 1;
+      const hp = (eid * 7 + this.frame) % 100;
+      if ((eid & 1) === 0) {
+        const v = { x: (vx[i] as number) * 0.5, y: (vy[i] as number) * 0.5 };
+        this.lastVector = v;
+        this.heavySum += v.x + v.y;
+      } else {
+        const e = { kind: 1, from: eid, amount: hp };
+        const events = this.events;
+        events.push(e);
+        if (events.length === 256) {
+          for (let k = 0; k < 256; k++) this.heavySum += (events[k] as { amount: number }).amount;
+          events.length = 0;
+        }
+      }
+      if (eid % 10 === 0) {
+        const label = `hp: ${hp}`;
+        this.lastLabel = label;
+        this.heavySum += label.length;
+      }
+    }
   }
 
   private buildGrid(): void {

@@ -2,7 +2,7 @@
 // can, and prints the frame-time summary (p50/p99/max per phase, GC pauses, frames over budget).
 // Usage: npx tsx demos/host/headless.ts --frames 3600 --entities 10000 [--budget 0.5]
 //        [--simulation proto|plain] [--workers N] [--gc-trigger-mb N] [--warmup N]
-//        [--no-young-gc] [--frame-budget MS] [--json]
+//        [--no-young-gc] [--frame-budget MS] [--game swarm|heavy] [--js-temps] [--json]
 
 import { parseArgs } from "node:util";
 import { formatFrameSummary } from "../stats/FrameSummary.ts";
@@ -22,10 +22,14 @@ async function main(): Promise<void> {
       warmup: { type: "string" },
       "no-young-gc": { type: "boolean" },
       "frame-budget": { type: "string" },
+      game: { type: "string" },
+      "js-temps": { type: "boolean" },
       json: { type: "boolean" },
     },
   });
   const kind = values.simulation ?? "proto";
+  if (values.game !== undefined && values.game !== "swarm" && values.game !== "heavy")
+    throw new Error(`--game must be swarm or heavy, got ${values.game}`);
   if (kind !== "proto" && kind !== "plain")
     throw new Error(`--simulation must be proto or plain, got ${kind}`);
   const frames = numberOption(values.frames, "frames", { fallback: 600, min: 1, integer: true });
@@ -39,6 +43,8 @@ async function main(): Promise<void> {
     entities,
     warmupFrames,
     youngGcInSlack: values["no-young-gc"] !== true,
+    game: values.game === "heavy" ? "heavy" : "swarm",
+    heavyTemps: values["js-temps"] !== true,
     frameBudgetMs: numberOption(values["frame-budget"], "frame-budget", { fallback: 1000 / 60, min: 0.001 }),
     budgetMs: numberOption(values.budget, "budget", { fallback: 0.5, min: 0.001 }),
     workers,

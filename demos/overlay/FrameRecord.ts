@@ -31,6 +31,8 @@ export interface GcEvent {
   source: GcSource;
   /** For a V8 pause: minor (scavenge) or major (mark-compact and its incremental steps). */
   kind?: V8GcKind;
+  /** True for a V8 collection run in the frame's slack, after its work (FrameRecord.v8SlackGcMs). */
+  slack?: boolean;
   /** Start of the pause, on the same clock as {@link FrameRecord.startMs}. */
   startMs: number;
   /** Length of the pause in milliseconds. */
@@ -41,11 +43,13 @@ export interface GcEvent {
  * Statistics of one simulated frame. Times are milliseconds; `startMs` is on a monotonic
  * clock (performance.now() of the producer), so only differences between records matter.
  *
- * A frame's GC time is what the main thread lost to both collectors inside the frame:
- * `gcPauseMs` (every Proto stall) plus `v8GcMs` (every V8 pause that began inside the frame,
- * minor and major). Both count against the GC budget (`overBudget`). V8 pauses that fell
- * between frames, while the host waited for the next tick, are reported apart
- * (`v8IdleGcMs`): they delay no frame unless they outlast the wait.
+ * A frame's GC time is what the main thread lost to both collectors while it did the frame's
+ * work: `gcPauseMs` (every Proto stall) plus `v8GcMs` (every V8 pause that began during the
+ * work, minor and major). Both count against the GC budget (`overBudget`). Two kinds of V8
+ * pause are reported apart, because they interrupt no work: a young-generation collection
+ * the frame driver runs in the frame's slack, once the work is done (`v8SlackGcMs`, part of
+ * the frame's busy time and of its frame-time budget), and pauses between frames, while the
+ * host waited for the next tick (`v8IdleGcMs`).
  */
 export interface FrameRecord {
   /** Frame number, increasing by one per simulated frame from the start of the run. */
@@ -62,6 +66,8 @@ export interface FrameRecord {
   v8MinorGcMs: number;
   /** V8 full-heap pauses (mark-compact, incremental marking steps, weak callbacks) inside this frame. */
   v8MajorGcMs: number;
+  /** V8 collections run in this frame's slack, after its work (the driver's young-generation collection). */
+  v8SlackGcMs: number;
   /** V8 pauses between the previous frame's end and this frame's start (not part of this frame's GC time). */
   v8IdleGcMs: number;
   /** The GC pause budget per frame that was in force for this frame (both heaps together). */
@@ -70,7 +76,7 @@ export interface FrameRecord {
   overBudget: boolean;
   /** The frame-time budget: the time one frame may take (16.7 ms at 60 Hz). */
   frameBudgetMs: number;
-  /** True when the frame's busy time (phases and pauses) broke `frameBudgetMs`. */
+  /** True when the frame's busy time (phases, pauses and slack collections) broke `frameBudgetMs`. */
   overFrameTime: boolean;
   /** Live entities at the end of the frame. */
   entities: number;
@@ -94,10 +100,12 @@ export function frameGcMs(record: FrameRecord): number {
   return record.gcPauseMs + record.v8GcMs;
 }
 
-/** A frame's busy time: its four phases plus its Proto and V8 GC pauses, in milliseconds. */
+/** A frame's busy time: its four phases, its Proto and V8 GC pauses and its slack collections, in ms. */
 export function frameBusyMs(record: FrameRecord): number {
   const p = record.phases;
-  return p.scriptsMs + p.systemsMs + p.syncMs + p.renderMs + record.gcPauseMs + record.v8GcMs;
+  return (
+    p.scriptsMs + p.systemsMs + p.syncMs + p.renderMs + record.gcPauseMs + record.v8GcMs + record.v8SlackGcMs
+  );
 }
 
 /** A record with every number zero, no flag set and an empty event list (a ring slot to copy into). */
@@ -110,6 +118,7 @@ export function emptyFrameRecord(): FrameRecord {
     v8GcMs: 0,
     v8MinorGcMs: 0,
     v8MajorGcMs: 0,
+    v8SlackGcMs: 0,
     v8IdleGcMs: 0,
     budgetMs: 0,
     overBudget: false,
@@ -141,6 +150,7 @@ export function copyFrameRecord(from: FrameRecord, to: FrameRecord): FrameRecord
   to.v8GcMs = from.v8GcMs;
   to.v8MinorGcMs = from.v8MinorGcMs;
   to.v8MajorGcMs = from.v8MajorGcMs;
+  to.v8SlackGcMs = from.v8SlackGcMs;
   to.v8IdleGcMs = from.v8IdleGcMs;
   to.budgetMs = from.budgetMs;
   to.overBudget = from.overBudget;
@@ -167,11 +177,12 @@ export function copyFrameRecord(from: FrameRecord, to: FrameRecord): FrameRecord
     const e = events[i] as GcEvent;
     let o = out[i];
     if (o === undefined) {
-      o = { source: e.source, kind: e.kind, startMs: e.startMs, durationMs: e.durationMs };
+      o = { source: e.source, kind: e.kind, slack: e.slack, startMs: e.startMs, durationMs: e.durationMs };
       out[i] = o;
     } else {
       o.source = e.source;
       o.kind = e.kind;
+      o.slack = e.slack;
       o.startMs = e.startMs;
       o.durationMs = e.durationMs;
     }

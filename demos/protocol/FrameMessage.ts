@@ -15,10 +15,11 @@
 //   r  record section (if flag 0): u16 field count F, u16 GC event count G, u32 reserved,
 //      f64[F] record fields (RECORD_FIELDS order; a newer writer may append fields, which a
 //      reader ignores), then G × (f64 source, f64 startMs, f64 durationMs). Sources: 0 proto,
-//      1 v8 (kind not known), 2 v8 minor, 3 v8 major.
+//      1 v8 (kind not known), 2 v8 minor, 3 v8 major, 4 v8 minor in the frame's slack, 5 v8
+//      major in the slack.
 //
-// Version 2 added the record fields v8MinorGcMs, v8MajorGcMs, v8IdleGcMs, frameBudgetMs and
-// overFrameTime, and the V8 kinds of GC events.
+// Version 2 added the record fields v8MinorGcMs, v8MajorGcMs, v8IdleGcMs, frameBudgetMs,
+// overFrameTime and v8SlackGcMs, and the V8 kinds of GC events.
 //
 // The x/y block starts at byte 24 and the kinds right after, so a decoder reading from a
 // 4-byte-aligned buffer (a browser ArrayBuffer) gets typed-array views with no copy.
@@ -68,6 +69,7 @@ const RECORD_FIELDS = [
   "v8IdleGcMs",
   "frameBudgetMs",
   "overFrameTime",
+  "v8SlackGcMs",
 ] as const;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -226,7 +228,8 @@ function viewsOf(buffer: ArrayBufferLike): BufferViews {
 
 function gcSourceCode(event: GcEvent): number {
   if (event.source === "proto") return 0;
-  return event.kind === "minor" ? 2 : event.kind === "major" ? 3 : 1;
+  const slack = event.slack === true ? 2 : 0;
+  return event.kind === "minor" ? 2 + slack : event.kind === "major" ? 3 + slack : 1;
 }
 
 /** Encodes a frame into a new, exactly sized buffer. Throws a ProtocolError on inconsistent input. */
@@ -296,6 +299,7 @@ function decodeRecord(
     v8GcMs: v.v8GcMs,
     v8MinorGcMs: v.v8MinorGcMs,
     v8MajorGcMs: v.v8MajorGcMs,
+    v8SlackGcMs: v.v8SlackGcMs,
     v8IdleGcMs: v.v8IdleGcMs,
     budgetMs: v.budgetMs,
     overBudget: v.overBudget === 1,
@@ -313,9 +317,9 @@ function decodeRecord(
       const source = view.getFloat64(p, true);
       const startMs = view.getFloat64(p + 8, true);
       const durationMs = view.getFloat64(p + 16, true);
-      if (source !== 0 && source !== 1 && source !== 2 && source !== 3) {
+      if (!Number.isInteger(source) || source < 0 || source > 5) {
         throw new ProtocolError(
-          `GC event ${i} has unknown source ${source} (0 proto, 1 v8, 2 v8 minor, 3 v8 major)`,
+          `GC event ${i} has unknown source ${source} (0 proto, 1 v8, 2/3 v8 minor/major, 4/5 the same in the slack)`,
         );
       }
       if (!Number.isFinite(startMs) || !Number.isFinite(durationMs) || durationMs < 0) {
@@ -325,7 +329,16 @@ function decodeRecord(
       }
       if (source === 0) events.push({ source: "proto", startMs, durationMs });
       else if (source === 1) events.push({ source: "v8", startMs, durationMs });
-      else events.push({ source: "v8", kind: source === 2 ? "minor" : "major", startMs, durationMs });
+      else if (source <= 3)
+        events.push({ source: "v8", kind: source === 2 ? "minor" : "major", startMs, durationMs });
+      else
+        events.push({
+          source: "v8",
+          kind: source === 4 ? "minor" : "major",
+          slack: true,
+          startMs,
+          durationMs,
+        });
     }
     record.gcEvents = events;
   }

@@ -30,6 +30,8 @@ export interface FrameSummary {
   v8Major: Distribution;
   /** The frame's GC time: Proto stalls plus V8 pauses. */
   gcTotal: Distribution;
+  /** V8 collections in the frame's slack, after its work. */
+  v8Slack: Distribution;
   /** V8 pauses between frames, summed over the run (ms). */
   v8IdleMs: number;
   /** Frames whose GC time (both heaps) broke the GC budget. */
@@ -67,6 +69,7 @@ export function summarizeFrames(records: readonly FrameRecord[]): FrameSummary {
     v8Minor: distribution(records, (r) => r.v8MinorGcMs),
     v8Major: distribution(records, (r) => r.v8MajorGcMs),
     gcTotal: distribution(records, frameGcMs),
+    v8Slack: distribution(records, (r) => r.v8SlackGcMs),
     v8IdleMs: records.reduce((ms, r) => ms + r.v8IdleGcMs, 0),
     overBudget: records.reduce((n, r) => n + (r.overBudget ? 1 : 0), 0),
     overFrameTime: records.reduce((n, r) => n + (r.overFrameTime ? 1 : 0), 0),
@@ -86,6 +89,7 @@ export function formatFrameSummary(summary: FrameSummary): string {
     ["V8 minor GC", summary.v8Minor],
     ["V8 major GC", summary.v8Major],
     ["GC, both heaps", summary.gcTotal],
+    ["V8 GC in slack", summary.v8Slack],
     ["frame busy", summary.busy],
   ];
   const ms = (v: number) => v.toFixed(3).padStart(9);

@@ -25,6 +25,7 @@ const record: FrameRecord = {
   v8MinorGcMs: 0.8,
   v8MajorGcMs: 0.3,
   v8IdleGcMs: 0.2,
+  v8SlackGcMs: 0.4,
   budgetMs: 0.5,
   overBudget: false,
   frameBudgetMs: 16.75,
@@ -72,6 +73,7 @@ describe("frame messages", () => {
       { source: "v8" as const, startMs: 12_347, durationMs: 1.1 },
       { source: "v8" as const, kind: "minor" as const, startMs: 12_348, durationMs: 0.3 },
       { source: "v8" as const, kind: "major" as const, startMs: 12_349, durationMs: 4.5 },
+      { source: "v8" as const, kind: "minor" as const, slack: true, startMs: 12_350, durationMs: 0.2 },
     ];
     expect(
       decodeFrame(encodeFrame({ ...input(2), record: { ...record, gcEvents } })).record?.gcEvents,

@@ -12,6 +12,7 @@ const record = (frame: number, scriptsMs: number, gcPauseMs = 0): FrameRecord =>
   v8MinorGcMs: 0,
   v8MajorGcMs: 0,
   v8IdleGcMs: 0,
+  v8SlackGcMs: 0,
   budgetMs: 0.5,
   overBudget: gcPauseMs > 0.5,
   frameBudgetMs: 1000 / 60,

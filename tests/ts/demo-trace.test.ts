@@ -13,6 +13,7 @@ function record(frame: number, overrides: Partial<FrameRecord> = {}): FrameRecor
     v8MinorGcMs: 0,
     v8MajorGcMs: 0,
     v8IdleGcMs: 0,
+    v8SlackGcMs: 0,
     budgetMs: 0.5,
     overBudget: false,
     frameBudgetMs: 1000 / 60,

@@ -131,6 +131,28 @@ describe("a frame's GC time", () => {
     await d.dispose();
   });
 
+  it("collects the young generation in the slack, apart from the frame's GC time", async () => {
+    const d = await driver({ youngGcInSlack: true, youngGcThresholdBytes: 64 << 10, frameBudgetMs: 1000 });
+    const sink: unknown[] = [];
+    d.addSystem("garbage", () => {
+      sink.length = 0;
+      for (let i = 0; i < 4000; i++) sink.push({ i });
+    });
+    let slackMs = 0;
+    for (let f = 0; f < 40; f++) {
+      d.step(1 / 60);
+      await nextTurn();
+      const r = d.settle();
+      if (r === undefined) continue;
+      slackMs += r.v8SlackGcMs;
+      for (const e of r.gcEvents) if (e.slack === true) expect(e.source).toBe("v8");
+      expect(r.overBudget).toBe(r.overBudget && r.gcPauseMs + r.v8GcMs > 0);
+    }
+    expect(d.youngCollections).toBeGreaterThan(0);
+    expect(slackMs).toBeGreaterThan(0);
+    await d.dispose();
+  });
+
   it("keeps records in a ring it reuses, so a frame allocates no record", async () => {
     const d = await driver({ recordRing: 4 });
     const a = d.step(1 / 60);
