@@ -50,23 +50,22 @@ void BatchStack::push(CellBatch* batch) noexcept {
   std::uint64_t head = head_.load(std::memory_order_relaxed);
   std::uint64_t next;
   do {
-    batch->next.store(reinterpret_cast<CellBatch*>(head & kPointerMask), std::memory_order_relaxed);
-    next = ((head & ~kPointerMask) + (kPointerMask + 1)) | reinterpret_cast<std::uintptr_t>(batch);
+    batch->next.store(top(head), std::memory_order_relaxed);
+    next = with(head, batch);
   } while (!head_.compare_exchange_weak(head, next, std::memory_order_release, std::memory_order_relaxed));
 }
 
 CellBatch* BatchStack::pop() noexcept {
   std::uint64_t head = head_.load(std::memory_order_acquire);
   for (;;) {
-    auto* top = reinterpret_cast<CellBatch*>(head & kPointerMask);
-    if (!top) return nullptr;
-    // `top` may be taken meanwhile; its memory stays valid (batches are never
-    // freed) and the tag makes the CAS fail if it was.
-    CellBatch* below = top->next.load(std::memory_order_relaxed);
-    std::uint64_t next =
-        ((head & ~kPointerMask) + (kPointerMask + 1)) | reinterpret_cast<std::uintptr_t>(below);
-    if (head_.compare_exchange_weak(head, next, std::memory_order_acquire, std::memory_order_acquire))
-      return top;
+    CellBatch* first = top(head);
+    if (!first) return nullptr;
+    // `first` may be taken meanwhile; its memory stays valid (batches are
+    // never freed) and the tag makes the CAS fail if it was.
+    CellBatch* below = first->next.load(std::memory_order_relaxed);
+    if (head_.compare_exchange_weak(head, with(head, below), std::memory_order_acquire,
+                                    std::memory_order_acquire))
+      return first;
   }
 }
 

@@ -22,15 +22,18 @@ namespace proto::internal {
 using CellWord = std::atomic<std::uint64_t>;
 
 // Up to CellTable::kBatch free value cells, moved between threads as a unit.
-struct CellBatch {
+struct alignas(64) CellBatch {
   std::atomic<CellBatch*> next{nullptr};  // atomic: a pop may read it while its batch is re-pushed
   std::uint32_t count = 0;
   CellWord* cells[64];
 };
 
-// A lock-free stack of CellBatches (Treiber's, with a 16-bit tag beside the
-// 48-bit pointer against ABA). Batches are never freed while the table
-// lives, so a pop may read `next` of a batch another thread just took.
+// A lock-free stack of CellBatches (Treiber's). The head word holds the
+// batch's address shifted right by 6 (batches are 64-byte aligned, addresses
+// below 2^48: 42 bits) and a 22-bit tag bumped by every change, so a pop
+// whose CAS races 4 million others on the same top is the only ABA left.
+// Batches are never freed while the table lives, so a pop may read `next`
+// of a batch another thread just took.
 class BatchStack {
  public:
   void push(CellBatch* batch) noexcept;
@@ -38,7 +41,14 @@ class BatchStack {
   std::vector<CellBatch*> drain() noexcept;  // the destructor's: no thread is left
 
  private:
-  static constexpr std::uint64_t kPointerMask = (std::uint64_t{1} << 48) - 1;
+  static constexpr unsigned kPointerBits = 42;
+  static constexpr std::uint64_t kPointerMask = (std::uint64_t{1} << kPointerBits) - 1;
+  static CellBatch* top(std::uint64_t head) noexcept {
+    return reinterpret_cast<CellBatch*>(static_cast<std::uintptr_t>(head & kPointerMask) << 6);
+  }
+  static std::uint64_t with(std::uint64_t head, CellBatch* batch) noexcept {  // next tag, new top
+    return ((head >> kPointerBits) + 1) << kPointerBits | (reinterpret_cast<std::uintptr_t>(batch) >> 6);
+  }
   std::atomic<std::uint64_t> head_{0};
 };
 

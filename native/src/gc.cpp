@@ -19,7 +19,7 @@ double microsSince(Clock::time_point t0) {
 }
 }  // namespace
 
-Collector::Collector(RuntimeState& runtime) : rt_(runtime) {
+Collector::Collector(RuntimeState& runtime) : rt_(runtime), samples_(kSampleRing) {
   triggerBytes_.store(runtime.options.gcTriggerBytes, std::memory_order_relaxed);
 }
 
@@ -246,6 +246,17 @@ void Collector::cycle() {
   // --- sweep ---
   rt_.heap.beginSweep();
   handshake(HandshakeWork::kSweepStart);
+  {
+    // Marking is over, so no gray object may be left anywhere; a chunk left
+    // here would be traced blindly by the next cycle.
+    MarkChunk* left = rt_.markChunks.exchange(nullptr, std::memory_order_seq_cst);
+    PROTO_ASSERT(left == nullptr, "mark work left over after marking ended");
+    while (left) {
+      MarkChunk* next = left->next;
+      delete left;
+      left = next;
+    }
+  }
   auto finalize = [&](HeapObject* h) {
     forEachOwnedCell(h, [&](CellWord* c) { deadCells_.push_back(c); });
     if (deadCells_.size() >= 4096) rt_.cells.giveBack(deadCells_);
@@ -346,20 +357,25 @@ void Collector::pace(std::size_t live, Clock::time_point cycleStart) {
                   std::memory_order_relaxed);
 }
 
-void Collector::recordStall(StallKind kind, Clock::time_point start, double us, std::uint32_t thread) {
+void Collector::recordStall(StallKind kind, Clock::time_point start, double us,
+                            std::uint32_t thread) noexcept {
   StallSample sample{std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count(),
                      us, kind, thread};
+  // A few stores under the lock, nothing allocated: recording a stall must not
+  // make one (it runs at the end of every stall, a lock wait's too).
   std::lock_guard lock(statsMutex_);
-  if (samples_.size() >= (1u << 20)) samples_.erase(samples_.begin(), samples_.begin() + (1u << 19));
-  samples_.push_back(sample);
+  samples_[samplesNext_++ % kSampleRing] = sample;
   allStalls_.add(us);
   stallsByKind_[static_cast<std::size_t>(kind)].add(us);
 }
 
 std::vector<StallSample> Collector::takeStallSamples() {
   std::lock_guard lock(statsMutex_);
+  std::size_t n = std::min<std::uint64_t>(samplesNext_ - samplesTaken_, kSampleRing);
   std::vector<StallSample> out;
-  out.swap(samples_);
+  out.reserve(n);
+  for (std::uint64_t i = samplesNext_ - n; i < samplesNext_; ++i) out.push_back(samples_[i % kSampleRing]);
+  samplesTaken_ = samplesNext_;
   return out;
 }
 
@@ -427,7 +443,9 @@ void Collector::verifyParked() {
     }
     if (failure.empty()) stack.push_back(h);
   };
-  for (ThreadState* t : rt_.threads) t->forEachHandle([&](HeapObject* h) { visit(h, "a handle"); });
+  for (ThreadState* t : rt_.threads)
+    if (t->status.load(std::memory_order_acquire) != kDetached)
+      t->forEachHandle([&](HeapObject* h) { visit(h, "a handle"); });
   rt_.roots.forEach([&](CellWord& slot) {
     Value v = Value::fromBits(slot.load(std::memory_order_acquire));
     if (v.isReference()) visit(v.asReferenceUnchecked(), "a persistent root");

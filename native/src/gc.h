@@ -55,7 +55,7 @@ class Collector {
   void noteAllocation(std::size_t bytes);
 
   // A stall of a mutator thread (ThreadState::noteStall).
-  void recordStall(StallKind kind, Clock::time_point start, double us, std::uint32_t thread);
+  void recordStall(StallKind kind, Clock::time_point start, double us, std::uint32_t thread) noexcept;
   std::vector<StallSample> takeStallSamples();
   GcStats stats() const;
   // Stops the world and checks the heap; returns what is wrong (empty: ok).
@@ -120,8 +120,10 @@ class Collector {
     void add(double us);
     StallStats summary() const;
   };
-  mutable std::mutex statsMutex_;     // held only for a few stores at a time
-  std::vector<StallSample> samples_;  // since takeStallSamples
+  mutable std::mutex statsMutex_;                                   // held only for a few stores at a time
+  static constexpr std::size_t kSampleRing = std::size_t{1} << 18;  // the newest 262 144 stalls
+  std::vector<StallSample> samples_;                                // a ring of kSampleRing, allocated once
+  std::uint64_t samplesNext_ = 0, samplesTaken_ = 0;
   StallHistory allStalls_;
   StallHistory stallsByKind_[kStallKinds];
   std::uint64_t cycles_ = 0;

@@ -349,15 +349,20 @@ void* Heap::allocateLarge(std::size_t bytes, std::size_t* mappedOut) {
 }
 
 void Heap::clearAllMarks() {
-  // 2 KiB of mark bits a page: 8 MiB at 1 GB. Cleared outside the lock, so a
-  // thread refilling meanwhile does not wait for it. Only the collector
-  // frees pages, and it is the caller; pages added meanwhile start clear.
-  std::vector<Page*> pages;
-  {
+  // 2 KiB of mark bits a page: 8 MiB at 1 GB. Cleared 64 pages per hold of
+  // the lock, so a thread refilling meanwhile waits for 64 pages at most,
+  // and a page freed between two holds (a mutator may release empty pages)
+  // is never touched: each hold resumes after the last page it cleared.
+  const Page* last = nullptr;
+  for (;;) {
     auto lock = lockCounted(mutex_);
-    pages = allPages_;
+    auto it = last ? std::upper_bound(allPages_.begin(), allPages_.end(), last) : allPages_.begin();
+    if (it == allPages_.end()) return;
+    for (int n = 0; n < 64 && it != allPages_.end(); ++n, ++it) {
+      (*it)->clearMarks();
+      last = *it;
+    }
   }
-  for (Page* p : pages) p->clearMarks();
 }
 
 void Heap::beginSweep() {

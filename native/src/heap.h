@@ -341,8 +341,11 @@ bool Heap::refillBySweeping(AllocBuffer& buffer, std::uint8_t sizeClass, Finaliz
       unswept_[sizeClass] = page->next;
       assists_.fetch_add(1, std::memory_order_relaxed);
     }
+    struct Done {  // the collector waits for assists_ to reach 0, even if finalize throws
+      std::atomic<int>& n;
+      ~Done() { n.fetch_sub(1, std::memory_order_release); }
+    } done{assists_};
     sweepPage(page, finalize);
-    assists_.fetch_sub(1, std::memory_order_release);
   }
   return false;
 }

@@ -174,6 +174,7 @@ void RuntimeState::detach(ThreadState* t) {
   t->retireAll();
   if (!t->freeCells.empty()) cells.giveBack(t->freeCells);
   collector->noteAllocation(t->allocatedBytes);
+  t->handleTop = 0;  // a round (or the verifier) that still lists it sees no roots
   t->status.store(kDetached, std::memory_order_release);
   {
     auto lock = lockCounted(threadsMutex);
@@ -210,9 +211,13 @@ void RuntimeState::enter(ThreadState& t) {
 }
 
 void RuntimeState::leave(ThreadState& t) {
-  if (t.outsideDepth++ > 0) return;  // outside already
-  t.thread->answerHandshake(/*force=*/true);
+  if (t.outsideDepth > 0) {
+    ++t.outsideDepth;  // outside already
+    return;
+  }
+  t.thread->answerHandshake(/*force=*/true);  // may throw: then the thread stays inside
   t.status.store(kOutside, std::memory_order_release);
+  t.outsideDepth = 1;
 }
 
 std::atomic<std::uint64_t>* persistentNew(Runtime& runtime, const void* target) {

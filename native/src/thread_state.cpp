@@ -106,7 +106,9 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
   if (void* p = attempt()) return p;
   // The heap is at its limit: allocation outran collection.
   frameAllocationOutran = true;
-  if (runtime.options.backgroundCollector &&
+  Collector& gc = *runtime.collector;
+  bool failedSinceLastCycle = gc.cyclesCompleted() == runtime.oomAfterCycle.load(std::memory_order_relaxed);
+  if (runtime.options.backgroundCollector && !failedSinceLastCycle &&
       runtime.phase.load(std::memory_order_acquire) != GcPhase::kIdle) {
     // A cycle is under way: help it (mark assists; attempt() sweeps pages
     // itself) in slices, answering its handshakes and retrying between them,
@@ -128,9 +130,7 @@ void* ThreadState::allocateSlow(std::size_t bytes) {
   // completed: a program retrying at a full heap must not pay a whole
   // collection per attempt. Without a background collector every failure
   // collects, since nothing else would.
-  Collector& gc = *runtime.collector;
-  bool collectNow = !runtime.options.backgroundCollector ||
-                    gc.cyclesCompleted() != runtime.oomAfterCycle.load(std::memory_order_relaxed);
+  bool collectNow = !runtime.options.backgroundCollector || !failedSinceLastCycle;
   if (collectNow) {
     timedStall(StallKind::kHeapLimit, [&] { gc.collectAndWait(this); });
     if (void* p = attempt()) return p;
@@ -152,9 +152,21 @@ double ThreadState::assistSliceMs() const {
 
 bool ThreadState::markAssist(double sliceMs) {
   auto t0 = Clock::now();
-  // Announce the assist before taking work (see RuntimeState::assistsStarted).
-  runtime.assistsStarted.fetch_add(1, std::memory_order_seq_cst);
+  if (!runtime.markChunks.load(std::memory_order_acquire)) {
+    // Nothing shared to trace: ask the collector for work, and do not
+    // announce an assist (each announcement costs marking a flush round).
+    runtime.assistWanted.store(true, std::memory_order_relaxed);
+    return false;
+  }
+  // Announce the assist before taking work: in flight first, then started,
+  // so that the collector's look for work (Collector::noMarkWorkLeft) sees
+  // one or the other; and only while marking is still under way.
   runtime.assistsInFlight.fetch_add(1, std::memory_order_seq_cst);
+  runtime.assistsStarted.fetch_add(1, std::memory_order_seq_cst);
+  if (runtime.phase.load(std::memory_order_seq_cst) != GcPhase::kMarking) {
+    runtime.assistsInFlight.fetch_sub(1, std::memory_order_seq_cst);
+    return false;
+  }
   MarkChunk* list = runtime.markChunks.exchange(nullptr, std::memory_order_seq_cst);
   if (!list) runtime.assistWanted.store(true, std::memory_order_relaxed);
   bool found = list != nullptr;
@@ -249,7 +261,7 @@ void ThreadState::flushMarks() {
   }
 }
 
-void ThreadState::noteStall(StallKind kind, Clock::time_point start, double ms) {
+void ThreadState::noteStall(StallKind kind, Clock::time_point start, double ms) noexcept {
   if (stallNesting > 0) return;  // inside a stall that is timed as a whole
   runtime.collector->recordStall(kind, start, ms * 1000.0, id);
   if (!inFrame) return;
@@ -260,12 +272,8 @@ void ThreadState::noteStall(StallKind kind, Clock::time_point start, double ms) 
 }
 
 void noteLockWait(Clock::time_point start, double ms) noexcept {
-  if (ThreadState* t = currentThreadState(); t && t->outsideDepth == 0) {
-    try {
-      t->noteStall(StallKind::kLockWait, start, ms);
-    } catch (...) {  // statistics never turn a lock into an error
-    }
-  }
+  if (ThreadState* t = currentThreadState(); t && t->outsideDepth == 0)
+    t->noteStall(StallKind::kLockWait, start, ms);
 }
 
 }  // namespace proto::internal

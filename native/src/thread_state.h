@@ -121,7 +121,7 @@ class ThreadState {
   // frame (if any) and to the runtime's statistics; not one inside another
   // (a handshake answered while waiting at the heap limit), which the outer
   // one already covers.
-  void noteStall(StallKind kind, Clock::time_point start, double ms);
+  void noteStall(StallKind kind, Clock::time_point start, double ms) noexcept;
   // Times `body` as a stall of `kind`.
   template <class F>
   decltype(auto) timedStall(StallKind kind, F&& body) {

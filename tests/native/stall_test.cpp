@@ -210,7 +210,11 @@ TEST(NoThreadWaitsForAnother, AttachAndDetachDoNotWaitForAHandshakeRound) {
     scope.thread().safepoint();
   });
   while (!busy) std::this_thread::yield();
-  std::thread collector([&] { rt.collect(); });
+  std::atomic<bool> collected{false};
+  std::thread collector([&] {
+    rt.collect();
+    collected = true;
+  });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the round is waiting for `slow`
   double longestMs = 0;
   for (int i = 0; i < 5; ++i) {
@@ -223,6 +227,8 @@ TEST(NoThreadWaitsForAnother, AttachAndDetachDoNotWaitForAHandshakeRound) {
     longestMs = std::max(
         longestMs, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
+  // The cycle cannot have ended: its round is still waiting for `slow`.
+  EXPECT_FALSE(collected.load()) << "the round was not in progress while the threads attached";
   slow.join();
   collector.join();
   EXPECT_LT(longestMs, 300.0)

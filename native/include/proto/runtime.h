@@ -212,8 +212,9 @@ struct FrameRecord {
   bool allocationOutranCollection = false;
 };
 
-// Statistics of one kind of stall (or of all of them), microseconds. The
-// percentiles are over the last 4 096 stalls of that kind.
+// Statistics of one kind of stall (or of all of them), microseconds, since
+// the runtime started. The percentiles come from a log-scale histogram (8
+// buckets per power of two), so they are within 9% of the exact value.
 struct StallStats {
   std::uint64_t count = 0;
   double totalMs = 0;
@@ -275,8 +276,8 @@ class Runtime {
   // What the collector is doing now (a snapshot: it may change at once).
   enum class Phase : std::uint8_t { kIdle, kMarking, kSweeping };
   Phase collectorPhase() const noexcept;
-  // Every stall of every thread since the last call (for benchmarks; the
-  // last 2^20 are kept).
+  // Every stall of every thread since the last call (for benchmarks; at
+  // most the newest 2^18 are kept).
   std::vector<StallSample> takeStallSamples();
   // Per-frame records of every thread that marked frames, oldest first; at
   // most the last 4096 are kept.
