@@ -36,7 +36,7 @@ export interface FrameDriverOptions {
   readonly youngGcInSlack?: boolean;
   /**
    * How much the young generation must hold before a slack collection runs (bytes;
-   * default: a quarter of V8's current young-generation capacity, at least 256 KiB).
+   * default: half of V8's current young-generation capacity, at least 256 KiB).
    */
   readonly youngGcThresholdBytes?: number;
   /** Records kept before a slot of the ring is reused (default 256). */
@@ -316,7 +316,7 @@ export class FrameDriver {
     if (used < this.#heapMark || this.#threshold < 0 || this.#frame - this.#markFrame > 4096) {
       // V8 collected on its own since (or first frame): start counting again from here.
       this.#mark(used);
-      this.#threshold = this.#youngThreshold ?? Math.max(256 << 10, v8YoungCapacity() / 4);
+      this.#threshold = this.#youngThreshold ?? Math.max(256 << 10, v8YoungCapacity() / 2);
       this.#untilCheck = 8;
       return;
     }

@@ -327,6 +327,8 @@ const out = kept.map((m) => {
   if (baselineId !== undefined && base !== undefined && base.value !== 0) {
     metric.baseline = baselineId;
     metric.ratio = round(m.value / base.value);
+  } else if (baselineId !== undefined && base !== undefined) {
+    console.log(`note: ${m.id}: its baseline ${baselineId} is 0 in this run, so no ratio`);
   } else if (baselineId !== undefined) {
     console.log(`note: ${m.id}: its baseline ${baselineId} was not measured in this run, so no ratio`);
   }

@@ -1,8 +1,10 @@
 // FrameOverlay: a drop-in pixi.js v8 component that draws the last few hundred frames from
 // FrameRecords — stacked bars per frame split by phase (scripts, systems, sync, render, Proto GC,
-// V8 GC) against a frame-time target line, a GC lane that shows each frame's Proto GC pause
-// against its budget (red when over), and counters (entities, heap, live objects, GC cycles,
-// longest pause).
+// V8 GC, V8 collections in the slack) against a frame-time target line, a GC lane that stacks
+// each frame's GC time as the budget counts it — Proto stalls, V8 scavenges, V8 full-heap
+// pauses — against the GC budget line, and counters (entities, heap, live objects, GC cycles,
+// longest pause). A frame over the GC budget gets a red mark above its GC-lane bar; a frame
+// over the frame-time budget a magenta mark above its frame bar: the two are told apart.
 //
 // Cost model: push() only copies a record's numbers into preallocated ring arrays. Drawing happens
 // at most once per rendered frame (onRender, when something changed) by rewriting the height and
@@ -50,7 +52,7 @@ export interface FrameOverlayOptions {
 }
 
 /** Bar segments, bottom to top, and where their value comes from. */
-const SEGMENTS = ["scripts", "systems", "sync", "render", "protoGc", "v8Gc"] as const;
+const SEGMENTS = ["scripts", "systems", "sync", "render", "protoGc", "v8Gc", "v8Slack"] as const;
 type Segment = (typeof SEGMENTS)[number];
 const SEGMENT_LABELS: Record<Segment, string> = {
   scripts: "scripts",
@@ -59,11 +61,18 @@ const SEGMENT_LABELS: Record<Segment, string> = {
   render: "render",
   protoGc: "Proto GC",
   v8Gc: "V8 GC",
+  v8Slack: "V8 slack",
 };
-/** Particles per column: the stacked segments, an over-budget marker, the GC-lane bar. */
-const PER_COLUMN = SEGMENTS.length + 2;
-const MARKER = SEGMENTS.length;
-const GC_BAR = SEGMENTS.length + 1;
+/** The GC lane's stacked parts, bottom to top: what the GC budget counts. */
+const GC_PARTS = ["protoGc", "v8Gc", "v8Major"] as const;
+/**
+ * Particles per column: the stacked segments, the frame-time marker, the GC-budget marker
+ * and the GC lane's stacked parts.
+ */
+const FRAME_MARKER = SEGMENTS.length;
+const GC_MARKER = SEGMENTS.length + 1;
+const GC_BAR = SEGMENTS.length + 2;
+const PER_COLUMN = SEGMENTS.length + 2 + GC_PARTS.length;
 const PAD = 6;
 
 function formatBytes(bytes: number): string {
@@ -95,10 +104,14 @@ export class FrameOverlay extends Container {
   // Ring of the numbers the bars need, one slot per remembered frame.
   private readonly capacity: number;
   private readonly values: Float32Array[];
+  /** GC lane: Proto stalls, V8 scavenges, V8 full-heap pauses (ms). */
+  private readonly gcParts: Float32Array[];
   private readonly budgets: Float32Array;
+  /** Bit 0: over the GC budget; bit 1: over the frame-time budget. */
   private readonly over: Uint8Array;
   private pushed = 0;
   private overBudgetFrames = 0;
+  private overFrameTimeFrames = 0;
   private last: FrameRecord | undefined;
 
   private readonly background = new Graphics();
@@ -112,7 +125,7 @@ export class FrameOverlay extends Container {
   private readonly budgetLabel: BitmapText;
   private readonly legend = new Container();
 
-  private readonly packed: Record<Segment | "overBudget" | "clear", number>;
+  private readonly packed: Record<Segment | "v8Major" | "overBudget" | "overFrameTime" | "clear", number>;
   private panelWidth = 0;
   private panelHeight = 0;
   private lineHeight: number;
@@ -135,6 +148,7 @@ export class FrameOverlay extends Container {
     this.textIntervalMs = options.textIntervalMs ?? 250;
     this.capacity = Math.max(2, Math.round(options.historyLength ?? 1024));
     this.values = SEGMENTS.map(() => new Float32Array(this.capacity));
+    this.gcParts = GC_PARTS.map(() => new Float32Array(this.capacity));
     this.budgets = new Float32Array(this.capacity);
     this.over = new Uint8Array(this.capacity);
 
@@ -146,7 +160,10 @@ export class FrameOverlay extends Container {
       render: packParticleColor(c.render),
       protoGc: packParticleColor(c.protoGc),
       v8Gc: packParticleColor(c.v8Gc),
+      v8Slack: packParticleColor(c.v8Slack),
+      v8Major: packParticleColor(c.v8Major),
       overBudget: packParticleColor(c.overBudget),
+      overFrameTime: packParticleColor(c.overFrameTime),
       clear: packParticleColor(0, 0),
     };
 
@@ -165,9 +182,15 @@ export class FrameOverlay extends Container {
       dynamicProperties: { vertex: true, position: true, color: true, rotation: false, uvs: false },
       texture: Texture.WHITE,
     });
-    for (const segment of SEGMENTS) {
-      const swatch = new Graphics().rect(0, 0, fontSize - 2, fontSize - 2).fill(c[segment]);
-      const label = new BitmapText({ text: SEGMENT_LABELS[segment], style });
+    const legendEntries: [number, string][] = [
+      ...SEGMENTS.map((segment): [number, string] => [c[segment], SEGMENT_LABELS[segment]]),
+      [c.v8Major, "V8 major"],
+      [c.overBudget, "over GC budget"],
+      [c.overFrameTime, "over frame time"],
+    ];
+    for (const [color, text] of legendEntries) {
+      const swatch = new Graphics().rect(0, 0, fontSize - 2, fontSize - 2).fill(color);
+      const label = new BitmapText({ text, style });
       this.legend.addChild(swatch, label);
     }
     this.addChild(
@@ -195,9 +218,17 @@ export class FrameOverlay extends Container {
     (v[3] as Float32Array)[slot] = p.renderMs;
     (v[4] as Float32Array)[slot] = record.gcPauseMs;
     (v[5] as Float32Array)[slot] = record.v8GcMs;
+    (v[6] as Float32Array)[slot] = record.v8SlackGcMs ?? 0;
+    const g = this.gcParts;
+    const major = record.v8MajorGcMs ?? 0;
+    (g[0] as Float32Array)[slot] = record.gcPauseMs;
+    // A producer that does not split V8's pauses counts them all as scavenges.
+    (g[1] as Float32Array)[slot] = Math.max(0, record.v8GcMs - major);
+    (g[2] as Float32Array)[slot] = major;
     this.budgets[slot] = record.budgetMs;
-    this.over[slot] = record.overBudget ? 1 : 0;
+    this.over[slot] = (record.overBudget ? 1 : 0) | (record.overFrameTime === true ? 2 : 0);
     if (record.overBudget) this.overBudgetFrames++;
+    if (record.overFrameTime === true) this.overFrameTimeFrames++;
     this.pushed++;
     this.last = record;
     this.dirty = true;
@@ -208,6 +239,7 @@ export class FrameOverlay extends Container {
   clear(): void {
     this.pushed = 0;
     this.overBudgetFrames = 0;
+    this.overFrameTimeFrames = 0;
     this.last = undefined;
     this.dirty = true;
     this.textDirty = true;
@@ -233,7 +265,8 @@ export class FrameOverlay extends Container {
     const chartLeft = PAD;
     const chartWidth = w - 2 * PAD;
     const textBottom = PAD + 2 * lh;
-    const legendTop = h - PAD - lh;
+    // The legend wraps onto a second line when the panel is narrow.
+    const legendTop = h - PAD - 2 * lh;
     const chartsSpace = Math.max(20, legendTop - textBottom - 2 * PAD);
     this.frameTop = textBottom + PAD;
     this.frameHeight = Math.round(chartsSpace * 0.68);
@@ -261,13 +294,19 @@ export class FrameOverlay extends Container {
     this.budgetLabel.position.set(chartLeft + 2, this.gcTop);
 
     let x = PAD;
+    let y = legendTop;
     const children = this.legend.children;
     for (let i = 0; i + 1 < children.length; i += 2) {
       const swatch = children[i] as Container;
       const label = children[i + 1] as Container;
-      swatch.position.set(x, legendTop + 2);
-      label.position.set(x + lh, legendTop);
-      x += lh + label.width + 10;
+      const width = lh + label.width + 10;
+      if (x > PAD && x + width > w - PAD && y === legendTop) {
+        x = PAD;
+        y += lh;
+      }
+      swatch.position.set(x, y + 2);
+      label.position.set(x + lh, y);
+      x += width;
     }
 
     // One column per barStep pixels, newest at the right.
@@ -333,7 +372,8 @@ export class FrameOverlay extends Container {
         continue;
       }
       const slot = (this.pushed - this.columns + col) % this.capacity;
-      const over = this.over[slot] === 1;
+      const overBudget = ((this.over[slot] as number) & 1) !== 0;
+      const overFrameTime = ((this.over[slot] as number) & 2) !== 0;
       let stacked = 0;
       for (let k = 0; k < SEGMENTS.length; k++) {
         const particle = particles[base + k] as Particle;
@@ -342,23 +382,35 @@ export class FrameOverlay extends Container {
         const h = Math.max(0, Math.min(ms * frameScale, this.frameHeight - stacked));
         particle.y = frameBase - stacked - h;
         particle.scaleY = h;
-        const segment = SEGMENTS[k] as Segment;
-        particle.color = over && segment === "protoGc" ? packed.overBudget : packed[segment];
+        particle.color = packed[SEGMENTS[k] as Segment];
         stacked += h;
       }
-      const marker = particles[base + MARKER] as Particle;
-      marker.y = this.frameTop;
-      marker.scaleY = over ? 3 : 0;
-      marker.color = packed.overBudget;
+      // Over the frame-time budget: a magenta mark at the top of the frame chart.
+      const frameMarker = particles[base + FRAME_MARKER] as Particle;
+      frameMarker.y = this.frameTop;
+      frameMarker.scaleY = overFrameTime ? 3 : 0;
+      frameMarker.color = packed.overFrameTime;
+      // Over the GC budget: a red mark at the top of the GC lane.
+      const gcMarker = particles[base + GC_MARKER] as Particle;
+      gcMarker.y = this.gcTop;
+      gcMarker.scaleY = overBudget ? 3 : 0;
+      gcMarker.color = packed.overBudget;
 
-      const gcBar = particles[base + GC_BAR] as Particle;
+      // The GC lane: Proto stalls, V8 scavenges and V8 full-heap pauses stacked, scaled so
+      // that the budget line sits at 1/gcScale of the lane.
       const budget = this.budgets[slot] as number;
-      const pause = (this.values[4] as Float32Array)[slot] as number;
-      const ratio = budget > 0 ? pause / (budget * this.gcScale) : pause > 0 ? 1 : 0;
-      const gh = Math.min(1, ratio) * this.gcHeight;
-      gcBar.y = gcBase - gh;
-      gcBar.scaleY = gh;
-      gcBar.color = over ? packed.overBudget : packed.protoGc;
+      const laneScale = budget > 0 ? this.gcHeight / (budget * this.gcScale) : 0;
+      let gcStacked = 0;
+      for (let k = 0; k < GC_PARTS.length; k++) {
+        const bar = particles[base + GC_BAR + k] as Particle;
+        const ms = (this.gcParts[k] as Float32Array)[slot] as number;
+        const wanted = laneScale > 0 ? ms * laneScale : ms > 0 ? this.gcHeight : 0;
+        const h = Math.max(0, Math.min(wanted, this.gcHeight - gcStacked));
+        bar.y = gcBase - gcStacked - h;
+        bar.scaleY = h;
+        bar.color = packed[GC_PARTS[k] as "protoGc" | "v8Gc" | "v8Major"];
+        gcStacked += h;
+      }
     }
   }
 
@@ -374,8 +426,9 @@ export class FrameOverlay extends Container {
       `entities ${formatCount(r.entities)}  heap ${formatBytes(r.heapBytes)}  live ${formatCount(r.liveObjects)}` +
       `  GC cycles ${r.gcCycles}  longest ${r.longestPauseMs.toFixed(2)} ms`;
     this.status.text =
-      `frame ${r.frame}  busy ${busy.toFixed(2)} ms  GC ${r.gcPauseMs.toFixed(2)}/${r.budgetMs.toFixed(2)} ms` +
-      `  V8 GC ${r.v8GcMs.toFixed(1)} ms  over budget ${this.overBudgetFrames}`;
-    this.budgetLabel.text = `Proto GC pause · budget ${r.budgetMs.toFixed(2)} ms`;
+      `frame ${r.frame}  busy ${busy.toFixed(2)} ms  GC ${(r.gcPauseMs + r.v8GcMs).toFixed(2)}/${r.budgetMs.toFixed(2)} ms` +
+      ` (Proto ${r.gcPauseMs.toFixed(2)} + V8 ${r.v8GcMs.toFixed(2)})  over GC budget ${this.overBudgetFrames}` +
+      `  over frame time ${this.overFrameTimeFrames}`;
+    this.budgetLabel.text = `GC: Proto + V8 minor + V8 major · budget ${r.budgetMs.toFixed(2)} ms`;
   }
 }

@@ -13,10 +13,16 @@ export interface OverlayColors {
   render: number;
   /** Proto GC pause segment (and GC-lane bars within budget). */
   protoGc: number;
-  /** V8 GC pause segment. */
+  /** V8 GC pause segment (and V8 scavenges in the GC lane). */
   v8Gc: number;
-  /** Frames whose Proto GC pause broke the budget. */
+  /** V8 full-heap pauses in the GC lane. */
+  v8Major: number;
+  /** V8 collections in the frame's slack, after its work. */
+  v8Slack: number;
+  /** Frames whose GC time (Proto stalls + V8 pauses) broke the GC budget. */
   overBudget: number;
+  /** Frames whose busy time broke the frame-time budget. */
+  overFrameTime: number;
   /** Reference lines (frame target, GC budget). */
   line: number;
   /** Text. */
@@ -25,7 +31,7 @@ export interface OverlayColors {
   background: number;
 }
 
-/** Default palette: distinct hues per phase, red reserved for frames over budget. */
+/** Default palette: distinct hues per phase, red for frames over the GC budget, magenta for frames over the frame-time budget. */
 export const DEFAULT_OVERLAY_COLORS: Readonly<OverlayColors> = {
   scripts: 0x4e9af1,
   systems: 0x38c172,
@@ -33,7 +39,10 @@ export const DEFAULT_OVERLAY_COLORS: Readonly<OverlayColors> = {
   render: 0xa36bf2,
   protoGc: 0xff9f43,
   v8Gc: 0x9aa5b1,
+  v8Major: 0x5b6b7f,
+  v8Slack: 0xd5dbe2,
   overBudget: 0xff3b3b,
+  overFrameTime: 0xff4fd8,
   line: 0xffffff,
   text: 0xe8e8e8,
   background: 0x101418,
