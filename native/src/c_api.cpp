@@ -144,6 +144,22 @@ proto::Cell cell(proto_cell c) {
 }
 proto_cell cellHandle(proto::Cell c) { return reinterpret_cast<proto_cell>(c.raw()); }
 
+// An enum a C caller (or an FFI) passed: read as its bytes, since a value
+// outside the enumerators is undefined behaviour to load as the C++ enum.
+template <class E>
+int rawEnum(const E& e) noexcept {
+  static_assert(sizeof(E) == sizeof(int));
+  int raw;
+  std::memcpy(&raw, &e, sizeof raw);
+  return raw;
+}
+
+proto::NumericType numericType(const proto_numeric_type& type) {
+  int raw = rawEnum(type);
+  if (raw < PROTO_F64 || raw > PROTO_U8) invalid("unknown proto_numeric_type " + std::to_string(raw));
+  return static_cast<proto::NumericType>(raw);
+}
+
 proto_status newObject(proto_thread* t, proto_value parent, const proto_attribute* attributes, size_t count,
                        proto_value* out, bool parentRequired) {
   return guard([&] {
@@ -176,7 +192,7 @@ int proto_abi_version(void) { return PROTO_ABI_VERSION; }
 const char* proto_last_error(void) { return lastError.c_str(); }
 
 const char* proto_status_name(proto_status status) {
-  switch (status) {
+  switch (rawEnum(status)) {
     case PROTO_OK:
       return "PROTO_OK";
     case PROTO_E_WRONG_KIND:
@@ -568,9 +584,7 @@ proto_status proto_numeric_block_new(proto_thread* t, proto_numeric_type type, s
   return guard([&] {
     proto::Thread& thread = use(t);
     need(out, "out");
-    if (static_cast<unsigned>(type) > static_cast<unsigned>(PROTO_U8))
-      invalid("unknown proto_numeric_type " + std::to_string(static_cast<int>(type)));
-    proto::NumericBlock b = thread.newNumericBlock(static_cast<proto::NumericType>(type), count);
+    proto::NumericBlock b = thread.newNumericBlock(numericType(type), count);
     out->data = b.data;
     out->count = b.count;
     out->bytes = b.bytes;
@@ -584,13 +598,12 @@ proto_status proto_numeric_block_free(proto_thread* t, proto_numeric_block* bloc
     proto::Thread& thread = use(t);
     proto_numeric_block& b = need(block, "block");
     if (!b.data) invalid("the numeric block is empty (freed already?)");
-    if (static_cast<unsigned>(b.type) > static_cast<unsigned>(PROTO_U8))
-      invalid("unknown proto_numeric_type " + std::to_string(static_cast<int>(b.type)));
+    proto::NumericType type = numericType(b.type);
     proto::NumericBlock nb;
     nb.data = b.data;
     nb.count = b.count;
     nb.bytes = b.bytes;
-    nb.type = static_cast<proto::NumericType>(b.type);
+    nb.type = type;
     thread.freeNumericBlock(nb);
     std::memset(&b, 0, sizeof b);
     return PROTO_OK;
