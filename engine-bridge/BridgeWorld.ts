@@ -112,6 +112,9 @@ interface ScriptEntry {
   readonly overridden: Uint8Array;
   /** Live entities running it. */
   count: number;
+  /** Entities despawned this frame and kept for a spawn of this script to reuse (recycle). */
+  parked: Int32Array | undefined;
+  parkedCount: number;
 }
 
 const MAX_CAPACITY = 2 ** 24;
@@ -349,6 +352,8 @@ export class BridgeWorld {
       fieldArrays,
       overridden: new Uint8Array((this.capacity + 1) * paramNames.length),
       count: 0,
+      parked: undefined,
+      parkedCount: 0,
     };
     if (this.#names.length < paramNames.length + 1) {
       this.#names = new Float64Array(paramNames.length + 1);
@@ -601,7 +606,7 @@ export class BridgeWorld {
         if (op === Op.DESPAWN) {
           if (this.#despawnStamp[eid] === stamp) continue;
           if (!this.alive(eid)) throw new DeadEntityError(eid, "despawn command");
-          removeEntity(this.ecs, eid);
+          if (!this.#park(eid)) removeEntity(this.ecs, eid);
           this.#despawnStamp[eid] = stamp;
         } else {
           const component = this.#componentList[buffer.ref(i)] as ComponentEntry;
@@ -632,12 +637,73 @@ export class BridgeWorld {
       try {
         const problem = buffer.problemOf(i);
         if (problem !== undefined) throw new TypeError(`spawn '${script.def.name}' command${problem}`);
-        this.#spawnCommand(buffer, i, script);
+        if (script.parkedCount > 0) this.#reuse(script, buffer, i);
+        else this.#spawnCommand(buffer, i, script);
       } catch (error) {
         errors.push(error instanceof Error ? error : new CommandError(String(error)));
       }
     }
+    // Parked entities no spawn reused leave bitECS now.
+    const scripts = this.#scriptsById;
+    for (let k = 0; k < scripts.length; k++) {
+      const script = scripts[k] as ScriptEntry;
+      while (script.parkedCount > 0) {
+        const eid = (script.parked as Int32Array)[--script.parkedCount] as number;
+        try {
+          removeEntity(this.ecs, eid);
+        } catch (error) {
+          errors.push(error instanceof Error ? error : new CommandError(String(error)));
+        }
+      }
+    }
     this.#systemBuffer.clear();
+  }
+
+  // A despawn of an entity whose script recycles: unbind it (its object goes, its parameter
+  // rows and script id are cleared) and keep it, components and all, for a spawn of the same
+  // script this frame. False (a normal removal) for any other entity, or one that carries a
+  // component its script does not use.
+  #park(eid: number): boolean {
+    const entry = this.#scriptsById[(this.scriptIds[eid] as number) - 1];
+    if (entry === undefined || entry.def.recycle !== true) return false;
+    const components = this.#componentList;
+    for (let c = 0; c < components.length; c++) {
+      const component = components[c] as ComponentEntry;
+      if (entry.stores.includes(component.store)) continue;
+      if (hasComponent(this.ecs, eid, component.store)) return false;
+    }
+    entry.parked ??= new Int32Array(this.capacity + 1);
+    this.#release(eid);
+    entry.parked[entry.parkedCount++] = eid;
+    return true;
+  }
+
+  // Spawns into a parked entity of the same script: its components are still there (and
+  // its tag), so bitECS is not told; rows are zeroed as a fresh component's would be.
+  #reuse(entry: ScriptEntry, buffer: CommandBuffer, command: number): void {
+    const eid = (entry.parked as Int32Array)[--entry.parkedCount] as number;
+    const stores = entry.stores;
+    for (let c = 0; c < stores.length; c++) {
+      const arrays = (this.#components.get((entry.def.uses[c] as ComponentDef).name) as ComponentEntry)
+        .arrays;
+      for (let f = 0; f < arrays.length; f++) (arrays[f] as Float64Array)[eid] = 0;
+    }
+    const fields = entry.fieldArrays;
+    const start = buffer.valueStart(command);
+    const end = start + buffer.valueCountOf(command);
+    for (let p = start; p < end; p++) {
+      const k = buffer.key(p);
+      if (k < fields.length) (fields[k] as Float64Array)[eid] = buffer.valueAt(p);
+    }
+    try {
+      this.#bindObject(eid, entry, buffer, start, end);
+    } catch (error) {
+      this.#release(eid);
+      removeEntity(this.ecs, eid);
+      throw error;
+    }
+    this.scriptIds[eid] = entry.id;
+    entry.count++;
   }
 
   /** @internal Changes whenever components, scripts or script modules change. */

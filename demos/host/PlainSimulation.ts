@@ -183,6 +183,22 @@ export class PlainSimulation implements Simulation {
     return record;
   }
 
+  // Bullets that runSystems will despawn this frame (life out, or leaving the world).
+  private dyingBullets(dtMs: number): number {
+    const { x, y, vx, vy, kind, timer } = this;
+    const w = this.world.width;
+    const h = this.world.height;
+    const dt = dtMs / 1000;
+    let dying = 0;
+    for (let i = 0; i < this.count; i++) {
+      if (kind[i] !== EntityKind.bullet) continue;
+      const px = (x[i] as number) + (vx[i] as number) * dt;
+      const py = (y[i] as number) + (vy[i] as number) * dt;
+      if ((timer[i] as number) - dtMs <= 0 || px < 0 || py < 0 || px >= w || py >= h) dying++;
+    }
+    return dying;
+  }
+
   // The mix of the current target (made again only when the target changes).
   private mix(): PopulationMix {
     if (this.mixFor !== this.target) {
@@ -256,7 +272,9 @@ export class PlainSimulation implements Simulation {
     const ty = this.world.height * (0.5 + 0.35 * Math.sin(t * 1.1 + 1));
     const r2 = SEPARATION_RADIUS * SEPARATION_RADIUS;
     const bulletCap = this.mix().bullets;
-    let bullets = this.kindCount[EntityKind.bullet] as number;
+    // Bullets that die this frame free their slots for seekers firing in it (as on the
+    // Proto side, where a dying bullet's entity is recycled for a new one).
+    let bullets = (this.kindCount[EntityKind.bullet] as number) - this.dyingBullets(dtMs);
 
     for (let i = 0; i < this.count; i++) {
       const k = kind[i];

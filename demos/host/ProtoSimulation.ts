@@ -19,7 +19,7 @@ import {
   type ScriptDef,
 } from "../../engine-bridge/index.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
-import { Body, bullet, G, seeker, wanderer } from "./behaviours/swarm.ts";
+import { Body, bullet, G, seeker, Timer, wanderer } from "./behaviours/swarm.ts";
 import { FAST_SPEED_SCALE, type PopulationMix, populationMix, randomGenerator } from "./Population.ts";
 import type { EntitySnapshot, Simulation } from "./Simulation.ts";
 
@@ -82,6 +82,9 @@ export class ProtoSimulation implements Simulation {
     kind: new Uint8Array(0),
   };
   private readonly kindOfScript: Uint8Array;
+  private readonly body: { x: Float64Array; y: Float64Array };
+  private readonly timer: Float32Array;
+  private readonly bulletId: number;
   private mixFor = -1;
   private mixOf: PopulationMix = populationMix(0);
 
@@ -119,6 +122,9 @@ export class ProtoSimulation implements Simulation {
     bridge.globals[G.HEIGHT] = this.world.height;
     const body = bridge.store(Body);
     const bulletId = bridge.scripts().findIndex((s) => s.name === "bullet") + 1;
+    this.body = body;
+    this.timer = bridge.store(Timer).timer;
+    this.bulletId = bulletId;
     // Every entity of this world runs a script and has a Body: the system walks the rows
     // (scriptIds) rather than calling bitECS's query(), which builds a hash string per call.
     driver.addSystem("integrate", (w, dt) => {
@@ -185,13 +191,34 @@ export class ProtoSimulation implements Simulation {
   step(dtMs: number): BridgeFrameRecord {
     if (!Number.isFinite(dtMs) || dtMs < 0)
       throw new RangeError(`dtMs must be a non-negative number, got ${dtMs}`);
-    this.bridge.globals[G.BULLETS_FREE] = this.mix().bullets - this.bridge.count(bullet);
+    this.bridge.globals[G.BULLETS_FREE] =
+      this.mix().bullets - this.bridge.count(bullet) + this.dyingBullets(dtMs);
     const record = this.driver.step(dtMs / 1000);
     if (record.errors.length > 0)
       this.log(
         `frame ${record.frame}: ${record.errors.length} error(s); first: ${record.errors[0]?.message}`,
       );
     return record;
+  }
+
+  // Bullets whose update will despawn them this frame (life out, or outside the world): their
+  // slots are free for seekers firing in the same frame, so a dying bullet and a new one are
+  // spawned and despawned together, and the bullet script recycles the entity.
+  private dyingBullets(dtMs: number): number {
+    const w = this.bridge;
+    const id = this.bulletId;
+    const ids = w.scriptIds;
+    const { x, y } = this.body;
+    const timer = this.timer;
+    const { width, height } = this.world;
+    let dying = 0;
+    for (let e = 1, end = w.maxEid; e < end; e++) {
+      if (ids[e] !== id) continue;
+      const px = x[e] as number;
+      const py = y[e] as number;
+      if ((timer[e] as number) - dtMs <= 0 || px < 0 || py < 0 || px >= width || py >= height) dying++;
+    }
+    return dying;
   }
 
   /** Places the V8 pauses reported since in their frames; returns the last frame's record. */

@@ -183,6 +183,7 @@ export const seeker = defineScript({
 export const bullet = defineScript({
   name: "bullet",
   uses: swarmBullet.uses,
+  recycle: true,
   update: swarmBullet.update,
   commit(self, _dt, ctx) {
     temporaries(self.eid, ctx);

@@ -189,6 +189,9 @@ export const seeker = defineScript({
 export const bullet = defineScript({
   name: "bullet",
   uses: [Body, Timer],
+  // A bullet that dies and one fired in the same frame are the same entity, reused: bitECS
+  // is not told, and its bookkeeping allocates nothing.
+  recycle: true,
   update(self, dt, ctx) {
     self.timer -= dt * 1000;
     const x = self.x;
