@@ -174,8 +174,12 @@ export function toChromeTrace(records: readonly FrameRecord[], opts: ChromeTrace
         frame: record.frame,
         gcPauseMs: record.gcPauseMs,
         v8GcMs: record.v8GcMs,
+        v8MinorGcMs: record.v8MinorGcMs,
+        v8MajorGcMs: record.v8MajorGcMs,
+        v8SlackGcMs: record.v8SlackGcMs,
         budgetMs: record.budgetMs,
         overBudget: record.overBudget,
+        overFrameTime: record.overFrameTime,
       },
     });
     events.push(...phaseEvents);
@@ -185,7 +189,10 @@ export function toChromeTrace(records: readonly FrameRecord[], opts: ChromeTrace
       checkTime(record, "gcEvents.durationMs", pause.durationMs);
       const ts = toUs(pause.startMs - originMs);
       events.push({
-        name: pause.source === "proto" ? "Proto GC pause" : "V8 GC pause",
+        name:
+          pause.source === "proto"
+            ? "Proto GC pause"
+            : `V8 ${pause.kind === "major" ? "full GC" : pause.kind === "minor" ? "scavenge" : "GC pause"}${pause.slack === true ? " (slack)" : ""}`,
         cat: "gc",
         ph: "X",
         ts,

@@ -1640,7 +1640,7 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
 // Registration. The code is written against Node-API 8, but the module declares
 // the experimental API version to Node, for one behaviour: Node then runs the
 // finalizers of this module's handles and column buffers inside V8's garbage
-// collection (Node >= 20.12, 21.6) instead of queueing them for a later
+// collection (Node 20.20 does) instead of queueing them for a later
 // setImmediate. A wrapper that V8 finds dead drops its Proto root during that very
 // collection, so an addon call can collect V8's garbage and then Proto's and retry
 // an allocation (reclaim()), and a frame loop that never yields still frees the
