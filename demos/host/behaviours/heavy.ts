@@ -91,7 +91,9 @@ function stateOf(ctx: ScriptContext): HeavyState {
 }
 
 /** The JS way: object literals and a template string (V8 garbage). */
-function temporariesInJs(s: HeavyState, eid: number, vx: number, vy: number, hp: number): void {
+function temporariesInJs(s: HeavyState, eid: number, hp: number): void {
+  const vx = s.vx[eid] as number;
+  const vy = s.vy[eid] as number;
   if ((eid & 1) === 0) {
     const v: Vector = { x: vx * 0.5, y: vy * 0.5 };
     s.lastVector = v;
@@ -113,14 +115,9 @@ function temporariesInJs(s: HeavyState, eid: number, vx: number, vy: number, hp:
 }
 
 /** The Proto way: frame temporaries through integer handles (no V8 garbage). */
-function temporariesInProto(
-  s: HeavyState,
-  ctx: ScriptContext,
-  eid: number,
-  vx: number,
-  vy: number,
-  hp: number,
-): void {
+function temporariesInProto(s: HeavyState, ctx: ScriptContext, eid: number, hp: number): void {
+  const vx = s.vx[eid] as number;
+  const vy = s.vy[eid] as number;
   const temps = ctx.temps;
   const io = temps.io;
   if ((eid & 1) === 0) {
@@ -145,15 +142,14 @@ function temporariesInProto(
   if (eid % 10 === 0) s.sum += temps.length(temps.label(s.hp, hp));
 }
 
-// Takes the entity's id and reads its velocity from the columns: a double passed to a call
-// (or returned by an accessor) that V8 does not inline is boxed on its heap.
+// Passes the entity's id, and each helper reads the velocity from the columns itself: a
+// double passed to a call (or returned by an accessor) that V8 does not inline is boxed on
+// its heap, and whether V8 inlines a call changes with the code around it.
 function temporaries(eid: number, ctx: ScriptContext): void {
   const s = stateOf(ctx);
-  const vx = s.vx[eid] as number;
-  const vy = s.vy[eid] as number;
   const hp = (eid * 7 + ctx.frame) % 100;
-  if (ctx.globals[H.TEMPS] === 1) temporariesInProto(s, ctx, eid, vx, vy, hp);
-  else temporariesInJs(s, eid, vx, vy, hp);
+  if (ctx.globals[H.TEMPS] === 1) temporariesInProto(s, ctx, eid, hp);
+  else temporariesInJs(s, eid, hp);
 }
 
 /** The swarm's wanderer, plus its temporaries (in commit). */
