@@ -143,7 +143,7 @@ export function ctest(name, options = {}) {
 }
 
 const cppDirs = ["native", "tests/native", "perf/native"];
-const cppExtensions = /\.(c|cpp|cc|cxx|h|hpp|hh|inl)$/
+const cppExtensions = /\.(c|cpp|cc|cxx|h|hpp|hh|inl)$/;
 
 /** The C++ files clang-format owns, repo-relative and sorted. */
 export function cppFiles() {
