@@ -261,11 +261,6 @@ std::size_t Heap::releaseIdlePages(std::size_t minKeep, std::size_t goalBytes) {
   return releaseEmptyPages(keep);
 }
 
-std::size_t Heap::emptyPages() const {
-  auto lock = lockCounted(mutex_);
-  return emptyCount_;
-}
-
 bool Heap::isObjectAddress(const void* p) const noexcept {
   Page* page = Page::of(p);
   if (!pageMap_.contains(page) || page->magic != kPageMagic) return false;

@@ -196,7 +196,6 @@ class Heap {
   // `goalBytes`. A program that stops allocating gets its memory back four
   // cycles later.
   std::size_t releaseIdlePages(std::size_t minKeep, std::size_t goalBytes);
-  std::size_t emptyPages() const;
   std::size_t heapBytes() const noexcept { return heapBytes_.load(std::memory_order_relaxed); }
   std::size_t limitBytes() const noexcept { return limitBytes_; }
   bool overLimit(std::size_t extra) const noexcept { return heapBytes() + extra > limitBytes_; }
