@@ -51,6 +51,16 @@ export interface ErrorMessage {
 /** Any message a host may send as text. */
 export type HostMessage = HelloMessage | ErrorMessage;
 
+/**
+ * The object's own enumerable fields in an object with no prototype, so that a field the
+ * peer did not send reads as undefined even if Object.prototype was polluted elsewhere.
+ */
+function ownFields(value: object): Record<string, unknown> {
+  const own: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value)) own[key] = (value as Record<string, unknown>)[key];
+  return own;
+}
+
 function parseObject(text: string, who: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -61,7 +71,7 @@ function parseObject(text: string, who: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ProtocolError(`${who} message must be a JSON object`);
   }
-  return value as Record<string, unknown>;
+  return ownFields(value);
 }
 
 function finite(obj: Record<string, unknown>, key: string, type: string): number {
@@ -106,7 +116,7 @@ export function parseHostMessage(text: string): HostMessage {
       if (typeof world !== "object" || world === null) {
         throw new ProtocolError('hello: "world" must be an object with width and height');
       }
-      const w = world as Record<string, unknown>;
+      const w = ownFields(world);
       return {
         type: "hello",
         simulation: typeof obj.simulation === "string" ? obj.simulation : "unknown",

@@ -288,6 +288,29 @@ describe("control messages", () => {
     expect(() => parseClientMessage('{"type":"explode"}')).toThrow(/unknown client message type "explode"/);
   });
 
+  it("read only the fields the peer sent, even with Object.prototype polluted elsewhere", () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.type = "setEntities";
+    proto.count = 7;
+    proto.message = "injected";
+    try {
+      expect(() => parseClientMessage("{}")).toThrow(/unknown client message type undefined/);
+      expect(() => parseClientMessage('{"type":"setEntities"}')).toThrow(/"count" must be a finite number/);
+      expect(() => parseHostMessage('{"type":"error"}')).toThrow(/"message" must be a string/);
+    } finally {
+      delete proto.type;
+      delete proto.count;
+      delete proto.message;
+    }
+  });
+
+  it("keep a '__proto__' field the peer sent as plain data", () => {
+    expect(() => parseClientMessage('{"__proto__":{"type":"setBudget","ms":1}}')).toThrow(
+      /unknown client message type undefined/,
+    );
+    expect(({} as Record<string, unknown>).type).toBeUndefined();
+  });
+
   it("reject out-of-range or ill-typed values", () => {
     expect(() => parseClientMessage('{"type":"setEntities","count":-1}')).toThrow(/count must be an integer/);
     expect(() => parseClientMessage('{"type":"setEntities","count":1.5}')).toThrow(
