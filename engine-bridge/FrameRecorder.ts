@@ -13,69 +13,23 @@
 // plus V8 pauses) and its frame-time budget.
 //
 // Records are slots of a ring, reused after `ringSize` frames: nothing is allocated per
-// frame. Copy a record (copyFrameRecord in demos/overlay) to keep it longer.
+// frame. Copy a record (copyFrameRecord in FrameRecord.ts) to keep it longer.
+import { emptyFrameRecord, type FramePhases, type FrameRecord, type GcEvent } from "./FrameRecord.ts";
 import { type V8GcKind, V8GcObserver } from "./V8GcObserver.ts";
 
-/** Time per phase of a frame, in ms (the shape of the overlay's FramePhases). */
-export interface BridgeFramePhases {
-  /** Behaviour scripts, including the wait for workers. */
-  scriptsMs: number;
-  /** Systems. */
-  systemsMs: number;
-  /** Command buffers applied, frame closed, stats read. */
-  syncMs: number;
-  /** Always 0: the bridge does not render. */
-  renderMs: number;
-}
+/** Time per phase of a frame, in ms; renderMs is always 0 (the bridge does not render). */
+export type BridgeFramePhases = FramePhases;
 
-/** A GC pause placed on the frame's timeline (the overlay's GcEvent). */
-export interface BridgeGcEvent {
-  source: "proto" | "v8";
-  /** For a V8 pause: a scavenge (minor) or a full-heap pause (major). */
-  kind?: V8GcKind;
-  /** True for a V8 collection in the frame's slack, after its work. */
-  slack?: boolean;
-  startMs: number;
-  durationMs: number;
-}
+/** A GC pause placed on the frame's timeline. */
+export type BridgeGcEvent = GcEvent;
 
 /**
- * One frame's record. Structurally a demos/overlay FrameRecord (the overlay, the trace
- * export and the headless summary take it as is), plus the frame's errors.
+ * One frame's record: a FrameRecord (FrameRecord.ts; the overlay, the trace export and the
+ * headless summary take it as is) whose GC events are always listed, plus the frame's errors.
  */
-export interface BridgeFrameRecord {
-  frame: number;
-  startMs: number;
-  phases: BridgeFramePhases;
-  /** Proto stalls of the main thread in this frame (native frame record: every kind). */
-  gcPauseMs: number;
-  /** V8 GC pauses that began inside this frame: v8MinorGcMs + v8MajorGcMs. */
-  v8GcMs: number;
-  /** V8 scavenges inside this frame. */
-  v8MinorGcMs: number;
-  /** V8 full-heap pauses inside this frame. */
-  v8MajorGcMs: number;
-  /** V8 collections in this frame's slack, after its work (not in its GC time; in its busy time). */
-  v8SlackGcMs: number;
-  /** V8 pauses between the previous frame's end and this frame's start. */
-  v8IdleGcMs: number;
-  /** The GC budget per frame, for both heaps together. */
-  budgetMs: number;
-  /** gcPauseMs + v8GcMs broke budgetMs (or the Proto pacer reported its own pause over it). */
-  overBudget: boolean;
-  /** The frame-time budget (default 1000/60 ms). */
-  frameBudgetMs: number;
-  /** The frame's busy time (phases plus both heaps' pauses) broke frameBudgetMs. */
-  overFrameTime: boolean;
-  entities: number;
-  /** Proto heap bytes. */
-  heapBytes: number;
-  liveObjects: number;
-  gcCycles: number;
-  /** Longest single Proto GC pause on the main thread since the driver started. */
-  longestPauseMs: number;
+export interface BridgeFrameRecord extends FrameRecord {
   /** This frame's pauses of both collectors. */
-  gcEvents: BridgeGcEvent[];
+  gcEvents: GcEvent[];
   /** What went wrong in this frame (empty for a clean frame). */
   errors: Error[];
 }
@@ -92,28 +46,7 @@ export interface FrameRecorderOptions {
 
 /** A record whose every field is zero (a fresh ring slot). */
 function emptyRecord(): BridgeFrameRecord {
-  return {
-    frame: 0,
-    startMs: 0,
-    phases: { scriptsMs: 0, systemsMs: 0, syncMs: 0, renderMs: 0 },
-    gcPauseMs: 0,
-    v8GcMs: 0,
-    v8MinorGcMs: 0,
-    v8MajorGcMs: 0,
-    v8SlackGcMs: 0,
-    v8IdleGcMs: 0,
-    budgetMs: 0,
-    overBudget: false,
-    frameBudgetMs: 0,
-    overFrameTime: false,
-    entities: 0,
-    heapBytes: 0,
-    liveObjects: 0,
-    gcCycles: 0,
-    longestPauseMs: 0,
-    gcEvents: [],
-    errors: [],
-  };
+  return { ...emptyFrameRecord(), gcEvents: [], errors: [] };
 }
 
 /** Checks a frame-time budget (ms); returns it. */

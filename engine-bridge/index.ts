@@ -17,6 +17,8 @@ export type {
   System,
 } from "./FrameDriver.ts";
 export { FrameDriver } from "./FrameDriver.ts";
+export type { FramePhases, FrameRecord, GcEvent, GcSource } from "./FrameRecord.ts";
+export { copyFrameRecord, emptyFrameRecord, frameBusyMs, frameGcMs } from "./FrameRecord.ts";
 export type { FrameRecorderOptions } from "./FrameRecorder.ts";
 export { FrameRecorder } from "./FrameRecorder.ts";
 export type {

@@ -1,7 +1,7 @@
 // RecordHistory: a fixed-size ring of the most recent FrameRecords the client received, kept for
 // the "export trace" button.
 
-import type { FrameRecord } from "../overlay/FrameRecord.ts";
+import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 
 /** Keeps the last `capacity` records; older ones are overwritten. */
 export class RecordHistory {

@@ -3,8 +3,8 @@
 // controls (entity count, GC budget) and exports the last frames as a Chrome trace.
 
 import { Application, Graphics } from "pixi.js";
+import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 import { FrameOverlay } from "../overlay/FrameOverlay.ts";
-import type { FrameRecord } from "../overlay/FrameRecord.ts";
 import type { HelloMessage } from "../protocol/ControlMessage.ts";
 import type { DecodedFrame } from "../protocol/FrameMessage.ts";
 import { toChromeTrace } from "../trace/ChromeTrace.ts";

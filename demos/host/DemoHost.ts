@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
-import { copyFrameRecord, emptyFrameRecord, type FrameRecord } from "../overlay/FrameRecord.ts";
+import { copyFrameRecord, emptyFrameRecord, type FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 import { type HelloMessage, type HostMessage, parseClientMessage } from "../protocol/ControlMessage.ts";
 import { encodeFrameInto, type FrameInput, frameMessageBytes } from "../protocol/FrameMessage.ts";
 import { ProtocolError } from "../protocol/ProtocolError.ts";

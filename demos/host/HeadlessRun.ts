@@ -11,9 +11,9 @@
 // before the first frame), so what is measured is the simulation's step.
 
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { copyFrameRecord, emptyFrameRecord, type FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 import { V8GcObserver } from "../../engine-bridge/index.ts";
 import { v8HeapUsed } from "../../scripting/v8.ts";
-import { copyFrameRecord, emptyFrameRecord, type FrameRecord } from "../overlay/FrameRecord.ts";
 import { type FrameSummary, summarizeFrames } from "../stats/FrameSummary.ts";
 import { H } from "./behaviours/heavy.ts";
 import { PlainSimulation } from "./PlainSimulation.ts";

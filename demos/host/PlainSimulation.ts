@@ -12,9 +12,9 @@
 // are zero; V8 GC pauses come from perf_hooks and are placed in their frames by the same
 // FrameRecorder the engine bridge uses (settle()), so both sides count a frame's GC alike.
 
+import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 import { FrameRecorder } from "../../engine-bridge/index.ts";
 import { v8HeapUsed } from "../../scripting/v8.ts";
-import type { FrameRecord } from "../overlay/FrameRecord.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
 import { FAST_SPEED_SCALE, type PopulationMix, populationMix, randomGenerator } from "./Population.ts";
 import type { EntitySnapshot, Simulation } from "./Simulation.ts";

@@ -2,7 +2,7 @@
 // bridge (bitECS + Proto behaviours) once it lands, or PlainSimulation, the plain-JS reference.
 // The host only steps it, reads entity positions and forwards control changes.
 
-import type { FrameRecord } from "../overlay/FrameRecord.ts";
+import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 
 /**
  * The entities' state after a step, as structure-of-arrays. The arrays may be longer than

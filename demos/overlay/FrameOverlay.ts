@@ -22,7 +22,7 @@ import {
   Rectangle,
   Texture,
 } from "pixi.js";
-import { type FrameRecord, frameBusyMs } from "./FrameRecord.ts";
+import { type FrameRecord, frameBusyMs } from "../../engine-bridge/FrameRecord.ts";
 import { DEFAULT_OVERLAY_COLORS, type OverlayColors, packParticleColor } from "./OverlayColors.ts";
 
 /** Options of {@link FrameOverlay}; every field has a default. */

@@ -24,7 +24,7 @@
 // The x/y block starts at byte 24 and the kinds right after, so a decoder reading from a
 // 4-byte-aligned buffer (a browser ArrayBuffer) gets typed-array views with no copy.
 
-import type { FrameRecord, GcEvent } from "../overlay/FrameRecord.ts";
+import type { FrameRecord, GcEvent } from "../../engine-bridge/FrameRecord.ts";
 import { ENTITY_KIND_COUNT } from "./EntityKind.ts";
 import { ProtocolError } from "./ProtocolError.ts";
 

@@ -2,7 +2,7 @@
 // frame soak) reads — p50/p99/max per phase and per GC source, the frame's GC time (both
 // heaps), and frames over the GC budget and over the frame-time budget. Pure.
 
-import { type FrameRecord, frameBusyMs, frameGcMs } from "../overlay/FrameRecord.ts";
+import { type FrameRecord, frameBusyMs, frameGcMs } from "../../engine-bridge/FrameRecord.ts";
 
 /** Distribution of one per-frame quantity, in milliseconds. */
 export interface Distribution {

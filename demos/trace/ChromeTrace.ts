@@ -7,7 +7,7 @@
 // plus counter tracks (entities, heap, live objects, GC cycles, GC pause per frame).
 // Timestamps and durations are microseconds relative to the first exported frame.
 
-import type { FrameRecord, GcEvent } from "../overlay/FrameRecord.ts";
+import type { FrameRecord, GcEvent } from "../../engine-bridge/FrameRecord.ts";
 
 /** Thread ids of the tracks in the exported trace. */
 export const TRACE_TID = { main: 1, protoGc: 2, v8Gc: 3 } as const;

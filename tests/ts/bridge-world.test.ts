@@ -2,7 +2,7 @@
 // Proto columns used by bitECS, entities bound to Proto objects, the frame driver, errors.
 import { addComponent, addEntity, observe, onRemove, query, removeEntity } from "bitecs";
 import { describe, expect, it } from "vitest";
-import type { FrameRecord } from "../../demos/overlay/FrameRecord.ts";
+import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 import {
   BridgeWorld,
   CapacityError,

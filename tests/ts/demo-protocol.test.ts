@@ -2,7 +2,6 @@
 // a ProtocolError that says what is wrong, never a crash or a silently wrong frame.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { FrameRecord } from "../../demos/overlay/FrameRecord.ts";
 import {
   decodeFrame,
   EntityKind,
@@ -15,6 +14,7 @@ import {
   parseClientMessage,
   parseHostMessage,
 } from "../../demos/protocol/index.ts";
+import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 
 const record: FrameRecord = {
   frame: 42,

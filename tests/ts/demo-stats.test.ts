@@ -1,7 +1,7 @@
 // Tests of demos/stats: frame summaries report percentiles and frames over budget.
 import { describe, expect, it } from "vitest";
-import type { FrameRecord } from "../../demos/overlay/FrameRecord.ts";
 import { formatFrameSummary, summarizeFrames } from "../../demos/stats/index.ts";
+import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 
 const record = (frame: number, scriptsMs: number, gcPauseMs = 0): FrameRecord => ({
   frame,

@@ -1,7 +1,7 @@
 // Tests of demos/trace: frame records become a Chrome trace that Perfetto can open.
 import { describe, expect, it } from "vitest";
-import type { FrameRecord } from "../../demos/overlay/FrameRecord.ts";
 import { TRACE_TID, type TraceEvent, toChromeTrace } from "../../demos/trace/index.ts";
+import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 
 function record(frame: number, overrides: Partial<FrameRecord> = {}): FrameRecord {
   return {

@@ -6,9 +6,9 @@
 import { getHeapStatistics } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { Body, G, seeker, wanderer } from "../../demos/host/behaviours/swarm.ts";
-import { emptyFrameRecord } from "../../demos/overlay/FrameRecord.ts";
 import { encodeFrameInto, frameMessageBytes } from "../../demos/protocol/FrameMessage.ts";
 import { CommandBuffer, CommandMerge } from "../../engine-bridge/CommandBuffer.ts";
+import { emptyFrameRecord } from "../../engine-bridge/FrameRecord.ts";
 import { BridgeWorld, FrameDriver, type ScriptDef } from "../../engine-bridge/index.ts";
 import { Runtime } from "../../scripting/index.ts";
 

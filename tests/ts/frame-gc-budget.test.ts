@@ -5,7 +5,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { PlainSimulation } from "../../demos/host/PlainSimulation.ts";
-import { copyFrameRecord, emptyFrameRecord, frameBusyMs } from "../../demos/overlay/FrameRecord.ts";
+import { copyFrameRecord, emptyFrameRecord, frameBusyMs } from "../../engine-bridge/FrameRecord.ts";
 import { BridgeWorld, FrameDriver } from "../../engine-bridge/index.ts";
 import { follower } from "./fixtures/bridge-scripts.ts";
 

@@ -1,7 +1,8 @@
-// FrameRecord: the per-frame statistics record that the simulation produces and that the
-// overlay, the trace exporter and the wire protocol consume. It is plain data (numbers only,
-// plus an optional list of GC events) so any producer — the Proto engine bridge, the plain-JS
-// reference simulation, or another pixi.js game — can fill it.
+// engine-bridge/FrameRecord.ts — the per-frame statistics record: the frame driver fills
+// it (FrameRecorder.ts), and the demo's overlay, trace exporter and wire protocol read it.
+// Plain data (numbers only, plus an optional list of GC events) so any producer — the
+// engine bridge, the plain-JS reference simulation, or another pixi.js game — can fill it.
+// This module imports nothing: a browser bundle takes it without pulling in Node.
 
 /**
  * Wall-clock time spent in each phase of one frame, in milliseconds. Phase times exclude the GC
