@@ -30,7 +30,11 @@ import {
   WorkerState,
 } from "./WorkerProtocol.ts";
 
-const ENTRY = new URL("./worker-entry.mjs", import.meta.url);
+// From the sources (.ts) a worker first registers tsx's loader (worker-entry.mjs); compiled
+// (the npm package's dist/, .js) it starts from WorkerMain.js itself.
+const ENTRY = import.meta.url.endsWith(".ts")
+  ? new URL("./worker-entry.mjs", import.meta.url)
+  : new URL("./WorkerMain.js", import.meta.url);
 
 /** @internal One worker slot of the pool. */
 class PoolWorker {

@@ -1,10 +1,13 @@
 // scripting/native.ts — loads Proto's Node addon (proto.node) and types its exports.
-// The single place that knows where the addon is built; every TS layer gets the
-// addon through loadAddon(). Node caches native modules per process, and the addon
-// keeps its state per environment (main thread, each worker), so loading it again
-// from a worker is safe.
+// The single place that knows where the addon is; every TS layer gets the addon through
+// loadAddon(). It is the one built from source (this repository, or a package installed
+// where no prebuilt addon fits), else the npm package's prebuilt one for this platform
+// (prebuilds/<platform>-<arch>/, found by node-gyp-build). Node caches native modules per
+// process, and the addon keeps its state per environment (main thread, each worker), so
+// loading it again from a worker is safe.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** How the loaded binary was compiled (from the compiler's own macros). */
@@ -14,6 +17,12 @@ export interface NativeBuildInfo {
   /** assert() is active (NDEBUG not defined). */
   readonly assertions: boolean;
   readonly sanitizer: "none" | "address" | "thread";
+  /**
+   * The Node-API version the module declares to Node: 8 for the npm package's prebuilt
+   * addon (the stable ABI, valid in every Node >= 20 and Electron), "experimental" for
+   * the repository's own build (finalizers run inside V8's collection; docs/embedding.md).
+   */
+  readonly nodeApi: 8 | "experimental";
 }
 
 /**
@@ -264,13 +273,49 @@ export class AddonLoadError extends Error {
 }
 
 /**
- * Where proto.node is: $PROTO_ADDON_PATH if set, else the cmake-js Release build
- * that `npm ci` / `npm run build:native` produce.
+ * The package's root: the nearest folder above this module that holds package.json
+ * (the repository from the sources, the installed package from its compiled dist/).
+ */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir)
+      throw new AddonLoadError(`Proto: no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+}
+
+/** The prebuilt addon for this platform and runtime, if the package has one that fits. */
+function prebuiltAddonPath(root: string): string | undefined {
+  const require = createRequire(import.meta.url);
+  let resolvePrebuild: (dir: string) => string;
+  try {
+    // node-gyp-build's resolver, without loading: the repository may be used without it installed.
+    resolvePrebuild = (require("node-gyp-build/node-gyp-build.js") as { path: (dir: string) => string }).path;
+  } catch {
+    return undefined;
+  }
+  try {
+    return resolvePrebuild(root);
+  } catch {
+    return undefined; // no prebuilds/ folder, or none for this platform, architecture or C library
+  }
+}
+
+/**
+ * Where proto.node is: $PROTO_ADDON_PATH if set; else the cmake-js Release build that
+ * `npm ci` / `npm run build:native` produce (or a package's install built from source);
+ * else the package's prebuilt addon for this platform; else the build path (missing).
  */
 export function addonPath(): string {
   const fromEnv = process.env.PROTO_ADDON_PATH;
   if (fromEnv !== undefined && fromEnv.length > 0) return fromEnv;
-  return fileURLToPath(new URL("../build/addon/Release/proto.node", import.meta.url));
+  const root = packageRoot();
+  const built = join(root, "build", "addon", "Release", "proto.node");
+  if (existsSync(built)) return built;
+  return prebuiltAddonPath(root) ?? built;
 }
 
 let loaded: NativeAddon | undefined;
@@ -281,8 +326,10 @@ export function loadAddon(): NativeAddon {
   const path = addonPath();
   if (!existsSync(path)) {
     throw new AddonLoadError(
-      `Proto's native addon is not built: ${path} does not exist. ` +
-        "Run `npm ci` (first set-up) or `npm run build:native` (rebuild) in the repository root.",
+      `Proto's native addon is not built: ${path} does not exist, and there is no prebuilt addon ` +
+        `for ${process.platform}-${process.arch}. In the repository, run \`npm ci\` (first set-up) or ` +
+        "`npm run build:native` (rebuild); in a game that installed the package, run " +
+        "`npm rebuild proto` with CMake >= 3.20 and a C++20 compiler installed (docs/embedding.md).",
     );
   }
   const require = createRequire(import.meta.url);
@@ -291,7 +338,8 @@ export function loadAddon(): NativeAddon {
   } catch (error) {
     throw new AddonLoadError(
       `Proto's native addon at ${path} failed to load (${String(error)}). ` +
-        "Rebuild it with `npm run build:native`; it must be built for this Node version and platform.",
+        "Rebuild it with `npm run build:native` (in a game: `npm rebuild proto --build-from-source`); " +
+        "it must be built for this platform.",
       { cause: error },
     );
   }

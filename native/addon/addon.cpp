@@ -661,6 +661,9 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
 #else
     result.Set("sanitizer", "none");
 #endif
+    result.Set("nodeApi", PROTO_ADDON_DECLARED_NODE_API == NAPI_VERSION_EXPERIMENTAL
+                              ? Napi::Value(Napi::String::New(env, "experimental"))
+                              : Napi::Value(Napi::Number::New(env, PROTO_ADDON_DECLARED_NODE_API)));
     return result;
   }
 
@@ -1637,8 +1640,10 @@ class ProtoAddon : public Napi::Addon<ProtoAddon> {
 }  // namespace
 }  // namespace proto_addon
 
-// Registration. The code is written against Node-API 8, but the module declares
-// the experimental API version to Node, for one behaviour: Node then runs the
+// Registration. The code is written against Node-API 8. proto.node declares the
+// experimental API version to Node (PROTO_ADDON_DECLARED_NODE_API, set by
+// native/addon/CMakeLists.txt; the npm package's prebuilt proto-napi8.node declares 8,
+// which every Node >= 20 and Electron load), for one behaviour: Node then runs the
 // finalizers of this module's handles and column buffers inside V8's garbage
 // collection (Node 20.20 does) instead of queueing them for a later
 // setImmediate. A wrapper that V8 finds dead drops its Proto root during that very
@@ -1651,7 +1656,7 @@ static napi_value RegisterProtoAddon(napi_env env, napi_value exports) {
   return Napi::RegisterModule(env, exports, &proto_addon::ProtoAddon::Init);
 }
 EXTERN_C_START
-NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void) { return NAPI_VERSION_EXPERIMENTAL; }
+NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void) { return PROTO_ADDON_DECLARED_NODE_API; }
 NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env, napi_value exports) {
   return RegisterProtoAddon(env, exports);
 }

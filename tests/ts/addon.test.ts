@@ -23,7 +23,12 @@ describe("the native addon", () => {
   });
 
   it("is built optimised and without a sanitizer by npm ci", () => {
-    expect(loadAddon().buildInfo()).toEqual({ optimized: true, assertions: false, sanitizer: "none" });
+    expect(loadAddon().buildInfo()).toEqual({
+      optimized: true,
+      assertions: false,
+      sanitizer: "none",
+      nodeApi: "experimental",
+    });
   });
 
   it("loads in a worker thread with its own per-environment state", async () => {
