@@ -224,7 +224,7 @@ export class BridgeWorld {
     this.#globalsToken = this.runtime.shareColumn(this.globals);
     this.#tokens = new Float64Array(capacity + 1);
     this.#despawnStamp = new Uint32Array(capacity + 1);
-    this.#eidSymbol = loadAddon().symbol("__eid");
+    this.#eidSymbol = loadAddon().symbols.intern("__eid");
     this.runner = new ScriptRunner(0, this.#stores, this.scriptIds, this.globals);
     // Systems and the host queue through a second runner whose issuer sorts after every
     // entity, so their commands apply after the scripts' ones.
@@ -324,7 +324,7 @@ export class BridgeWorld {
     for (const component of def.uses) this.store(component);
     const paramNames = Object.keys(def.params);
     const addon = loadAddon();
-    const paramIds = paramNames.map((p) => addon.symbol(p));
+    const paramIds = paramNames.map((p) => addon.symbols.intern(p));
     const prototype = this.#prototype(def);
     const params: Float64Array[] = [];
     const paramTokens: number[] = [];
@@ -751,7 +751,7 @@ export class BridgeWorld {
   }
 
   #resolve(object: ProtoObject, ids: readonly number[]): number[] {
-    const values = loadAddon().getMany(object.handle, ids);
+    const values = loadAddon().objects.getMany(object.handle, ids);
     return values.map((v) => (typeof v === "number" ? v : Number.NaN));
   }
 
@@ -812,7 +812,7 @@ export class BridgeWorld {
         column[eid] = entry.defaults[j] as number;
       }
     }
-    const token = loadAddon().newSharedObject(entry.prototype.handle, names, values, n);
+    const token = loadAddon().objects.createShared(entry.prototype.handle, names, values, n);
     const old = this.#tokens[eid] as number;
     this.#tokens[eid] = token;
     if (old !== 0) this.runtime.unshare(old);

@@ -52,7 +52,7 @@ export class FrameDriver {
   readonly #timeoutMs: number;
   readonly #youngGc: boolean;
   readonly #youngThreshold: number | undefined;
-  // Numbers the addon writes each frame (frameEndInto, statsInto): no object per frame.
+  // Numbers the addon writes each frame (frames.endInto, memory.statsInto): no object per frame.
   readonly #native = new Float64Array(FRAME_SLOTS.length);
   readonly #stats = new Float64Array(STATS_SLOTS.length);
   readonly #mainOnly: readonly CommandBuffer[];
@@ -193,7 +193,7 @@ export class FrameDriver {
 
   /** The budget in force (ms, process-wide; read from the runtime). */
   get budgetMs(): number {
-    loadAddon().statsInto(this.#stats);
+    loadAddon().memory.statsInto(this.#stats);
     return this.#stats[STATS_SLOTS.frameBudgetMs] as number;
   }
 
@@ -232,7 +232,7 @@ export class FrameDriver {
     const startMs = performance.now();
     const record = recorder.begin(startMs);
     const errors = record.errors;
-    addon.frameBegin();
+    addon.frames.begin();
 
     const maxEid = world.maxEid;
     const pool = this.#pool;
@@ -274,8 +274,8 @@ export class FrameDriver {
     runner.buffer.clear();
     const native = this.#native;
     const stats = this.#stats;
-    addon.frameEndInto(native);
-    addon.statsInto(stats);
+    addon.frames.endInto(native);
+    addon.memory.statsInto(stats);
     const syncEnd = performance.now();
 
     const pauseMs = native[FRAME_SLOTS.gcPauseMs] as number;

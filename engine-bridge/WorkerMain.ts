@@ -137,7 +137,7 @@ async function main(): Promise<void> {
       if (runner.buffer.inGivenArrays) runner.buffer.clear();
       else runner.buffer.reset(area.records, area.values);
       runner.clearErrors();
-      loadAddon().tempRelease(); // last frame's temporaries end (the main thread closes frames)
+      loadAddon().temps.release(); // last frame's temporaries end (the main thread closes frames)
       const maxEid = ctl[Slot.MAX_EID] as number;
       runner.beginFrame(
         ctl[Slot.FRAME] as number,

@@ -416,7 +416,7 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
       initial.push([h.holder, value]);
     }
     const object = this.prototype.extend(own);
-    const values = addon().getMany(object.handle, this.#paramIds).map(fromNative);
+    const values = addon().objects.getMany(object.handle, this.#paramIds).map(fromNative);
     const slot = this.#takeSlot();
     for (const { holder } of this.#holders) holder.array[slot] = 0;
     for (const [holder, value] of initial) holder.array[slot] = value;
@@ -565,7 +565,7 @@ export class Behaviour<P extends Params = Params, S extends StateSpec = StateSpe
     let same = true;
     const ids = this.#codeIds;
     for (let b: Behaviour | null = this as unknown as Behaviour; b !== null; b = b.parent, i++) {
-      const id = addon().get(b.prototype.handle, symbolId(CODE, "code"));
+      const id = addon().objects.get(b.prototype.handle, symbolId(CODE, "code"));
       const n = typeof id === "number" ? id : -1;
       if (record) ids[i] = n;
       else if (ids[i] !== n) same = false;

@@ -72,18 +72,18 @@ export function newColumn<T extends ColumnType>(type: T, length: number): Column
       `column(type, length): expected length to be a whole number in [1, ${max}] for a ${type} column${why}, got ${length}`,
     );
   }
-  return view(type, addon().newColumn(type, length));
+  return view(type, addon().cells.newColumn(type, length));
 }
 
 /** @internal A share token for a column (see Runtime.shareColumn). */
 export function shareColumn(column: Column): number {
   if (!ArrayBuffer.isView(column) || column instanceof DataView)
     throw new TypeError(`shareColumn(column): expected a column (a typed array), got ${describe(column)}`);
-  return addon().shareColumn(column.buffer as ArrayBuffer);
+  return addon().cells.shareColumn(column.buffer as ArrayBuffer);
 }
 
 /** @internal A new view, in this environment, of a shared column. */
 export function openColumn(token: number): Column {
-  const [buffer, type] = addon().openColumn(token);
+  const [buffer, type] = addon().cells.openColumn(token);
   return view(type, buffer);
 }

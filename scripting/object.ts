@@ -80,7 +80,7 @@ export function symbolId(name: unknown, where: string, what = "name"): number {
   if (id === undefined) {
     if (name.length === 0) throw new TypeError(`${where}: ${what} must not be empty`);
     checkText(name, where, what);
-    id = addon().symbol(name);
+    id = addon().symbols.intern(name);
     symbolIds.set(name, id);
   }
   return id;
@@ -212,7 +212,9 @@ export function newObject(
   add(mutable, true, `${source.fn}(${attributes}, options)`, "options.mutable");
   if (parent !== null && !(parent instanceof ProtoObject))
     throw new TypeError(`a parent must be a ProtoObject or null, got ${describe(parent)}`);
-  return new ProtoObject(addon().newObject(parent === null ? null : parent.handle, names, values, flags));
+  return new ProtoObject(
+    addon().objects.create(parent === null ? null : parent.handle, names, values, flags),
+  );
 }
 
 /**
@@ -234,17 +236,17 @@ export class ProtoObject {
 
   /** The attribute's value, own or inherited; `undefined` if no object in the chain has it. */
   get(name: string): ProtoValue | undefined {
-    return fromNative(addon().get(this.handle, symbolId(name, "get(name)")));
+    return fromNative(addon().objects.get(this.handle, symbolId(name, "get(name)")));
   }
 
   /** True if the object or one of its ancestors has the attribute (even if its value is null). */
   has(name: string): boolean {
-    return addon().get(this.handle, symbolId(name, "has(name)")) !== undefined;
+    return addon().objects.get(this.handle, symbolId(name, "has(name)")) !== undefined;
   }
 
   /** Where the attribute is, whether it is mutable, and its value. */
   find(name: string): AttributeLookup {
-    const [where, mutable, value] = addon().find(this.handle, symbolId(name, "find(name)"));
+    const [where, mutable, value] = addon().objects.find(this.handle, symbolId(name, "find(name)"));
     return {
       where: where === 0 ? "missing" : where === 1 ? "own" : "inherited",
       mutable,
@@ -259,13 +261,15 @@ export class ProtoObject {
    */
   set(name: string, value: ProtoValue): void {
     const id = symbolId(name, "set(name)");
-    addon().set(this.handle, id, toNative(value, "set(name, value)", "value"));
+    addon().objects.set(this.handle, id, toNative(value, "set(name, value)", "value"));
   }
 
   /** A new object like this one with `name` set to `value` (added if absent), same parent. */
   with(name: string, value: ProtoValue): ProtoObject {
     const id = symbolId(name, "with(name)");
-    return new ProtoObject(addon().with(this.handle, id, toNative(value, "with(name, value)", "value")));
+    return new ProtoObject(
+      addon().objects.with(this.handle, id, toNative(value, "with(name, value)", "value")),
+    );
   }
 
   /** A new object whose parent is this one: it inherits what it does not override. */
@@ -275,20 +279,20 @@ export class ProtoObject {
 
   /** The prototype this object delegates to, or null at the root of a chain. */
   get parent(): ProtoObject | null {
-    const p = addon().parent(this.handle);
+    const p = addon().objects.parent(this.handle);
     return p === null ? null : new ProtoObject(p);
   }
 
   /** Names of the attributes this object itself declares. */
   ownNames(): string[] {
-    return addon().ownNames(this.handle);
+    return addon().objects.ownNames(this.handle);
   }
 
   /** True if both wrap the same Proto object (wrappers are not unique). */
   is(other: ProtoObject): boolean {
     if (!(other instanceof ProtoObject))
       throw new TypeError(`is(other): expected other to be a ProtoObject, got ${describe(other)}`);
-    return addon().same(this.handle, other.handle);
+    return addon().objects.same(this.handle, other.handle);
   }
 
   /**
@@ -297,6 +301,6 @@ export class ProtoObject {
    * Runtime.unshare(token).
    */
   share(): number {
-    return addon().share(this.handle);
+    return addon().objects.share(this.handle);
   }
 }

@@ -28,46 +28,46 @@ export class ProtoString {
 
   /** Length in code points. */
   get length(): number {
-    return addon().stringLength(this.handle)[0];
+    return addon().strings.length(this.handle)[0];
   }
 
   /** Length in UTF-16 units (the length of toString()). */
   get utf16Length(): number {
-    return addon().stringLength(this.handle)[1];
+    return addon().strings.length(this.handle)[1];
   }
 
   /** Length in UTF-8 bytes. */
   get byteLength(): number {
-    return addon().stringLength(this.handle)[2];
+    return addon().strings.length(this.handle)[2];
   }
 
   /** This string followed by `other` (a ProtoString or JS text). O(log N). */
   concat(other: ProtoString | string): ProtoString {
     const b = stringArg(other, "concat(other)", "other");
-    return new ProtoString(addon().stringConcat(this.handle, b));
+    return new ProtoString(addon().strings.concat(this.handle, b));
   }
 
   /** Code points [begin, end) (end defaults to the length). O(log N). RangeError past the end. */
   slice(begin: number, end?: number): ProtoString {
     const b = index(begin, "slice(begin, end)", "begin");
     const e = end === undefined ? this.length : index(end, "slice(begin, end)", "end");
-    return new ProtoString(addon().stringSlice(this.handle, b, e));
+    return new ProtoString(addon().strings.slice(this.handle, b, e));
   }
 
   /** Code point index of `needle` at or after `from`, or -1. */
   indexOf(needle: ProtoString | string, from = 0): number {
     const n = stringArg(needle, "indexOf(needle)", "needle");
-    return addon().stringFind(this.handle, n, index(from, "indexOf(needle, from)", "from"));
+    return addon().strings.find(this.handle, n, index(from, "indexOf(needle, from)", "from"));
   }
 
   /** True if both hold the same text (`other` a ProtoString or JS text). */
   equals(other: ProtoString | string): boolean {
-    return addon().stringEquals(this.handle, stringArg(other, "equals(other)", "other"));
+    return addon().strings.equals(this.handle, stringArg(other, "equals(other)", "other"));
   }
 
   /** The text as a JS string (copies it). */
   toString(): string {
-    return addon().stringText(this.handle);
+    return addon().strings.text(this.handle);
   }
 }
 
@@ -83,35 +83,35 @@ export class ProtoTuple {
 
   /** Number of values. */
   get length(): number {
-    return addon().tupleSize(this.handle);
+    return addon().tuples.size(this.handle);
   }
 
   /** The value at `i`. RangeError past the end. */
   at(i: number): ProtoValue {
-    return fromNative(addon().tupleAt(this.handle, index(i, "at(i)", "i"))) as ProtoValue;
+    return fromNative(addon().tuples.at(this.handle, index(i, "at(i)", "i"))) as ProtoValue;
   }
 
   /** This tuple followed by `other`. O(log N). */
   concat(other: ProtoTuple): ProtoTuple {
-    return new ProtoTuple(addon().tupleConcat(this.handle, tupleHandle(other, "concat(other)", "other")));
+    return new ProtoTuple(addon().tuples.concat(this.handle, tupleHandle(other, "concat(other)", "other")));
   }
 
   /** Values [begin, end) (end defaults to the length). O(log N). */
   slice(begin: number, end?: number): ProtoTuple {
     const b = index(begin, "slice(begin, end)", "begin");
     const e = end === undefined ? this.length : index(end, "slice(begin, end)", "end");
-    return new ProtoTuple(addon().tupleSlice(this.handle, b, e));
+    return new ProtoTuple(addon().tuples.slice(this.handle, b, e));
   }
 
   /** A new tuple with `value` appended. */
   push(value: ProtoValue): ProtoTuple {
-    return new ProtoTuple(addon().tuplePush(this.handle, toNative(value, "push(value)", "value")));
+    return new ProtoTuple(addon().tuples.push(this.handle, toNative(value, "push(value)", "value")));
   }
 
   /** Every value, in order (copies them into a JS array). */
   toArray(): ProtoValue[] {
     return addon()
-      .tupleValues(this.handle)
+      .tuples.values(this.handle)
       .map((v) => fromNative(v) as ProtoValue);
   }
 }
@@ -121,7 +121,7 @@ function stringArg(value: unknown, where: string, what: string): NativeStringHan
   if (value instanceof ProtoString) return value.handle;
   if (typeof value === "string") {
     checkText(value, where, what);
-    return addon().stringNew(value);
+    return addon().strings.create(value);
   }
   throw new TypeError(`${where}: expected ${what} to be a ProtoString or a string, got ${describe(value)}`);
 }
@@ -137,12 +137,14 @@ export function newString(text: string): ProtoString {
   if (typeof text !== "string")
     throw new TypeError(`string(text): expected text to be a string, got ${describe(text)}`);
   checkText(text, "string(text)", "text");
-  return new ProtoString(addon().stringNew(text));
+  return new ProtoString(addon().strings.create(text));
 }
 
 /** @internal A new tuple of `values`. */
 export function newTuple(values: readonly ProtoValue[]): ProtoTuple {
   if (!Array.isArray(values))
     throw new TypeError(`tuple(values): expected values to be an array, got ${describe(values)}`);
-  return new ProtoTuple(addon().tupleNew(values.map((v, i) => toNative(v, "tuple(values)", `values[${i}]`))));
+  return new ProtoTuple(
+    addon().tuples.create(values.map((v, i) => toNative(v, "tuple(values)", `values[${i}]`))),
+  );
 }

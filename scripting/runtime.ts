@@ -77,7 +77,7 @@ export class Runtime implements BehaviourHost {
   #nextCode = 1;
   #codeEpoch = 0;
   #frame = 0;
-  // Frame records: a ring of RECORD_RING, filled from the numbers frameEndInto() writes.
+  // Frame records: a ring of RECORD_RING, filled from the numbers frames.endInto() writes.
   readonly #native = new Float64Array(FRAME_SLOTS.length);
   readonly #records: MutableFrameRecord[] = Array.from({ length: RECORD_RING }, () => ({
     frame: 0,
@@ -106,7 +106,7 @@ export class Runtime implements BehaviourHost {
     const info = addon().configure(known as RuntimeOptions);
     // Before an allocation reports OutOfMemory, the addon runs V8's full GC through
     // this hook (dead wrappers still pin their Proto objects) and collects again.
-    addon().setGcHook(collectV8Full);
+    addon().memory.setGcHook(collectV8Full);
     this.created = info.created;
     this.heapLimitMb = info.heapLimitMb;
   }
@@ -165,20 +165,20 @@ export class Runtime implements BehaviourHost {
     if (!Number.isFinite(dt) || dt < 0)
       throw new RangeError(`update(dt): expected a finite dt ≥ 0 in seconds, got ${dt}`);
     const native = addon();
-    native.frameBegin();
+    native.frames.begin();
     this.#frame++;
     const behaviours = this.#behaviours;
     try {
       for (let i = 0; i < behaviours.length; i++) (behaviours[i] as Behaviour).runFrame(dt);
     } catch (error) {
-      native.frameEndInto(this.#native);
+      native.frames.endInto(this.#native);
       throw error;
     }
-    native.frameEndInto(this.#native);
+    native.frames.endInto(this.#native);
     return this.#record();
   }
 
-  // The record of the frame frameEndInto() just closed, in the next slot of the ring.
+  // The record of the frame frames.endInto() just closed, in the next slot of the ring.
   #record(): FrameRecord {
     const slot = this.#records[this.#frame % RECORD_RING] as MutableFrameRecord;
     const n = this.#native;
@@ -206,24 +206,24 @@ export class Runtime implements BehaviourHost {
 
   /** Runs a full Proto GC cycle and waits for it. */
   collect(): void {
-    addon().collect();
+    addon().memory.collect();
   }
 
   /** The runtime's counters (collector, heap, wrappers, shared tokens, environments). */
   stats(): RuntimeStats {
-    return addon().stats();
+    return addon().memory.stats();
   }
 
   /** Frame records of every thread that ran frames since the last call, oldest first. */
   takeFrameRecords(): FrameRecord[] {
-    return addon().takeFrameRecords();
+    return addon().frames.takeRecords();
   }
 
   /** Changes the GC pause budget per frame (process-wide), in ms. */
   setGcBudgetMs(ms: number): void {
     if (typeof ms !== "number")
       throw new TypeError(`setGcBudgetMs(ms): expected ms to be a number, got ${describe(ms)}`);
-    addon().setFrameBudgetMs(ms);
+    addon().frames.setBudgetMs(ms);
   }
 
   /** A zeroed numeric column of `length` elements (a typed array over Proto's cell table). */
@@ -243,17 +243,17 @@ export class Runtime implements BehaviourHost {
 
   /** This environment's handle of an object another environment shared (ProtoObject.share). */
   open(token: number): ProtoObject {
-    return new ProtoObject(addon().open(token));
+    return new ProtoObject(addon().objects.open(token));
   }
 
   /** Drops a share token (object or column); false if it was unknown. */
   unshare(token: number): boolean {
-    return addon().unshare(token);
+    return addon().objects.unshare(token);
   }
 
   /** Test support: stops the world and checks that everything reachable is intact. */
   verifyHeap(): void {
-    addon().verifyHeap();
+    addon().memory.verifyHeap();
   }
 
   /** @internal */

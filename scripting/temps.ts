@@ -32,17 +32,17 @@ export class FrameTemps {
 
   /** @internal Use frameTemps(). */
   constructor() {
-    loadAddon().tempIo(this.io);
+    loadAddon().temps.io(this.io);
   }
 
   /** A record shape: 1 to 8 numeric field names. Returns its id (make it once, not per frame). */
   shape(...names: string[]): number {
-    return loadAddon().tempShape(names);
+    return loadAddon().temps.shape(names);
   }
 
   /** A record of `shape`, its fields from io[0..fields). Returns its handle, valid until the frame ends. */
   record(shape: number): number {
-    return loadAddon().tempRecord(shape);
+    return loadAddon().temps.record(shape);
   }
 
   /** A two-field record (shape made with shape("x", "y")) from x and y. */
@@ -50,19 +50,19 @@ export class FrameTemps {
     const io = this.io;
     io[0] = x;
     io[1] = y;
-    return loadAddon().tempRecord(shape);
+    return loadAddon().temps.record(shape);
   }
 
   /** Writes a record's fields into io[0..fields); returns how many. */
   read(handle: number): number {
-    return loadAddon().tempRead(handle);
+    return loadAddon().temps.read(handle);
   }
 
   /** The id of a piece of text labels start with (interned on first use). */
   text(text: string): number {
     let id = this.#texts.get(text);
     if (id === undefined) {
-      id = loadAddon().tempText(text);
+      id = loadAddon().temps.text(text);
       this.#texts.set(text, id);
     }
     return id;
@@ -71,22 +71,22 @@ export class FrameTemps {
   /** A Proto string: the text `text` (an id from text()), then `value` as JavaScript prints it. */
   label(text: number, value: number): number {
     this.io[0] = value;
-    return loadAddon().tempLabel(text);
+    return loadAddon().temps.label(text);
   }
 
   /** A label's length in code points. */
   length(handle: number): number {
-    return loadAddon().tempLength(handle);
+    return loadAddon().temps.length(handle);
   }
 
   /** Keeps a record after its frame: a share token (Runtime.open(token) reads it; unshare drops it). */
   keep(handle: number): number {
-    return loadAddon().tempKeep(handle);
+    return loadAddon().temps.keep(handle);
   }
 
   /** Temporaries made since the frame began. */
   get count(): number {
-    return loadAddon().tempCount();
+    return loadAddon().temps.count();
   }
 }
 

@@ -4,6 +4,7 @@
 import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { addonPath, greeting, loadAddon, nativeVersion } from "../../scripting/index.ts";
+import { missingExports } from "../../scripting/native.ts";
 
 describe("the native addon", () => {
   it("greets with 'Hello, Proto!' produced by libproto", () => {
@@ -29,6 +30,20 @@ describe("the native addon", () => {
       sanitizer: "none",
       nodeApi: "experimental",
     });
+  });
+
+  it("exports every group and function scripting/native.ts declares", () => {
+    expect(missingExports(loadAddon())).toBeNull();
+  });
+
+  it("tells a stale build from a current one: a missing group, function or error code", () => {
+    const current = loadAddon();
+    expect(missingExports({ ...current, strings: undefined })).toBe("the group strings is missing");
+    expect(missingExports({ ...current, objects: { ...current.objects, get: 1 } })).toBe(
+      "objects.get is missing",
+    );
+    expect(missingExports({ ...current, errorCodes: ["ERR_PROTO_INVALID_ARGUMENT"] })).toMatch(/error codes/);
+    expect(missingExports(null)).toBe("the module is not an object");
   });
 
   it("loads in a worker thread with its own per-environment state", async () => {

@@ -141,16 +141,16 @@ describe("bridge entities and objects", () => {
 
   it("release their object when bitECS's removeEntity removes them", async () => {
     const w = await world();
-    const before = loadAddon().stats().sharedTokens;
+    const before = loadAddon().memory.stats().sharedTokens;
     const eid = w.spawn(follower);
-    expect(loadAddon().stats().sharedTokens).toBe(before + 1);
+    expect(loadAddon().memory.stats().sharedTokens).toBe(before + 1);
     let observed = 0;
     observe(w.ecs, onRemove(w.tag(follower)), (e: number) => {
       observed = e;
     });
     removeEntity(w.ecs, eid);
     expect(observed).toBe(eid);
-    expect(loadAddon().stats().sharedTokens).toBe(before);
+    expect(loadAddon().memory.stats().sharedTokens).toBe(before);
     expect(w.alive(eid)).toBe(false);
   });
 
@@ -215,7 +215,7 @@ describe("the frame driver", () => {
     const driver = new FrameDriver(w);
     w.spawn(follower);
     driver.setBudget(0.5);
-    loadAddon().collect(); // liveObjects counts what the last cycle found alive
+    loadAddon().memory.collect(); // liveObjects counts what the last cycle found alive
     const record = driver.step(0.016);
     const asOverlay: FrameRecord = record;
     expect(asOverlay.frame).toBe(0);
@@ -258,7 +258,7 @@ describe("the frame driver", () => {
     const w = await world(4096);
     const driver = new FrameDriver(w, { observeV8Gc: false });
     const addon = loadAddon();
-    const tokens = addon.stats().sharedTokens;
+    const tokens = addon.memory.stats().sharedTokens;
     const samples: number[] = [];
     let spawned = 0;
     for (let frame = 0; spawned < 100_000; frame++) {
@@ -267,19 +267,19 @@ describe("the frame driver", () => {
       if (frame % 10 === 9) {
         // let V8 finalise dropped wrappers, as a host yields between frames
         await new Promise((resolve) => setImmediate(resolve));
-        samples.push(addon.stats().liveObjects);
+        samples.push(addon.memory.stats().liveObjects);
       }
     }
     for (let i = 0; i < 5; i++) driver.step(0.01);
     expect(w.entityCount).toBe(0);
     expect(w.maxEid).toBeLessThanOrEqual(3001);
-    expect(addon.stats().sharedTokens).toBe(tokens);
-    addon.collect();
+    expect(addon.memory.stats().sharedTokens).toBe(tokens);
+    addon.memory.collect();
     await new Promise((resolve) => setImmediate(resolve));
-    addon.collect();
+    addon.memory.collect();
     // No growth trend: the last samples are no larger than a bound set by one frame's churn.
     const late = samples.slice(-3);
     for (const live of late) expect(live).toBeLessThan(200_000);
-    expect(addon.stats().liveObjects).toBeLessThan(100_000);
+    expect(addon.memory.stats().liveObjects).toBeLessThan(100_000);
   });
 });

@@ -20,11 +20,11 @@ describe("native memory and V8", () => {
 
   it("reports the native bytes of live wrappers to V8, and drops them when V8 collects the wrappers", () => {
     gc();
-    const [before, v8Before] = addon.reportExternalMemory();
+    const [before, v8Before] = addon.memory.reportExternalMemory();
     let held: ProtoObject[] | undefined = Array.from({ length: 20_000 }, (_, i) =>
       runtime.object({ i, j: 1 }),
     );
-    const [holding, v8Holding] = addon.reportExternalMemory();
+    const [holding, v8Holding] = addon.memory.reportExternalMemory();
     expect(holding - before).toBeGreaterThanOrEqual(20_000 * 100);
     // V8 counts it: its external-memory total (what its GC heuristics weigh) grew as much.
     expect(v8Holding - v8Before).toBeGreaterThanOrEqual(20_000 * 100);
@@ -35,7 +35,7 @@ describe("native memory and V8", () => {
     gc();
     // The finalizers ran inside that collection: no event-loop turn needed.
     expect(runtime.stats().wrappers).toBeLessThan(wrappers - 19_000);
-    const [after, v8After] = addon.reportExternalMemory();
+    const [after, v8After] = addon.memory.reportExternalMemory();
     expect(after).toBeLessThan(holding - 19_000 * 100);
     expect(v8After).toBeLessThan(v8Holding - 19_000 * 100);
   });
@@ -79,7 +79,7 @@ describe("native memory and V8", () => {
     // Hold wrappers until the heap is nearly full, drop them without any JS collection,
     // then allocate: the failing allocation runs V8's full GC through the hook and succeeds.
     let calls = 0;
-    addon.setGcHook(() => {
+    addon.memory.setGcHook(() => {
       calls++;
       gc();
     });
@@ -96,7 +96,7 @@ describe("native memory and V8", () => {
       expect(o.get("survives")).toBe(true);
       expect(calls).toBeGreaterThanOrEqual(1);
     } finally {
-      addon.setGcHook(gc);
+      addon.memory.setGcHook(gc);
     }
   });
 });

@@ -4,14 +4,17 @@
 import { constants as bufferConstants } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { type ColumnType, loadAddon, Runtime } from "../../scripting/index.ts";
-import type { NativeAddon } from "../../scripting/native.ts";
+import { ERROR_CODES, type NativeAddon } from "../../scripting/native.ts";
 
 const runtime = new Runtime();
-const raw = loadAddon() as unknown as Record<string, (...args: unknown[]) => unknown>;
+// The addon as a hostile caller sees it: any argument goes.
+type Loose = Record<string, (...args: unknown[]) => unknown>;
+const top = loadAddon() as unknown as Loose;
+const raw = loadAddon() as unknown as { readonly [G in keyof NativeAddon]: Loose };
 const native = loadAddon() as NativeAddon;
 const object = runtime.object({ speed: 1 }, { mutable: { hp: 1 } });
 const handle = object.handle as unknown;
-const speed = native.symbol("speed");
+const speed = native.symbols.intern("speed");
 
 type Case = readonly [
   label: string,
@@ -21,88 +24,113 @@ type Case = readonly [
 ];
 
 const addonCases: Case[] = [
-  ["get() without arguments", () => raw.get?.(), TypeError, /expects 2 argument/],
+  ["get() without arguments", () => raw.objects.get?.(), TypeError, /expects 2 argument/],
   [
     "get() on a plain object",
-    () => raw.get?.({}, speed),
+    () => raw.objects.get?.({}, speed),
     TypeError,
     /must be a ProtoObject handle, got an object/,
   ],
-  ["get() on a number", () => raw.get?.(42, speed), TypeError, /ProtoObject handle, got a number/],
-  ["get() on null", () => raw.get?.(null, speed), TypeError, /ProtoObject handle, got null/],
-  ["get() on an ArrayBuffer", () => raw.get?.(new ArrayBuffer(8), speed), TypeError, /ProtoObject handle/],
-  ["get() with a string symbol id", () => raw.get?.(handle, "speed"), TypeError, /must be a number/],
-  ["get() with symbol id 0", () => raw.get?.(handle, 0), RangeError, /0 is no symbol/],
-  ["get() with a negative symbol id", () => raw.get?.(handle, -1), RangeError, /out of range/],
-  ["get() with a fractional symbol id", () => raw.get?.(handle, 1.5), RangeError, /whole number/],
-  ["get() with NaN", () => raw.get?.(handle, Number.NaN), RangeError, /whole number/],
-  ["get() with a huge symbol id", () => raw.get?.(handle, 2 ** 40), RangeError, /out of range/],
-  ["get() with an unknown symbol id", () => raw.get?.(handle, 4_000_000_000), TypeError, /not interned/],
-  ["symbol() of a number", () => raw.symbol?.(5), TypeError, /must be a string/],
-  ["symbol() of an empty string", () => raw.symbol?.(""), TypeError, /must not be empty/],
-  ["set() of a bigint", () => raw.set?.(handle, native.symbol("hp"), 1n), TypeError, /got a bigint/],
-  ["set() of a function", () => raw.set?.(handle, native.symbol("hp"), () => 1), TypeError, /got a function/],
+  ["get() on a number", () => raw.objects.get?.(42, speed), TypeError, /ProtoObject handle, got a number/],
+  ["get() on null", () => raw.objects.get?.(null, speed), TypeError, /ProtoObject handle, got null/],
+  [
+    "get() on an ArrayBuffer",
+    () => raw.objects.get?.(new ArrayBuffer(8), speed),
+    TypeError,
+    /ProtoObject handle/,
+  ],
+  ["get() with a string symbol id", () => raw.objects.get?.(handle, "speed"), TypeError, /must be a number/],
+  ["get() with symbol id 0", () => raw.objects.get?.(handle, 0), RangeError, /0 is no symbol/],
+  ["get() with a negative symbol id", () => raw.objects.get?.(handle, -1), RangeError, /out of range/],
+  ["get() with a fractional symbol id", () => raw.objects.get?.(handle, 1.5), RangeError, /whole number/],
+  ["get() with NaN", () => raw.objects.get?.(handle, Number.NaN), RangeError, /whole number/],
+  ["get() with a huge symbol id", () => raw.objects.get?.(handle, 2 ** 40), RangeError, /out of range/],
+  [
+    "get() with an unknown symbol id",
+    () => raw.objects.get?.(handle, 4_000_000_000),
+    TypeError,
+    /not interned/,
+  ],
+  ["symbol() of a number", () => raw.symbols.intern?.(5), TypeError, /must be a string/],
+  ["symbol() of an empty string", () => raw.symbols.intern?.(""), TypeError, /must not be empty/],
+  [
+    "set() of a bigint",
+    () => raw.objects.set?.(handle, native.symbols.intern("hp"), 1n),
+    TypeError,
+    /got a bigint/,
+  ],
+  [
+    "set() of a function",
+    () => raw.objects.set?.(handle, native.symbols.intern("hp"), () => 1),
+    TypeError,
+    /got a function/,
+  ],
   [
     "set() of a JS symbol",
-    () => raw.set?.(handle, native.symbol("hp"), Symbol("x")),
+    () => raw.objects.set?.(handle, native.symbols.intern("hp"), Symbol("x")),
     TypeError,
     /got a symbol/,
   ],
   [
     "set() of a plain object",
-    () => raw.set?.(handle, native.symbol("hp"), { a: 1 }),
+    () => raw.objects.set?.(handle, native.symbols.intern("hp"), { a: 1 }),
     TypeError,
     /got an object/,
   ],
-  ["set() of undefined", () => raw.set?.(handle, native.symbol("hp"), undefined), TypeError, /use null/],
-  ["newObject() with a bad parent", () => raw.newObject?.({}, [], [], []), TypeError, /parent must be/],
-  ["newObject() with non-arrays", () => raw.newObject?.(null, 1, 2, 3), TypeError, /arrays of names/],
+  [
+    "set() of undefined",
+    () => raw.objects.set?.(handle, native.symbols.intern("hp"), undefined),
+    TypeError,
+    /use null/,
+  ],
+  ["newObject() with a bad parent", () => raw.objects.create?.({}, [], [], []), TypeError, /parent must be/],
+  ["newObject() with non-arrays", () => raw.objects.create?.(null, 1, 2, 3), TypeError, /arrays of names/],
   [
     "newObject() with mismatched arrays",
-    () => raw.newObject?.(null, [speed], [], []),
+    () => raw.objects.create?.(null, [speed], [], []),
     RangeError,
     /same length/,
   ],
   [
     "newObject() with a non-boolean flag",
-    () => raw.newObject?.(null, [speed], [1], [1]),
+    () => raw.objects.create?.(null, [speed], [1], [1]),
     TypeError,
     /boolean/,
   ],
   [
     "newObject() with a repeated name",
-    () => raw.newObject?.(null, [speed, speed], [1, 2], [false, false]),
+    () => raw.objects.create?.(null, [speed, speed], [1, 2], [false, false]),
     TypeError,
     /speed/,
   ],
-  ["getMany() with a non-array", () => raw.getMany?.(handle, 3), TypeError, /array of name ids/],
-  ["newColumn() of an unknown type", () => raw.newColumn?.("f16", 4), TypeError, /unknown column type/],
-  ["newColumn() of a non-string type", () => raw.newColumn?.(5, 4), TypeError, /must be a string/],
-  ["newColumn() of length 0", () => raw.newColumn?.("f64", 0), RangeError, /at least 1/],
-  ["newColumn() of negative length", () => raw.newColumn?.("f64", -3), RangeError, /out of range/],
-  ["newColumn() of length 2^40", () => raw.newColumn?.("f64", 2 ** 40), RangeError, /out of range/],
-  ["newColumn() of fractional length", () => raw.newColumn?.("f64", 2.5), RangeError, /whole number/],
+  ["getMany() with a non-array", () => raw.objects.getMany?.(handle, 3), TypeError, /array of name ids/],
+  ["newColumn() of an unknown type", () => raw.cells.newColumn?.("f16", 4), TypeError, /unknown column type/],
+  ["newColumn() of a non-string type", () => raw.cells.newColumn?.(5, 4), TypeError, /must be a string/],
+  ["newColumn() of length 0", () => raw.cells.newColumn?.("f64", 0), RangeError, /at least 1/],
+  ["newColumn() of negative length", () => raw.cells.newColumn?.("f64", -3), RangeError, /out of range/],
+  ["newColumn() of length 2^40", () => raw.cells.newColumn?.("f64", 2 ** 40), RangeError, /out of range/],
+  ["newColumn() of fractional length", () => raw.cells.newColumn?.("f64", 2.5), RangeError, /whole number/],
   [
     "shareColumn() of a foreign buffer",
-    () => raw.shareColumn?.(new ArrayBuffer(8)),
+    () => raw.cells.shareColumn?.(new ArrayBuffer(8)),
     TypeError,
     /not a Proto column/,
   ],
-  ["shareColumn() of a number", () => raw.shareColumn?.(8), TypeError, /ArrayBuffer/],
-  ["open() of an unknown token", () => raw.open?.(987654321), RangeError, /unknown/],
-  ["open() of a negative token", () => raw.open?.(-1), RangeError, /out of range/],
-  ["unshare() of a string", () => raw.unshare?.("1"), TypeError, /must be a number/],
-  ["configure() with a non-object", () => raw.configure?.(5), TypeError, /must be an object/],
-  ["configure() with a tiny heap", () => raw.configure?.({ heapLimitMb: 1 }), RangeError, /at least 4/],
-  ["configure() with a budget of 0", () => raw.configure?.({ gcBudgetMs: 0 }), RangeError, /gcBudgetMs/],
+  ["shareColumn() of a number", () => raw.cells.shareColumn?.(8), TypeError, /ArrayBuffer/],
+  ["open() of an unknown token", () => raw.objects.open?.(987654321), RangeError, /unknown/],
+  ["open() of a negative token", () => raw.objects.open?.(-1), RangeError, /out of range/],
+  ["unshare() of a string", () => raw.objects.unshare?.("1"), TypeError, /must be a number/],
+  ["configure() with a non-object", () => top.configure?.(5), TypeError, /must be an object/],
+  ["configure() with a tiny heap", () => top.configure?.({ heapLimitMb: 1 }), RangeError, /at least 4/],
+  ["configure() with a budget of 0", () => top.configure?.({ gcBudgetMs: 0 }), RangeError, /gcBudgetMs/],
   [
     "configure() with a string budget",
-    () => raw.configure?.({ gcBudgetMs: "1" }),
+    () => top.configure?.({ gcBudgetMs: "1" }),
     TypeError,
     /must be a number/,
   ],
-  ["setFrameBudgetMs() of -1", () => raw.setFrameBudgetMs?.(-1), RangeError, /\(0, 1000\]/],
-  ["frameEnd() without frameBegin()", () => raw.frameEnd?.(), TypeError, /without frameBegin/],
+  ["setFrameBudgetMs() of -1", () => raw.frames.setBudgetMs?.(-1), RangeError, /\(0, 1000\]/],
+  ["frameEnd() without frameBegin()", () => raw.frames.end?.(), TypeError, /without frameBegin/],
 ];
 
 describe("the addon given bad input", () => {
@@ -111,36 +139,51 @@ describe("the addon given bad input", () => {
     expect(call).toThrow(message);
   });
 
-  it("gives every error a code", () => {
-    try {
-      raw.get?.({}, speed);
-    } catch (error) {
-      expect((error as { code?: string }).code).toBe("ERR_PROTO_INVALID_ARGUMENT");
+  it("gives every error a code from the one vocabulary", () => {
+    expect(native.errorCodes).toEqual(ERROR_CODES);
+    for (const [, call] of addonCases) {
+      let code: unknown;
+      try {
+        call();
+      } catch (error) {
+        code = (error as { code?: unknown }).code;
+      }
+      expect(ERROR_CODES).toContain(code);
     }
+    expect(() => raw.objects.get?.({}, speed)).toThrow(expect.objectContaining({ code: "InvalidArgument" }));
+    expect(() => raw.objects.get?.(handle, 0)).toThrow(expect.objectContaining({ code: "OutOfRange" }));
+  });
+
+  it("exports frozen groups a script cannot patch", () => {
+    expect(Object.isFrozen(native)).toBe(true);
+    expect(Object.isFrozen(native.objects)).toBe(true);
+    expect(() => {
+      (native.objects as { get: unknown }).get = () => 1;
+    }).toThrow(TypeError);
   });
 
   it("runs argument getters (which may call back into the addon) before entering the runtime", () => {
     const values: unknown[] = [];
     Object.defineProperty(values, 0, {
       get: () => {
-        native.collect();
-        return native.get(object.handle, speed);
+        native.memory.collect();
+        return native.objects.get(object.handle, speed);
       },
     });
-    const made = native.newObject(null, [native.symbol("copied")], values as never, [false]);
-    expect(native.get(made, native.symbol("copied"))).toBe(1);
+    const made = native.objects.create(null, [native.symbols.intern("copied")], values as never, [false]);
+    expect(native.objects.get(made, native.symbols.intern("copied"))).toBe(1);
   });
 
   it("survives a reentrant addon call from a setter patched onto Array.prototype", () => {
     Object.defineProperty(Array.prototype, "0", {
       configurable: true,
       set(this: unknown[], v: unknown) {
-        native.collect();
+        native.memory.collect();
         Object.defineProperty(this, "0", { value: v, writable: true, enumerable: true, configurable: true });
       },
     });
     try {
-      const names = native.ownNames(object.handle);
+      const names = native.objects.ownNames(object.handle);
       expect(names.length).toBeGreaterThan(0);
     } finally {
       delete (Array.prototype as unknown as Record<string, unknown>)["0"];
@@ -318,16 +361,16 @@ describe("numbers in the addon's messages", () => {
 
   it.each(values)("are printed the way JavaScript prints them (%s)", (value) => {
     const escaped = String(value).replace(/[.+*?()[\]{}|^$\\-]/g, "\\$&");
-    expect(() => raw.open?.(value)).toThrow(new RegExp(`got ${escaped}$`));
+    expect(() => raw.objects.open?.(value)).toThrow(new RegExp(`got ${escaped}$`));
   });
 
   it("print a frame budget of -1 as -1 and NaN as NaN, not -1.000000 and nan", () => {
-    expect(() => raw.setFrameBudgetMs?.(-1)).toThrow(/got -1$/);
-    expect(() => raw.setFrameBudgetMs?.(Number.NaN)).toThrow(/got NaN$/);
+    expect(() => raw.frames.setBudgetMs?.(-1)).toThrow(/got -1$/);
+    expect(() => raw.frames.setBudgetMs?.(Number.NaN)).toThrow(/got NaN$/);
   });
 
   it("print a boolean option that cannot change as true or false", () => {
-    expect(() => raw.configure?.({ backgroundCollector: false })).toThrow(
+    expect(() => top.configure?.({ backgroundCollector: false })).toThrow(
       /backgroundCollector = true, asked for false$/,
     );
   });
@@ -351,8 +394,10 @@ describe("a column larger than the largest ArrayBuffer the platform allows", () 
           `^column\\(type, length\\): expected length to be a whole number in \\[1, \\d+\\].*got ${length}$`,
         ),
       );
-      expect(() => native.newColumn(type, length)).toThrow(RangeError);
-      expect(() => native.newColumn(type, length)).toThrow(/^newColumn\(type, count\): expected count ≤ \d+/);
+      expect(() => native.cells.newColumn(type, length)).toThrow(RangeError);
+      expect(() => native.cells.newColumn(type, length)).toThrow(
+        /^cells\.newColumn\(type, count\): expected count ≤ \d+/,
+      );
       expect(runtime.column(type, 4).length).toBe(4);
     },
   );

@@ -14,7 +14,7 @@ function jsGc(): void {
 
 /**
  * Collects JS garbage until `done()` holds. The addon's finalizers run inside V8's
- * collection where Node supports it (native/addon/addon.cpp), else from a later
+ * collection where Node supports it (native/addon/module.cpp), else from a later
  * setImmediate: waiting a little covers both.
  */
 async function collectJsUntil(done: () => boolean): Promise<boolean> {

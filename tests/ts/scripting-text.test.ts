@@ -74,14 +74,20 @@ describe("lone surrogates", () => {
   });
 
   it("are refused by the addon itself, naming the argument and the UTF-16 index", () => {
-    expect(() => native.symbol(`a${HIGH}b`)).toThrow(TypeError);
-    expect(() => native.symbol(`a${HIGH}b`)).toThrow("symbol(name): name has a lone surrogate at index 1");
-    const x = native.symbol("x");
-    expect(() => native.newObject(null, [x], [LOW], [false])).toThrow(
+    expect(() => native.symbols.intern(`a${HIGH}b`)).toThrow(TypeError);
+    expect(() => native.symbols.intern(`a${HIGH}b`)).toThrow(
+      "symbols.intern(name): name has a lone surrogate at index 1",
+    );
+    const x = native.symbols.intern("x");
+    expect(() => native.objects.create(null, [x], [LOW], [false])).toThrow(
       "attribute 'x' has a lone surrogate at index 0",
     );
-    expect(() => native.stringNew(`${LOW}`)).toThrow("stringNew(text): text has a lone surrogate at index 0");
-    expect(() => native.tupleNew([`z${HIGH}`])).toThrow("tuple element 0 has a lone surrogate at index 1");
+    expect(() => native.strings.create(`${LOW}`)).toThrow(
+      "strings.create(text): text has a lone surrogate at index 0",
+    );
+    expect(() => native.tuples.create([`z${HIGH}`])).toThrow(
+      "tuple element 0 has a lone surrogate at index 1",
+    );
   });
 
   it("never pass for U+FFFD: a name with the replacement character stays its own name", () => {
@@ -96,7 +102,7 @@ describe("surrogate pairs", () => {
     const o = runtime.object({ "😀": "🌍" });
     expect(o.get("😀")).toBe("🌍");
     expect(o.ownNames()).toEqual(["😀"]);
-    expect(native.symbolName(native.symbol("a😀"))).toBe("a😀");
+    expect(native.symbols.name(native.symbols.intern("a😀"))).toBe("a😀");
     expect(() => o.get("\uD83D")).toThrow("get(name): name has a lone surrogate at index 0");
     expect(runtime.string("x😀").equals("x😀")).toBe(true);
   });

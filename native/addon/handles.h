@@ -1,0 +1,97 @@
+// handles.h — JS handles of Proto heap values, and values crossing the addon.
+//
+// A JS handle of an object, string or tuple is an External, type-tagged (one
+// tag per kind, so a string handle never passes for an object), owning a
+// proto::Persistent: the handle alive => the value alive; its finalizer drops
+// the Persistent (thread-safe, needs no attached thread). JS gets typed-array
+// views only over numeric blocks, never over value cells (invariant 6).
+#pragma once
+
+#include <napi.h>
+#include <proto/rope.h>
+#include <proto/runtime.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "convert.h"
+#include "errors.h"
+
+namespace proto_addon {
+
+class Environment;
+
+// What the handles of one environment freed, for V8's external-memory
+// accounting (napi_adjust_external_memory): finalizers add to `freed`, the
+// environment reports the difference in batches. Deliberately leaked, one per
+// environment: a finalizer may run after the environment's instance data is
+// gone (at teardown), and must still find it.
+struct HandleLedger {
+  std::atomic<std::int64_t> freed{0};
+};
+
+inline constexpr napi_type_tag kObjectTag = {0x70726f746f4f626aULL, 0x9d3c1a7be2f04c11ULL};
+inline constexpr napi_type_tag kStringTag = {0x70726f746f537472ULL, 0x4b1e9a0c77d3e215ULL};
+inline constexpr napi_type_tag kTupleTag = {0x70726f746f547570ULL, 0x2c8f61d0b35a9e47ULL};
+
+template <class T>
+struct RefTraits;
+template <>
+struct RefTraits<proto::Object> {
+  static constexpr const napi_type_tag* tag = &kObjectTag;
+  static constexpr const char* name = "ProtoObject";
+};
+template <>
+struct RefTraits<proto::String> {
+  static constexpr const napi_type_tag* tag = &kStringTag;
+  static constexpr const char* name = "ProtoString";
+};
+template <>
+struct RefTraits<proto::Tuple> {
+  static constexpr const napi_type_tag* tag = &kTupleTag;
+  static constexpr const char* name = "ProtoTuple";
+};
+
+// What a JS handle owns: a persistent root, and the native bytes it is charged
+// to V8 for (an estimate of what it pins). Counted in the process's wrapper
+// totals while it lives.
+template <class T>
+struct Ref {
+  Ref(proto::Thread& thread, const T* target, std::int64_t b, HandleLedger* l);
+  ~Ref();
+  proto::Persistent<T> handle;
+  std::int64_t bytes;
+  HandleLedger* ledger;
+};
+
+template <class T>
+bool isHandle(const Napi::Value& v) {
+  return v.IsExternal() && v.As<Napi::External<Ref<T>>>().CheckTypeTag(RefTraits<T>::tag);
+}
+
+// The value a handle argument names; a TypeError naming `what` for anything else.
+template <class T>
+const T* handleArg(const Napi::Value& v, const std::string& what) {
+  if (!isHandle<T>(v)) typeError(what + " must be a " + RefTraits<T>::name + " handle, got " + typeName(v));
+  const T* target = v.As<Napi::External<Ref<T>>>().Data()->handle.get();
+  if (!target) typeError(what + " is an empty " + RefTraits<T>::name + " handle");
+  return target;
+}
+
+inline const proto::Object* objectArg(const Napi::Value& v, const std::string& what) {
+  return handleArg<proto::Object>(v, what);
+}
+
+// A new handle of `target` (the caller's thread is inside the runtime).
+template <class T>
+Napi::Value makeHandle(Environment& e, Napi::Env env, proto::Thread& thread, const T* target);
+
+// A JS value as Proto stores it: a string becomes a symbol, null nil; anything
+// Proto cannot hold is a TypeError naming `what`.
+proto::Value valueArg(Environment& e, const Napi::Value& v, const std::string& what);
+
+// A Proto value as JS sees it (a symbol becomes its name, a reference a handle).
+Napi::Value jsValue(Environment& e, Napi::Env env, proto::Thread& thread, proto::Value v);
+
+}  // namespace proto_addon
