@@ -104,8 +104,9 @@ export function loadAddon(): NativeAddon {
     throw new AddonLoadError(
       `Proto's native addon is not built: ${path} does not exist, and there is no prebuilt addon ` +
         `for ${process.platform}-${process.arch}. In the repository, run \`npm ci\` (first set-up) or ` +
-        "`npm run build:native` (rebuild); in a game that installed the package, run " +
-        "`npm rebuild proto` with CMake >= 3.20 and a C++20 compiler installed (docs/embedding.md).",
+        "`npm run build:native` (rebuild); in a game that installed the package, allow its install " +
+        "script (`npm install-scripts approve proto`) and run `npm rebuild proto` with CMake >= 3.20 " +
+        "and a C++20 compiler installed (docs/embedding.md).",
     );
   }
   const require = createRequire(import.meta.url);
