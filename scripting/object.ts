@@ -5,24 +5,21 @@
 // ProtoObject (or any copy of its handle) is reachable from JS, the Proto object
 // stays alive; once JS collects it, the root is dropped and the Proto collector
 // may free the object (unless something else in Proto still references it).
+import type { NativeObjectHandle, NativeValue } from "./native.ts";
 import {
-  loadAddon,
-  type NativeAddon,
-  type NativeObjectHandle,
-  type NativeStringHandle,
-  type NativeTupleHandle,
-  type NativeValue,
-} from "./native.ts";
-import { ProtoString, ProtoTuple } from "./rope.ts";
+  addon,
+  checkText,
+  describe,
+  fromNative,
+  keyPath,
+  ProtoHandle,
+  type ProtoValue,
+  registerWrapper,
+  toNative,
+} from "./value.ts";
 
-/**
- * A value stored in a Proto attribute, cell or tuple: a number, a boolean, a
- * JS string (stored as an interned Proto symbol, read back as the same
- * string), `null` (Proto's nil), a ProtoObject, a ProtoString (a rope: text)
- * or a ProtoTuple. `undefined` is never stored: reads return it for a missing
- * attribute.
- */
-export type ProtoValue = number | boolean | string | null | ProtoObject | ProtoString | ProtoTuple;
+export type { ProtoValue } from "./value.ts";
+export { addon, checkText, describe, fromNative, keyPath, toNative } from "./value.ts";
 
 /** Attributes by name, as objects and behaviours declare them. */
 export type Attributes = Readonly<Record<string, ProtoValue>>;
@@ -45,29 +42,7 @@ export interface ObjectOptions {
   readonly mutable?: Attributes;
 }
 
-let addonCache: NativeAddon | undefined;
-
-/** @internal The addon of this environment. */
-export function addon(): NativeAddon {
-  if (addonCache === undefined) addonCache = loadAddon();
-  return addonCache;
-}
-
 const symbolIds = new Map<string, number>();
-
-/** A UTF-16 code unit that is half of a surrogate pair without its other half. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/**
- * @internal Refuses text with a lone surrogate: `${where}: ${what} has a lone surrogate
- * at index i` (a UTF-16 index). Proto keeps text as UTF-8, which cannot hold one, so
- * every name, symbol value and string goes through here before it reaches the addon
- * (which refuses them too): two different JS strings never become one Proto name.
- */
-export function checkText(text: string, where: string, what: string): void {
-  const at = text.search(LONE_SURROGATE);
-  if (at >= 0) throw new TypeError(`${where}: ${what} has a lone surrogate at index ${at}`);
-}
 
 /**
  * @internal The runtime's id of an attribute name (cached per environment: ids never
@@ -84,88 +59,6 @@ export function symbolId(name: unknown, where: string, what = "name"): number {
     symbolIds.set(name, id);
   }
   return id;
-}
-
-/**
- * @internal What a value is, for error messages, JavaScript-style: its type and, for a
- * primitive, the value itself — `a string ("1")`, `a number (NaN)`, `null`, `an array`.
- */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (value instanceof ProtoObject) return "a ProtoObject";
-  if (value instanceof ProtoString) return "a ProtoString";
-  if (value instanceof ProtoTuple) return "a ProtoTuple";
-  switch (typeof value) {
-    case "undefined":
-      return "undefined";
-    case "string":
-      return `a string (${quote(value)})`;
-    case "number":
-      return `a number (${Object.is(value, -0) ? "-0" : String(value)})`;
-    case "boolean":
-      return `a boolean (${value})`;
-    case "bigint":
-      return `a bigint (${value}n)`;
-    case "symbol":
-      return `a symbol (${value.toString()})`;
-    case "function":
-      return value.name ? `a function (${value.name})` : "a function";
-    default:
-      if (ArrayBuffer.isView(value)) return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
-      if (value instanceof ArrayBuffer) return "an ArrayBuffer";
-      return "an object";
-  }
-}
-
-// A string as JSON quotes it (lone surrogates escaped), cut after 40 code units.
-function quote(text: string): string {
-  if (text.length <= 40) return JSON.stringify(text);
-  return `${JSON.stringify(text.slice(0, 40)).slice(0, -1)}…"`;
-}
-
-/**
- * @internal A JS value as the addon takes it; throws TypeError for anything Proto cannot
- * hold, reading `${where}: ${what} …` (e.g. "set(name, value): value is undefined …").
- */
-export function toNative(value: unknown, where: string, what: string): NativeValue {
-  if (value instanceof ProtoObject || value instanceof ProtoString || value instanceof ProtoTuple)
-    return value.handle;
-  switch (typeof value) {
-    case "number":
-    case "boolean":
-      return value;
-    case "string":
-      checkText(value, where, what);
-      return value;
-    case "undefined":
-      throw new TypeError(
-        `${where}: ${what} is undefined, which Proto cannot store (it means 'missing'); use null for nil`,
-      );
-    default:
-      if (value === null) return null;
-      throw new TypeError(
-        `${where}: expected ${what} to be a number, boolean, string, null, ProtoObject, ProtoString or ProtoTuple, got ${describe(value)}`,
-      );
-  }
-}
-
-/** @internal `base.key`, or `base["key"]` for a key that is not an identifier. */
-export function keyPath(base: string, key: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
-}
-
-/** @internal A value from the addon as the scripting layer returns it. */
-export function fromNative(value: NativeValue | undefined): ProtoValue | undefined {
-  if (typeof value !== "object" || value === null) return value;
-  switch (addon().handleKind(value)) {
-    case "string":
-      return new ProtoString(value as NativeStringHandle);
-    case "tuple":
-      return new ProtoTuple(value as NativeTupleHandle);
-    default:
-      return new ProtoObject(value as NativeObjectHandle);
-  }
 }
 
 /** @internal Checks the options of object() and extend(): an object (its own `mutable`). */
@@ -225,15 +118,7 @@ export function newObject(
  * Make objects with Runtime.object() or ProtoObject.extend(); every method
  * throws TypeError/RangeError (with a `code`) on bad input.
  */
-export class ProtoObject {
-  /** @internal The native handle; it keeps the object alive. */
-  readonly handle: NativeObjectHandle;
-
-  /** @internal Use Runtime.object() or extend(). */
-  constructor(handle: NativeObjectHandle) {
-    this.handle = handle;
-  }
-
+export class ProtoObject extends ProtoHandle<NativeObjectHandle> {
   /** The attribute's value, own or inherited; `undefined` if no object in the chain has it. */
   get(name: string): ProtoValue | undefined {
     return fromNative(addon().objects.get(this.handle, symbolId(name, "get(name)")));
@@ -304,3 +189,5 @@ export class ProtoObject {
     return addon().objects.share(this.handle);
   }
 }
+
+registerWrapper("object", "ProtoObject", ProtoObject, (handle) => new ProtoObject(handle));

@@ -6,7 +6,16 @@
 // Plain JS strings stored in attributes become Proto *symbols* (interned
 // names, compared by identity); use a ProtoString for text.
 import type { NativeStringHandle, NativeTupleHandle } from "./native.ts";
-import { addon, checkText, describe, fromNative, type ProtoValue, toNative } from "./object.ts";
+import {
+  addon,
+  checkText,
+  describe,
+  fromNative,
+  ProtoHandle,
+  type ProtoValue,
+  registerWrapper,
+  toNative,
+} from "./value.ts";
 
 function index(value: unknown, where: string, what: string): number {
   if (typeof value !== "number")
@@ -17,15 +26,7 @@ function index(value: unknown, where: string, what: string): number {
 }
 
 /** An immutable Proto string (a rope). Indices count Unicode code points. */
-export class ProtoString {
-  /** @internal The native handle; it keeps the string alive. */
-  readonly handle: NativeStringHandle;
-
-  /** @internal Use Runtime.string(). */
-  constructor(handle: NativeStringHandle) {
-    this.handle = handle;
-  }
-
+export class ProtoString extends ProtoHandle<NativeStringHandle> {
   /** Length in code points. */
   get length(): number {
     return addon().strings.length(this.handle)[0];
@@ -66,21 +67,13 @@ export class ProtoString {
   }
 
   /** The text as a JS string (copies it). */
-  toString(): string {
+  override toString(): string {
     return addon().strings.text(this.handle);
   }
 }
 
 /** An immutable Proto tuple of values. Structural operations return new tuples. */
-export class ProtoTuple {
-  /** @internal The native handle; it keeps the tuple alive. */
-  readonly handle: NativeTupleHandle;
-
-  /** @internal Use Runtime.tuple(). */
-  constructor(handle: NativeTupleHandle) {
-    this.handle = handle;
-  }
-
+export class ProtoTuple extends ProtoHandle<NativeTupleHandle> {
   /** Number of values. */
   get length(): number {
     return addon().tuples.size(this.handle);
@@ -148,3 +141,6 @@ export function newTuple(values: readonly ProtoValue[]): ProtoTuple {
     addon().tuples.create(values.map((v, i) => toNative(v, "tuple(values)", `values[${i}]`))),
   );
 }
+
+registerWrapper("string", "ProtoString", ProtoString, (handle) => new ProtoString(handle));
+registerWrapper("tuple", "ProtoTuple", ProtoTuple, (handle) => new ProtoTuple(handle));

@@ -1,5 +1,6 @@
 // tests/ts/scripting-objects.test.ts — Proto objects through the scripting API:
 // delegation, override, missing vs nil, mutable vs immutable attributes.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ProtoObject, Runtime } from "../../scripting/index.ts";
 
@@ -96,5 +97,26 @@ describe("a Proto object seen from JS", () => {
     expect(() => runtime.object({ a: undefined as unknown as null })).toThrow(TypeError);
     const o = runtime.object({}, { mutable: { a: 1 } });
     expect(() => o.set("a", undefined as unknown as null)).toThrow(/use null/);
+  });
+});
+
+describe("the scripting modules", () => {
+  // Objects and ropes share their base class and conversions through value.ts.
+  it("keep object.ts and rope.ts apart: neither imports the other", () => {
+    const imports = (file: string) =>
+      [
+        ...readFileSync(new URL(`../../scripting/${file}`, import.meta.url), "utf8").matchAll(
+          /from "([^"]+)"/g,
+        ),
+      ].map((m) => m[1]);
+    expect(imports("object.ts")).not.toContain("./rope.ts");
+    expect(imports("rope.ts")).not.toContain("./object.ts");
+  });
+
+  it("describes every wrapper by its class in error messages", () => {
+    const o = runtime.object({});
+    expect(() => o.is(runtime.string("x") as unknown as ProtoObject)).toThrow(/got a ProtoString$/);
+    expect(() => o.is(runtime.tuple([1]) as unknown as ProtoObject)).toThrow(/got a ProtoTuple$/);
+    expect(() => runtime.string("a").concat(o as unknown as string)).toThrow(/got a ProtoObject$/);
   });
 });
