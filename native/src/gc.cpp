@@ -19,7 +19,7 @@ double microsSince(Clock::time_point t0) {
 }
 }  // namespace
 
-Collector::Collector(RuntimeState& runtime) : rt_(runtime), samples_(kSampleRing) {
+Collector::Collector(RuntimeState& runtime) : rt_(runtime) {
   triggerBytes_.store(runtime.options.gcTriggerBytes, std::memory_order_relaxed);
 }
 
@@ -135,10 +135,7 @@ void Collector::handshake(HandshakeWork work) {
         std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
   }
-  {
-    std::lock_guard lock(statsMutex_);
-    handshakes_ += round.size();
-  }
+  handshakes_.fetch_add(round.size(), std::memory_order_relaxed);
   if (work == HandshakeWork::kPark) {
     verifyParked();
     rt_.parkReleased.store(epoch, std::memory_order_release);
@@ -270,20 +267,17 @@ void Collector::cycle() {
   rt_.phase.store(GcPhase::kIdle, std::memory_order_release);
 
   pace(live, t0);
-  {
-    std::lock_guard lock(statsMutex_);
-    ++cycles_;
-    liveBytes_ = live;
-    liveObjects_ = liveObjects;
-    lastCycleMs_ = microsSince(t0) / 1000.0;
-  }
+  liveBytes_.store(live, std::memory_order_relaxed);
+  liveObjects_.store(liveObjects, std::memory_order_relaxed);
+  lastCycleMs_.store(microsSince(t0) / 1000.0, std::memory_order_relaxed);
+  cycles_.fetch_add(1, std::memory_order_release);
   // Empty pages the churn does not need go back to the OS.
   rt_.heap.releaseIdlePages(kEmptyPagesKept, heapGoal());
   if (rt_.options.gcStress > 0) {
     std::string failure = verifyLocked();
     if (!failure.empty()) {
       std::fprintf(stderr, "proto: GC stress: heap verification failed after cycle %llu: %s\n",
-                   static_cast<unsigned long long>(cycles_), failure.c_str());
+                   static_cast<unsigned long long>(cycles_.load()), failure.c_str());
       std::abort();
     }
   }
@@ -293,37 +287,6 @@ void Collector::cycle() {
     running_ = false;
   }
   cycleDone_.notify_all();
-}
-
-void Collector::StallHistory::add(double us) {
-  double scaled = std::max(us * 16.0, 1.0);  // 1/16 us resolution
-  int b = static_cast<int>(std::log2(scaled) * kPerOctave);
-  ++buckets[std::clamp(b, 0, kBuckets - 1)];
-  ++count;
-  totalMs += us / 1000.0;
-  maxUs = std::max(maxUs, us);
-}
-
-StallStats Collector::StallHistory::summary() const {
-  StallStats s;
-  s.count = count;
-  s.totalMs = totalMs;
-  s.maxUs = maxUs;
-  auto at = [&](double fraction) {
-    auto rank = static_cast<std::uint64_t>(static_cast<double>(count) * fraction);
-    std::uint64_t seen = 0;
-    for (int b = 0; b < kBuckets; ++b) {
-      seen += buckets[b];
-      // The bucket's upper edge, and never above the largest stall seen.
-      if (seen > rank) return std::min(maxUs, std::exp2(static_cast<double>(b + 1) / kPerOctave) / 16.0);
-    }
-    return maxUs;
-  };
-  if (count) {
-    s.p50Us = at(0.5);
-    s.p99Us = at(0.99);
-  }
-  return s;
 }
 
 // The pacer. By default the next cycle starts after max(gcTriggerBytes,
@@ -357,48 +320,27 @@ void Collector::pace(std::size_t live, Clock::time_point cycleStart) {
                   std::memory_order_relaxed);
 }
 
-void Collector::recordStall(StallKind kind, Clock::time_point start, double us,
-                            std::uint32_t thread) noexcept {
-  StallSample sample{std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count(),
-                     us, kind, thread};
-  // A few stores under the lock, nothing allocated: recording a stall must not
-  // make one (it runs at the end of every stall, a lock wait's too).
-  std::lock_guard lock(statsMutex_);
-  samples_[samplesNext_++ % kSampleRing] = sample;
-  allStalls_.add(us);
-  stallsByKind_[static_cast<std::size_t>(kind)].add(us);
+void Collector::recordStall(StallKind kind, Clock::time_point start, double us, std::uint32_t thread,
+                            bool preempted) noexcept {
+  stalls_.record({std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count(), us,
+                  kind, thread, preempted});
 }
 
-std::vector<StallSample> Collector::takeStallSamples() {
-  std::lock_guard lock(statsMutex_);
-  std::size_t n = std::min<std::uint64_t>(samplesNext_ - samplesTaken_, kSampleRing);
-  std::vector<StallSample> out;
-  out.reserve(n);
-  for (std::uint64_t i = samplesNext_ - n; i < samplesNext_; ++i) out.push_back(samples_[i % kSampleRing]);
-  samplesTaken_ = samplesNext_;
-  return out;
-}
+std::vector<StallSample> Collector::takeStallSamples() { return stalls_.take(); }
 
 GcStats Collector::stats() const {
   GcStats s;
-  StallHistory all;
-  StallHistory byKind[kStallKinds];
-  {
-    std::lock_guard lock(statsMutex_);
-    s.cycles = cycles_;
-    s.handshakes = handshakes_;
-    s.liveBytes = liveBytes_;
-    s.liveObjects = liveObjects_;
-    s.lastCycleMs = lastCycleMs_;
-    all = allStalls_;
-    for (std::size_t k = 0; k < kStallKinds; ++k) byKind[k] = stallsByKind_[k];
-  }
-  StallStats a = all.summary();
+  s.cycles = cycles_.load(std::memory_order_acquire);
+  s.handshakes = handshakes_.load(std::memory_order_relaxed);
+  s.liveBytes = liveBytes_.load(std::memory_order_relaxed);
+  s.liveObjects = liveObjects_.load(std::memory_order_relaxed);
+  s.lastCycleMs = lastCycleMs_.load(std::memory_order_relaxed);
+  StallStats a = stalls_.all();
   s.pauseCount = a.count;
   s.pauseP50Us = a.p50Us;
   s.pauseP99Us = a.p99Us;
   s.pauseMaxUs = a.maxUs;
-  for (std::size_t k = 0; k < kStallKinds; ++k) s.stalls[k] = byKind[k].summary();
+  for (std::size_t k = 0; k < kStallKinds; ++k) s.stalls[k] = stalls_.ofKind(static_cast<StallKind>(k));
   s.heapBytes = rt_.heap.heapBytes();
   s.allocatedBytes = allocatedTotal_.load(std::memory_order_relaxed);
   s.cellsInUse = rt_.cells.cellsInUse();

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "runtime_state.h"
+#include "stall_log.h"
 
 namespace proto::internal {
 
@@ -55,7 +56,8 @@ class Collector {
   void noteAllocation(std::size_t bytes);
 
   // A stall of a mutator thread (ThreadState::noteStall).
-  void recordStall(StallKind kind, Clock::time_point start, double us, std::uint32_t thread) noexcept;
+  void recordStall(StallKind kind, Clock::time_point start, double us, std::uint32_t thread,
+                   bool preempted) noexcept;
   std::vector<StallSample> takeStallSamples();
   GcStats stats() const;
   // Stops the world and checks the heap; returns what is wrong (empty: ok).
@@ -108,29 +110,13 @@ class Collector {
   double allocationRate_ = 0;    // bytes/s, moving average
   double cycleSecondsEwma_ = 0;  // how long a cycle takes
 
-  // The last 4 096 stalls of one kind (or of all), for stats().
-  // Stalls of one kind (or all) in a log-scale histogram: 8 buckets per
-  // power of two from 1/16 us up, so a percentile is within 9% and recording
-  // or reading costs no sort and no allocation (gcStats() is called per frame).
-  struct StallHistory {
-    static constexpr int kPerOctave = 8, kBuckets = 8 * 32;
-    std::uint32_t buckets[kBuckets] = {};
-    std::uint64_t count = 0;
-    double totalMs = 0, maxUs = 0;
-    void add(double us);
-    StallStats summary() const;
-  };
-  mutable std::mutex statsMutex_;                                   // held only for a few stores at a time
-  static constexpr std::size_t kSampleRing = std::size_t{1} << 18;  // the newest 262 144 stalls
-  std::vector<StallSample> samples_;                                // a ring of kSampleRing, allocated once
-  std::uint64_t samplesNext_ = 0, samplesTaken_ = 0;
-  StallHistory allStalls_;
-  StallHistory stallsByKind_[kStallKinds];
-  std::uint64_t cycles_ = 0;
-  std::uint64_t handshakes_ = 0;
-  std::size_t liveBytes_ = 0;
-  std::size_t liveObjects_ = 0;
-  double lastCycleMs_ = 0;
+  StallLog stalls_;  // written by mutators without a lock
+  // Cycle statistics: written by the collector thread, read by any thread.
+  std::atomic<std::uint64_t> cycles_{0};
+  std::atomic<std::uint64_t> handshakes_{0};
+  std::atomic<std::size_t> liveBytes_{0};
+  std::atomic<std::size_t> liveObjects_{0};
+  std::atomic<double> lastCycleMs_{0};
   std::atomic<std::size_t> allocatedTotal_{0};
 };
 

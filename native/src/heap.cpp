@@ -212,9 +212,8 @@ void Heap::freePage(Page* page) {
 }
 
 Page* Heap::takeAvailable(std::uint8_t sizeClass) {
-  Page* page = available_[sizeClass];
+  Page* page = available_[sizeClass].pop();
   if (page) {
-    available_[sizeClass] = page->next;
     ++pagesTaken_;
     return page;
   }
@@ -311,9 +310,7 @@ void Heap::retireLocked(AllocBuffer& buffer, bool forSweep) {
   // Free slots left in the buffer keep their kFree headers; the next sweep
   // (or the next owner, via the page) finds them again.
   buffer = AllocBuffer{};
-  Page*& list = forSweep ? unswept_[page->sizeClass] : full_[page->sizeClass];
-  page->next = list;
-  list = page;
+  (forSweep ? unswept_ : full_)[page->sizeClass].push(page);
 }
 
 void Heap::retire(AllocBuffer& buffer, bool forSweep) {
@@ -338,8 +335,7 @@ void* Heap::allocateLarge(std::size_t bytes, std::size_t* mappedOut) {
   Page* page = newPage(0, bytes, true);
   if (!page) return nullptr;
   auto lock = lockCounted(mutex_);
-  page->next = large_;
-  large_ = page;
+  large_.push(page);
   return page->begin;
 }
 
@@ -364,28 +360,15 @@ void Heap::beginSweep() {
   totals_.freedBytes.store(0, std::memory_order_relaxed);
   totals_.liveBytes.store(0, std::memory_order_relaxed);
   totals_.liveObjects.store(0, std::memory_order_relaxed);
+  // Whole lists move, in constant time: the lock is held for a few stores
+  // whatever the heap's size. Pages from available_ keep the free lists they
+  // had; sweepPage rebuilds each page's list from its slot headers.
   auto lock = lockCounted(mutex_);
-  auto moveAll = [&](Page*& list) {
-    while (list) {
-      Page* p = list;
-      list = p->next;
-      p->next = unswept_[p->sizeClass];
-      unswept_[p->sizeClass] = p;
-    }
-  };
   for (std::size_t c = 0; c < kNumSizeClasses; ++c) {
-    // A page taken back from available_ keeps the free list it was given;
-    // the sweep rebuilds it from the headers.
-    for (Page* p = available_[c]; p; p = p->next) p->freeList = nullptr;
-    moveAll(available_[c]);
-    moveAll(full_[c]);
+    unswept_[c].takeAll(available_[c]);
+    unswept_[c].takeAll(full_[c]);
   }
-  while (large_) {
-    Page* p = large_;
-    large_ = p->next;
-    p->next = largeUnswept_;
-    largeUnswept_ = p;
-  }
+  largeUnswept_.takeAll(large_);
 }
 
 bool Heap::contains(const void* p) const {

@@ -138,6 +138,35 @@ struct HeapCounters {
   std::size_t largeObjects = 0;
 };
 
+// A singly linked list of pages through Page::next that knows its tail, so
+// that a whole list moves onto another in constant time (beginSweep must not
+// walk every page of the heap with the page lists locked).
+struct PageList {
+  Page* head = nullptr;
+  Page* tail = nullptr;
+  void push(Page* p) noexcept {
+    p->next = head;
+    head = p;
+    if (!tail) tail = p;
+  }
+  Page* pop() noexcept {
+    Page* p = head;
+    if (p) {
+      head = p->next;
+      if (!head) tail = nullptr;
+    }
+    return p;
+  }
+  // Moves every page of `other` to the front of this list.
+  void takeAll(PageList& other) noexcept {
+    if (!other.head) return;
+    other.tail->next = head;
+    if (!tail) tail = other.tail;
+    head = other.head;
+    other = PageList{};
+  }
+};
+
 class Heap {
  public:
   explicit Heap(std::size_t limitBytes) : limitBytes_(limitBytes) {}
@@ -221,19 +250,19 @@ class Heap {
   std::size_t limitBytes_;
   std::atomic<std::size_t> heapBytes_{0};
   mutable std::mutex mutex_;
-  Page* available_[kNumSizeClasses] = {};  // swept, with free slots
-  Page* full_[kNumSizeClasses] = {};       // swept, no free slot, or retired between cycles
-  Page* unswept_[kNumSizeClasses] = {};    // to sweep in the current cycle
-  std::size_t nextUnsweptClass_ = 0;       // where sweepOne looks first
-  std::atomic<int> assists_{0};            // threads sweeping a page right now
+  PageList available_[kNumSizeClasses];  // swept, with free slots
+  PageList full_[kNumSizeClasses];       // swept, no free slot, or retired between cycles
+  PageList unswept_[kNumSizeClasses];    // to sweep in the current cycle
+  std::size_t nextUnsweptClass_ = 0;     // where sweepOne looks first
+  std::atomic<int> assists_{0};          // threads sweeping a page right now
   SweepTotals totals_;
   Page* empty_ = nullptr;  // small pages with nothing on them, any class
   std::size_t emptyCount_ = 0;
   std::size_t pagesTaken_ = 0;                   // pages handed to threads since releaseIdlePages
   std::array<std::size_t, 4> recentTaken_ = {};  // pagesTaken_ of the last four cycles
   std::size_t recentNext_ = 0;
-  Page* large_ = nullptr;
-  Page* largeUnswept_ = nullptr;
+  PageList large_;
+  PageList largeUnswept_;
   PageMap pageMap_;
   std::vector<Page*> allPages_;  // sorted; for contains() and clearAllMarks()
 };
@@ -276,9 +305,7 @@ void Heap::sweepPage(Page* page, Finalize&& finalize) {
     return;
   }
   bool hasRoom = freeList != nullptr || page->initEnd < page->end;
-  Page*& list = hasRoom ? available_[page->sizeClass] : full_[page->sizeClass];
-  page->next = list;
-  list = page;
+  (hasRoom ? available_ : full_)[page->sizeClass].push(page);
 }
 
 template <class Finalize>
@@ -287,18 +314,12 @@ bool Heap::sweepOne(Finalize&& finalize) {
   bool large = false;
   {
     auto lock = lockCounted(mutex_);
-    if (largeUnswept_) {
-      page = largeUnswept_;
-      largeUnswept_ = page->next;
+    if ((page = largeUnswept_.pop())) {
       large = true;
     } else {
       for (std::size_t k = 0; k < kNumSizeClasses && !page; ++k) {
         std::size_t c = (nextUnsweptClass_ + k) % kNumSizeClasses;
-        if (unswept_[c]) {
-          page = unswept_[c];
-          unswept_[c] = page->next;
-          nextUnsweptClass_ = c;
-        }
+        if ((page = unswept_[c].pop())) nextUnsweptClass_ = c;
       }
       if (!page) return false;
     }
@@ -312,8 +333,7 @@ bool Heap::sweepOne(Finalize&& finalize) {
     totals_.liveBytes.fetch_add(page->largeBytes, std::memory_order_relaxed);
     totals_.liveObjects.fetch_add(1, std::memory_order_relaxed);
     auto lock = lockCounted(mutex_);
-    page->next = large_;
-    large_ = page;
+    large_.push(page);
   } else {
     finalize(h);
     totals_.freedBytes.fetch_add(page->largeBytes, std::memory_order_relaxed);
@@ -335,9 +355,7 @@ bool Heap::refillBySweeping(AllocBuffer& buffer, std::uint8_t sizeClass, Finaliz
         install(buffer, ready);
         return true;
       }
-      if (i == maxPages || !unswept_[sizeClass]) return false;
-      page = unswept_[sizeClass];
-      unswept_[sizeClass] = page->next;
+      if (i == maxPages || !(page = unswept_[sizeClass].pop())) return false;
       assists_.fetch_add(1, std::memory_order_relaxed);
     }
     struct Done {  // the collector waits for assists_ to reach 0, even if finalize throws

@@ -549,7 +549,7 @@ void Thread::answerHandshake(bool force) {
     double waited = std::chrono::duration<double, std::milli>(now - t.deferredSince).count();
     if (left < t.handshakeCostMsEwma && waited < 5.0) return;
   }
-  auto t0 = Clock::now();
+  auto t0 = t.stallBegin();
   rt.performHandshake(t, work);
   handshakeAck_ = epoch;
   t.acked.store(epoch, std::memory_order_release);

@@ -20,12 +20,14 @@ namespace proto::internal {
 // it is an attached thread (the collector thread is not: its waits cost no
 // frame anything).
 void noteLockWait(std::chrono::steady_clock::time_point start, double ms) noexcept;
+// The start of a lock wait (ThreadState::stallBegin for an attached thread).
+std::chrono::steady_clock::time_point beginLockWait() noexcept;
 
 template <class Mutex>
 std::unique_lock<Mutex> lockCounted(Mutex& mutex) {
   std::unique_lock<Mutex> lock(mutex, std::try_to_lock);
   if (!lock.owns_lock()) [[unlikely]] {
-    auto t0 = std::chrono::steady_clock::now();
+    auto t0 = beginLockWait();
     lock.lock();
     noteLockWait(t0,
                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());

@@ -3,6 +3,7 @@
 #include "thread_state.h"
 
 #include <proto/error.h>
+#include <sys/resource.h>
 
 #include <string>
 
@@ -151,7 +152,7 @@ double ThreadState::assistSliceMs() const {
 }
 
 bool ThreadState::markAssist(double sliceMs) {
-  auto t0 = Clock::now();
+  Clock::time_point t0;
   if (!runtime.markChunks.load(std::memory_order_acquire)) {
     // Nothing shared to trace: ask the collector for work, and do not
     // announce an assist (each announcement costs marking a flush round).
@@ -167,6 +168,7 @@ bool ThreadState::markAssist(double sliceMs) {
     runtime.assistsInFlight.fetch_sub(1, std::memory_order_seq_cst);
     return false;
   }
+  t0 = stallBegin();  // the assist starts here (the checks above cost nothing worth counting)
   MarkChunk* list = runtime.markChunks.exchange(nullptr, std::memory_order_seq_cst);
   if (!list) runtime.assistWanted.store(true, std::memory_order_relaxed);
   bool found = list != nullptr;
@@ -206,7 +208,7 @@ bool ThreadState::sweepAssist(AllocBuffer& buffer, std::uint8_t sizeClass) {
   if (runtime.phase.load(std::memory_order_acquire) != GcPhase::kSweeping) return false;
   if (inFrame && runtime.frameBudgetMs.load(std::memory_order_relaxed) - frameGcMs < 2 * sweepAssistMsEwma)
     return false;  // no room left in this frame's budget: grow the heap instead
-  auto t0 = Clock::now();
+  auto t0 = stallBegin();
   // The budget is checked before every further page, not only before the
   // first: one page's sweep is the unit of work that may overrun it.
   double budgetMs = runtime.frameBudgetMs.load(std::memory_order_relaxed);
@@ -261,14 +263,40 @@ void ThreadState::flushMarks() {
   }
 }
 
+namespace {
+// Involuntary context switches of the calling thread so far (-1: unknown).
+long involuntarySwitches() noexcept {
+#ifdef RUSAGE_THREAD
+  rusage usage{};
+  if (getrusage(RUSAGE_THREAD, &usage) == 0) return usage.ru_nivcsw;
+#endif
+  return -1;
+}
+}  // namespace
+
+Clock::time_point ThreadState::stallBegin() noexcept {
+  if (stallNesting == 0 && runtime.options.probePreemption) switchesAtStallStart = involuntarySwitches();
+  return Clock::now();
+}
+
 void ThreadState::noteStall(StallKind kind, Clock::time_point start, double ms) noexcept {
   if (stallNesting > 0) return;  // inside a stall that is timed as a whole
-  runtime.collector->recordStall(kind, start, ms * 1000.0, id);
+  bool preempted = false;
+  if (runtime.options.probePreemption) {
+    long now = involuntarySwitches();
+    preempted = now >= 0 && now != switchesAtStallStart;
+  }
+  runtime.collector->recordStall(kind, start, ms * 1000.0, id, preempted);
   if (!inFrame) return;
   frameGcMs += ms;
   frameStallMs[static_cast<std::size_t>(kind)] += ms;
   if (ms > frameLongestMs) frameLongestMs = ms;
   ++frameStalls;
+}
+
+Clock::time_point beginLockWait() noexcept {
+  if (ThreadState* t = currentThreadState(); t && t->outsideDepth == 0) return t->stallBegin();
+  return Clock::now();
 }
 
 void noteLockWait(Clock::time_point start, double ms) noexcept {

@@ -122,13 +122,19 @@ class ThreadState {
   // (a handshake answered while waiting at the heap limit), which the outer
   // one already covers.
   void noteStall(StallKind kind, Clock::time_point start, double ms) noexcept;
+  // The start of a stall: now, and, with RuntimeOptions::probePreemption,
+  // the thread's count of involuntary context switches (for noteStall to
+  // tell whether the stall was preempted). Stalls inside another leave the
+  // outer one's count alone.
+  Clock::time_point stallBegin() noexcept;
+  long switchesAtStallStart = 0;
   // Times `body` as a stall of `kind`.
   template <class F>
   decltype(auto) timedStall(StallKind kind, F&& body) {
     struct Timer {
       ThreadState& t;
       StallKind kind;
-      Clock::time_point start = Clock::now();
+      Clock::time_point start = t.stallBegin();
       ~Timer() {
         --t.stallNesting;
         t.noteStall(kind, start, std::chrono::duration<double, std::milli>(Clock::now() - start).count());

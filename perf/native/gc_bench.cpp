@@ -41,8 +41,9 @@ bool quick() {
 enum class Pace { kPaced, kFlatOut };
 
 struct StallResult {
-  std::vector<double> all;        // every stall, us
-  std::vector<double> handshake;  // the handshake service alone, us
+  std::vector<double> all;          // every stall, us
+  std::vector<double> handshake;    // the handshake service alone, us
+  std::vector<double> unpreempted;  // the stalls the OS did not interrupt, us
   double mmu1ms = 1, mmu10ms = 1;
   std::size_t cycles = 0, heapLimitWaits = 0, liveMB = 0;
   double maxByKind[proto::kStallKinds] = {};
@@ -83,6 +84,7 @@ double mmu(std::vector<proto::StallSample> s, std::int64_t windowNs, std::int64_
 
 StallResult runStalls(std::size_t liveMB, Pace pace) {
   proto::RuntimeOptions o;
+  o.probePreemption = true;  // tells the runtime's share of a long stall from the scheduler's
   o.heapLimitBytes = liveMB * 2 * (std::size_t{1} << 20) + (std::size_t{32} << 20);
   proto::Runtime rt(o);
   proto::Symbol next = rt.symbol("next"), slot = rt.symbol("slot"), k = rt.symbol("k");
@@ -150,6 +152,7 @@ StallResult runStalls(std::size_t liveMB, Pace pace) {
   for (const auto& x : samples) {
     r.all.push_back(x.us);
     if (x.kind == proto::StallKind::kHandshake) r.handshake.push_back(x.us);
+    if (!x.preempted) r.unpreempted.push_back(x.us);
     if (x.kind == proto::StallKind::kHeapLimit) ++r.heapLimitWaits;
     auto k = static_cast<std::size_t>(x.kind);
     r.maxByKind[k] = std::max(r.maxByKind[k], x.us);
@@ -177,13 +180,19 @@ const StallResult& stallScenario(std::size_t liveMB, Pace pace) {
 
 enum class Stat { kP50, kP99, kMax, kMmu1, kMmu10 };
 
-void Stall(benchmark::State& state, std::size_t liveMB, Pace pace, Stat stat, bool handshakeOnly) {
+// Which stalls a metric is over: all of them, the handshakes alone, or those
+// during which the thread kept its core (no involuntary context switch).
+enum class Over { kAll, kHandshakes, kUnpreempted };
+
+void Stall(benchmark::State& state, std::size_t liveMB, Pace pace, Stat stat, Over over) {
   const StallResult* r = nullptr;
   for (auto _ : state) {
     r = &stallScenario(liveMB, pace);
     state.SetIterationTime(1e-6);
   }
-  const std::vector<double>& v = handshakeOnly ? r->handshake : r->all;
+  const std::vector<double>& v = over == Over::kHandshakes    ? r->handshake
+                                 : over == Over::kUnpreempted ? r->unpreempted
+                                                              : r->all;
   double value = stat == Stat::kP50    ? percentile(v, 0.5)
                  : stat == Stat::kP99  ? percentile(v, 0.99)
                  : stat == Stat::kMax  ? (v.empty() ? 0 : *std::max_element(v.begin(), v.end()))
@@ -194,6 +203,7 @@ void Stall(benchmark::State& state, std::size_t liveMB, Pace pace, Stat stat, bo
   state.counters["cycles"] = static_cast<double>(r->cycles);
   state.counters["heap_limit_waits"] = static_cast<double>(r->heapLimitWaits);
   state.counters["live_mb"] = static_cast<double>(r->liveMB);
+  state.counters["preempted"] = static_cast<double>(r->all.size() - r->unpreempted.size());
   for (std::size_t k = 0; k < proto::kStallKinds; ++k) {
     std::string kind = proto::stallKindName(static_cast<proto::StallKind>(k));
     state.counters["max_us_" + kind] = r->maxByKind[k];
@@ -232,92 +242,132 @@ void AllocRate(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK_CAPTURE(Stall, m0, 64, Pace::kPaced, Stat::kP99, false)
+BENCHMARK_CAPTURE(Stall, m0, 64, Pace::kPaced, Stat::kP99, Over::kAll)
     ->Name("native.gc.stall.p99_us.paced.heap64MB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m1, 64, Pace::kPaced, Stat::kMax, false)
+BENCHMARK_CAPTURE(Stall, m1, 64, Pace::kPaced, Stat::kMax, Over::kAll)
     ->Name("native.gc.stall.max_us.paced.heap64MB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m2, 64, Pace::kFlatOut, Stat::kP99, false)
+BENCHMARK_CAPTURE(Stall, m2, 64, Pace::kFlatOut, Stat::kP99, Over::kAll)
     ->Name("native.gc.stall.p99_us.flat_out.heap64MB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m3, 64, Pace::kFlatOut, Stat::kMax, false)
+BENCHMARK_CAPTURE(Stall, m3, 64, Pace::kFlatOut, Stat::kMax, Over::kAll)
     ->Name("native.gc.stall.max_us.flat_out.heap64MB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m4, 1024, Pace::kPaced, Stat::kP99, false)
+BENCHMARK_CAPTURE(Stall, m4, 1024, Pace::kPaced, Stat::kP99, Over::kAll)
     ->Name("native.gc.stall.p99_us.paced.heap1GB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m5, 1024, Pace::kPaced, Stat::kMax, false)
+BENCHMARK_CAPTURE(Stall, m5, 1024, Pace::kPaced, Stat::kMax, Over::kAll)
     ->Name("native.gc.stall.max_us.paced.heap1GB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m6, 1024, Pace::kFlatOut, Stat::kP99, false)
+BENCHMARK_CAPTURE(Stall, m6, 1024, Pace::kFlatOut, Stat::kP99, Over::kAll)
     ->Name("native.gc.stall.p99_us.flat_out.heap1GB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m7, 1024, Pace::kFlatOut, Stat::kMax, false)
+BENCHMARK_CAPTURE(Stall, m7, 1024, Pace::kFlatOut, Stat::kMax, Over::kAll)
     ->Name("native.gc.stall.max_us.flat_out.heap1GB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m8, 64, Pace::kPaced, Stat::kMmu1, false)
+BENCHMARK_CAPTURE(Stall, u0, 64, Pace::kPaced, Stat::kP99, Over::kUnpreempted)
+    ->Name("native.gc.stall.p99_us.paced.heap64MB.unpreempted")
+    ->Iterations(1)
+    ->Repetitions(1)
+    ->UseManualTime();
+BENCHMARK_CAPTURE(Stall, u1, 64, Pace::kPaced, Stat::kMax, Over::kUnpreempted)
+    ->Name("native.gc.stall.max_us.paced.heap64MB.unpreempted")
+    ->Iterations(1)
+    ->Repetitions(1)
+    ->UseManualTime();
+BENCHMARK_CAPTURE(Stall, u2, 64, Pace::kFlatOut, Stat::kP99, Over::kUnpreempted)
+    ->Name("native.gc.stall.p99_us.flat_out.heap64MB.unpreempted")
+    ->Iterations(1)
+    ->Repetitions(1)
+    ->UseManualTime();
+BENCHMARK_CAPTURE(Stall, u3, 64, Pace::kFlatOut, Stat::kMax, Over::kUnpreempted)
+    ->Name("native.gc.stall.max_us.flat_out.heap64MB.unpreempted")
+    ->Iterations(1)
+    ->Repetitions(1)
+    ->UseManualTime();
+BENCHMARK_CAPTURE(Stall, u4, 1024, Pace::kPaced, Stat::kP99, Over::kUnpreempted)
+    ->Name("native.gc.stall.p99_us.paced.heap1GB.unpreempted")
+    ->Iterations(1)
+    ->Repetitions(1)
+    ->UseManualTime();
+BENCHMARK_CAPTURE(Stall, u5, 1024, Pace::kPaced, Stat::kMax, Over::kUnpreempted)
+    ->Name("native.gc.stall.max_us.paced.heap1GB.unpreempted")
+    ->Iterations(1)
+    ->Repetitions(1)
+    ->UseManualTime();
+BENCHMARK_CAPTURE(Stall, u6, 1024, Pace::kFlatOut, Stat::kP99, Over::kUnpreempted)
+    ->Name("native.gc.stall.p99_us.flat_out.heap1GB.unpreempted")
+    ->Iterations(1)
+    ->Repetitions(1)
+    ->UseManualTime();
+BENCHMARK_CAPTURE(Stall, u7, 1024, Pace::kFlatOut, Stat::kMax, Over::kUnpreempted)
+    ->Name("native.gc.stall.max_us.flat_out.heap1GB.unpreempted")
+    ->Iterations(1)
+    ->Repetitions(1)
+    ->UseManualTime();
+BENCHMARK_CAPTURE(Stall, m8, 64, Pace::kPaced, Stat::kMmu1, Over::kAll)
     ->Name("native.gc.mmu.1ms.paced")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m9, 64, Pace::kPaced, Stat::kMmu10, false)
+BENCHMARK_CAPTURE(Stall, m9, 64, Pace::kPaced, Stat::kMmu10, Over::kAll)
     ->Name("native.gc.mmu.10ms.paced")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m10, 64, Pace::kFlatOut, Stat::kMmu1, false)
+BENCHMARK_CAPTURE(Stall, m10, 64, Pace::kFlatOut, Stat::kMmu1, Over::kAll)
     ->Name("native.gc.mmu.1ms.flat_out")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m11, 64, Pace::kFlatOut, Stat::kMmu10, false)
+BENCHMARK_CAPTURE(Stall, m11, 64, Pace::kFlatOut, Stat::kMmu10, Over::kAll)
     ->Name("native.gc.mmu.10ms.flat_out")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m12, 64, Pace::kFlatOut, Stat::kP50, true)
+BENCHMARK_CAPTURE(Stall, m12, 64, Pace::kFlatOut, Stat::kP50, Over::kHandshakes)
     ->Name("native.gc.handshake.p50_us.heap64MB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m13, 64, Pace::kFlatOut, Stat::kP99, true)
+BENCHMARK_CAPTURE(Stall, m13, 64, Pace::kFlatOut, Stat::kP99, Over::kHandshakes)
     ->Name("native.gc.handshake.p99_us.heap64MB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m14, 64, Pace::kFlatOut, Stat::kMax, true)
+BENCHMARK_CAPTURE(Stall, m14, 64, Pace::kFlatOut, Stat::kMax, Over::kHandshakes)
     ->Name("native.gc.handshake.max_us.heap64MB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m15, 1024, Pace::kFlatOut, Stat::kP50, true)
+BENCHMARK_CAPTURE(Stall, m15, 1024, Pace::kFlatOut, Stat::kP50, Over::kHandshakes)
     ->Name("native.gc.handshake.p50_us.heap1GB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m16, 1024, Pace::kFlatOut, Stat::kP99, true)
+BENCHMARK_CAPTURE(Stall, m16, 1024, Pace::kFlatOut, Stat::kP99, Over::kHandshakes)
     ->Name("native.gc.handshake.p99_us.heap1GB")
     ->Iterations(1)
     ->Repetitions(1)
     ->UseManualTime();
-BENCHMARK_CAPTURE(Stall, m17, 1024, Pace::kFlatOut, Stat::kMax, true)
+BENCHMARK_CAPTURE(Stall, m17, 1024, Pace::kFlatOut, Stat::kMax, Over::kHandshakes)
     ->Name("native.gc.handshake.max_us.heap1GB")
     ->Iterations(1)
     ->Repetitions(1)

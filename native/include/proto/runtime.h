@@ -83,6 +83,11 @@ struct RuntimeOptions {
   // Collect at every safepoint and verify the heap after each cycle. -1 reads
   // the environment variable PROTO_GC_STRESS (1 = on).
   int gcStress = -1;
+  // Tell, for every stall, whether the thread was preempted during it
+  // (StallSample::preempted). Costs two getrusage() calls per stall; meant
+  // for benchmarks and profiling, where it separates the runtime's share of
+  // a long stall from the scheduler's. Linux only (elsewhere never set).
+  bool probePreemption = false;
 };
 
 struct Attribute {
@@ -228,6 +233,10 @@ struct StallSample {
   double us = 0;
   StallKind kind = StallKind::kHandshake;
   std::uint32_t thread = 0;
+  // The operating system took the core from the thread during the stall
+  // (an involuntary context switch): part of it was the scheduler's, not the
+  // runtime's. Set only with RuntimeOptions::probePreemption, on Linux.
+  bool preempted = false;
 };
 
 struct GcStats {
