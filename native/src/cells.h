@@ -43,6 +43,8 @@ class BatchStack {
  private:
   static constexpr unsigned kPointerBits = 42;
   static constexpr std::uint64_t kPointerMask = (std::uint64_t{1} << kPointerBits) - 1;
+  static_assert(sizeof(std::uintptr_t) * 8 <= kPointerBits + 6 || sizeof(std::uintptr_t) == 8,
+                "a batch address >> 6 fits kPointerBits (32-bit targets always; 64-bit below 2^48)");
   static CellBatch* top(std::uint64_t head) noexcept {
     return reinterpret_cast<CellBatch*>(static_cast<std::uintptr_t>(head & kPointerMask) << 6);
   }

@@ -82,6 +82,24 @@ static void unpoison(void* p, std::size_t bytes) noexcept {
 namespace {
 constexpr std::size_t kArenaPages = 64;
 
+#if defined(__EMSCRIPTEN__)
+// wasm has no address space to map: emscripten's mmap takes memory from the C
+// heap, cannot unmap part of a mapping (3.1.6 even keeps its lock held when
+// asked to, and the next mmap deadlocks), and madvise drops nothing. So pages
+// come from the C heap already aligned, and a released page is zeroed by hand
+// (the next user expects what a fresh mapping gives).
+void* mapAligned(std::size_t bytes) {
+  void* p = nullptr;
+  if (posix_memalign(&p, kPageSize, bytes) != 0) return nullptr;
+  std::memset(p, 0, bytes);
+  return p;
+}
+void unmapWhole(void* mem, std::size_t) { std::free(mem); }
+void dropMemory(void* mem, std::size_t bytes) { std::memset(mem, 0, bytes); }
+#else
+void unmapWhole(void* mem, std::size_t bytes) { munmap(mem, bytes); }
+void dropMemory(void* mem, std::size_t bytes) { madvise(mem, bytes, MADV_DONTNEED); }
+
 void* mapAligned(std::size_t bytes) {
   std::size_t span = bytes + kPageSize;
   void* raw = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -93,6 +111,7 @@ void* mapAligned(std::size_t bytes) {
   if (tail) munmap(reinterpret_cast<void*>(aligned + bytes), tail);
   return reinterpret_cast<void*>(aligned);
 }
+#endif
 
 struct PagePool {
   std::mutex mutex;
@@ -121,10 +140,10 @@ void* mapPages(std::size_t bytes) {
 void unmap(void* mem, std::size_t bytes) {
   unpoison(mem, bytes);
   if (bytes != kPageSize) {
-    munmap(mem, bytes);
+    unmapWhole(mem, bytes);
     return;
   }
-  madvise(mem, bytes, MADV_DONTNEED);  // the memory goes back; the next touch reads zeros
+  dropMemory(mem, bytes);  // the memory goes back; the next touch reads zeros
   PagePool& pool = pagePool();
   auto lock = lockCounted(pool.mutex);
   pool.free.push_back(mem);

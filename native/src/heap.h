@@ -129,6 +129,9 @@ class PageMap {
  private:
   static constexpr unsigned kLeafBits = 15;  // 2^15 pages (8 GiB of address space) per leaf
   static constexpr unsigned kTopBits = 48 - 18 - kLeafBits;
+  static_assert(kPageSize == std::size_t{1} << 18, "PageMap indexes 2^18-byte pages");
+  static_assert(sizeof(std::uintptr_t) * 8 <= 48 || sizeof(std::uintptr_t) == 8,
+                "PageMap covers 48-bit addresses: every 32-bit (wasm32) one, the user space of 64-bit ones");
   std::atomic<std::atomic<std::uint64_t>*> top_[std::size_t{1} << kTopBits] = {};
 };
 

@@ -514,7 +514,10 @@ Local<String> charAt(Thread& thread, const String* s, std::size_t index) {
 
 Lengths lengths(const String* s) {
   TextLen l = Text::lenOf(check(s, "string"));
-  return {l.bytes, l.codePoints, l.utf16};
+  // TextLen counts in 64 bits; a string fits the address space, so each count
+  // fits size_t (32 bits on wasm32).
+  return {static_cast<std::size_t>(l.bytes), static_cast<std::size_t>(l.codePoints),
+          static_cast<std::size_t>(l.utf16)};
 }
 std::size_t length(const String* s) { return Text::lenOf(check(s, "string")).codePoints; }
 std::size_t byteLength(const String* s) { return Text::lenOf(check(s, "string")).bytes; }

@@ -123,7 +123,7 @@ TEST_F(StringTest, RandomOperationsMatchAModel) {
         break;
       }
       case 4: {  // erase
-        std::size_t a = rng() % (n + 1), b = std::min(n, a + rng() % 300);
+        std::size_t a = rng() % (n + 1), b = std::min<std::size_t>(n, a + rng() % 300);
         next = strings::erase(t, s, a, b);
         model.erase(a, b - a);
         break;

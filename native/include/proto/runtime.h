@@ -67,7 +67,10 @@ struct LocalAccess;
 struct RuntimeOptions {
   // Hard limit of the heap (objects, ropes, tuples; not cells). Past it an
   // allocation collects and, if that is not enough, throws kOutOfMemory.
-  std::size_t heapLimitBytes = std::size_t{4} << 30;
+  // 4 GiB on 64-bit targets; 512 MiB on 32-bit ones (wasm32), where 4 GiB
+  // is the whole address space and does not fit size_t.
+  std::size_t heapLimitBytes =
+      sizeof(std::size_t) >= 8 ? static_cast<std::size_t>(std::uint64_t{4} << 30) : std::size_t{512} << 20;
   // Hard limit of the cell table (value cells and numeric blocks); past it
   // taking a cell throws kOutOfMemory. 0: no limit but the machine's.
   std::size_t cellLimitBytes = 0;

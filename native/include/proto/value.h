@@ -19,12 +19,31 @@
 
 #include <bit>
 #include <cstdint>
+#include <limits>
 
 namespace proto {
 
+// The representation above assumes IEEE-754 doubles and addresses that fit
+// the 48-bit payload: any 32-bit target (wasm32) does, and 64-bit targets
+// hand user space at most 48 bits (checked where pages are mapped).
+static_assert(sizeof(double) == 8 && std::numeric_limits<double>::is_iec559,
+              "NaN-boxing needs 64-bit IEEE-754 doubles");
+static_assert(sizeof(std::uintptr_t) == 4 || sizeof(std::uintptr_t) == 8,
+              "a Value payload holds a 32- or 64-bit address (48 bits used)");
+
 namespace internal {
-struct HeapObject;
+// std::bit_cast where the standard library has it; the compiler builtin it is
+// made of where it does not (emscripten 3.1.6's libc++).
+template <class To, class From>
+constexpr To bitCast(const From& from) noexcept {
+#if defined(__cpp_lib_bit_cast)
+  return std::bit_cast<To>(from);
+#else
+  return __builtin_bit_cast(To, from);
+#endif
 }
+struct HeapObject;
+}  // namespace internal
 
 // An interned name. Ids are dense, start at 1 and are never reused within a
 // runtime; 0 is "no symbol". Obtain one from Runtime::symbol().
@@ -49,7 +68,7 @@ class Value {
   constexpr Value() noexcept : bits_(tagged(kTagSpecial, 0)) {}  // nil
 
   static constexpr Value number(double d) noexcept {
-    return Value(d != d ? kCanonicalNaN : std::bit_cast<std::uint64_t>(d));
+    return Value(d != d ? kCanonicalNaN : internal::bitCast<std::uint64_t>(d));
   }
   static constexpr Value integer(std::int32_t i) noexcept {
     return Value(tagged(kTagInt, static_cast<std::uint32_t>(i)));
@@ -81,7 +100,7 @@ class Value {
 
   // Unchecked accessors: the caller has tested the kind. The checked forms in
   // proto/runtime.h (proto::toNumber and friends) throw kWrongKind instead.
-  constexpr double asNumberUnchecked() const noexcept { return std::bit_cast<double>(bits_); }
+  constexpr double asNumberUnchecked() const noexcept { return internal::bitCast<double>(bits_); }
   constexpr std::int32_t asIntUnchecked() const noexcept {
     return static_cast<std::int32_t>(static_cast<std::uint32_t>(bits_));
   }
