@@ -12,7 +12,8 @@ export const baselines = Object.freeze({
   "native.counter.private.cas.threads2": "native.counter.private.mutex.threads2",
   "native.attr.pressure": "native.attr.floor.struct_chain",
   "native.rope.insert_mid.10MB": "native.std_string.insert_mid.10MB",
-  "js.attr.read": "js.plainobject.read",
+  "js.param.read": "js.plainobject.read",
+  "js.object.get": "js.napi.noop",
   "js.script.swarm.10k": "js.bitecs.swarm.10k",
   "js.workers.swarm.100k.w2": "js.script.swarm.100k",
 });

@@ -314,7 +314,10 @@ if (
   runNative();
 runJs();
 
-const kept = metrics.filter((m) => idSelected(m.id) || selectsPart("", m.part));
+const selectedMetrics = metrics.filter((m) => idSelected(m.id) || selectsPart("", m.part));
+// A selected metric's baseline stays in the table when its module measured it too.
+const neededBaselines = new Set(selectedMetrics.map((m) => m.baseline ?? baselines[m.id]));
+const kept = metrics.filter((m) => selectedMetrics.includes(m) || neededBaselines.has(m.id));
 const byId = new Map(kept.map((m) => [m.id, m]));
 /** @param {number} x */
 const round = (x) => Number(x.toPrecision(4));

@@ -20,7 +20,14 @@ export { Behaviour, Entity } from "./behaviour.ts";
 export type { Column, ColumnArrays, ColumnType } from "./column.ts";
 export type { NativeAddon, NativeBuildInfo } from "./native.ts";
 export { AddonLoadError, addonPath, loadAddon } from "./native.ts";
-export type { AttributeLookup, Attributes, AttributeWhere, ObjectOptions, ProtoValue } from "./object.ts";
+export type {
+  AttributeLookup,
+  Attributes,
+  AttributeWhere,
+  ObjectOptions,
+  ProtoSymbol,
+  ProtoValue,
+} from "./object.ts";
 export { ProtoObject } from "./object.ts";
 export { ProtoString, ProtoTuple } from "./rope.ts";
 export type { FrameRecord, RuntimeOptions, RuntimeStats } from "./runtime.ts";

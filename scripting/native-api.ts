@@ -75,6 +75,18 @@ export interface NativeObjects {
     count: number,
   ): number;
   open(token: number): NativeObjectHandle;
+  /**
+   * The fast read path: the object's slot id (the same for every call on one handle; it
+   * ends with the handle), or 0 when the environment's table is full.
+   */
+  pin(object: NativeObjectHandle): number;
+  /** The array read() writes numbers and symbol ids into: the same one for every call in an environment. */
+  readIo(): Float64Array;
+  /**
+   * Reads an attribute of a pinned object: 0 missing, 1 a number (in io[0]), 2 true,
+   * 3 false, 4 nil, 5 a symbol (its id in io[0]), 6 a reference (read it with get()).
+   */
+  read(slot: number, name: number): number;
   /** Drops a token (of an object or a column); false if it was unknown. */
   unshare(token: number): boolean;
 }

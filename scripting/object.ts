@@ -5,7 +5,7 @@
 // ProtoObject (or any copy of its handle) is reachable from JS, the Proto object
 // stays alive; once JS collects it, the root is dropped and the Proto collector
 // may free the object (unless something else in Proto still references it).
-import type { NativeObjectHandle, NativeValue } from "./native.ts";
+import type { NativeObjectHandle, NativeObjects, NativeValue } from "./native.ts";
 import {
   addon,
   checkText,
@@ -42,7 +42,15 @@ export interface ObjectOptions {
   readonly mutable?: Attributes;
 }
 
+/**
+ * An attribute name interned once (Runtime.symbol()): get() and has() take it in place
+ * of the string and skip looking the name up. A number at run time, valid in every
+ * environment of the process (symbols are process-wide).
+ */
+export type ProtoSymbol = number & { readonly __protoSymbol: unique symbol };
+
 const symbolIds = new Map<string, number>();
+const symbolNames = new Map<number, string>();
 
 /**
  * @internal The runtime's id of an attribute name (cached per environment: ids never
@@ -57,8 +65,51 @@ export function symbolId(name: unknown, where: string, what = "name"): number {
     checkText(name, where, what);
     id = addon().symbols.intern(name);
     symbolIds.set(name, id);
+    symbolNames.set(id, name);
   }
   return id;
+}
+
+/** @internal The name of a symbol id (cached per environment). */
+export function symbolName(id: number): string {
+  let name = symbolNames.get(id);
+  if (name === undefined) {
+    name = addon().symbols.name(id);
+    symbolNames.set(id, name);
+  }
+  return name;
+}
+
+// The fast read path (native/addon/bind_reads.cpp, ReadKind): objects.read() says what
+// the value is and writes a number or a symbol id into the environment's io array.
+const READ_NUMBER = 1;
+const READ_REFERENCE = 6;
+let reads: NativeObjects | undefined;
+let readIo: Float64Array = new Float64Array(1);
+
+function fastReads(): NativeObjects {
+  if (reads === undefined) {
+    const objects = addon().objects;
+    readIo = objects.readIo();
+    reads = objects;
+  }
+  return reads;
+}
+
+// A value read() described by its kind alone (not a number, not a reference).
+function readValue(kind: number): ProtoValue | undefined {
+  switch (kind) {
+    case 2:
+      return true;
+    case 3:
+      return false;
+    case 4:
+      return null;
+    case 5:
+      return symbolName(readIo[0] as number);
+    default:
+      return undefined;
+  }
 }
 
 /** @internal Checks the options of object() and extend(): an object (its own `mutable`). */
@@ -119,14 +170,37 @@ export function newObject(
  * throws TypeError/RangeError (with a `code`) on bad input.
  */
 export class ProtoObject extends ProtoHandle<NativeObjectHandle> {
-  /** The attribute's value, own or inherited; `undefined` if no object in the chain has it. */
-  get(name: string): ProtoValue | undefined {
-    return fromNative(addon().objects.get(this.handle, symbolId(name, "get(name)")));
+  // The slot id of the fast read path: -1 not asked yet, 0 none (read the slow way).
+  #slot = -1;
+
+  /**
+   * The attribute's value, own or inherited; `undefined` if no object in the chain has
+   * it. `name` is a string or, faster, a ProtoSymbol (Runtime.symbol()).
+   */
+  get(name: string | ProtoSymbol): ProtoValue | undefined {
+    const id = typeof name === "number" ? name : symbolId(name, "get(name)");
+    const objects = reads ?? fastReads();
+    const slot = this.#slot === -1 ? this.#pin(objects) : this.#slot;
+    if (slot !== 0) {
+      const kind = objects.read(slot, id);
+      if (kind === READ_NUMBER) return readIo[0];
+      if (kind !== READ_REFERENCE) return readValue(kind);
+    }
+    return fromNative(objects.get(this.handle, id));
   }
 
   /** True if the object or one of its ancestors has the attribute (even if its value is null). */
-  has(name: string): boolean {
-    return addon().objects.get(this.handle, symbolId(name, "has(name)")) !== undefined;
+  has(name: string | ProtoSymbol): boolean {
+    const id = typeof name === "number" ? name : symbolId(name, "has(name)");
+    const objects = reads ?? fastReads();
+    const slot = this.#slot === -1 ? this.#pin(objects) : this.#slot;
+    if (slot !== 0) return objects.read(slot, id) !== 0;
+    return objects.get(this.handle, id) !== undefined;
+  }
+
+  #pin(objects: NativeObjects): number {
+    this.#slot = objects.pin(this.handle);
+    return this.#slot;
   }
 
   /** Where the attribute is, whether it is mutable, and its value. */

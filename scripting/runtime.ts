@@ -18,7 +18,9 @@ import {
   type ObjectOptions,
   objectOptions,
   ProtoObject,
+  type ProtoSymbol,
   type ProtoValue,
+  symbolId,
 } from "./object.ts";
 import { newString, newTuple, type ProtoString, type ProtoTuple } from "./rope.ts";
 import { type FrameTemps, frameTemps } from "./temps.ts";
@@ -114,6 +116,14 @@ export class Runtime implements BehaviourHost {
   /** A new root object (no parent) with immutable `attributes` and `options.mutable` ones. */
   object(attributes: Attributes = {}, options: ObjectOptions = {}): ProtoObject {
     return newObject(null, attributes, objectOptions(options, "object").mutable);
+  }
+
+  /**
+   * The symbol of an attribute name, interned once: `object.get(symbol)` reads through
+   * the runtime's fast path without looking the name up on every call.
+   */
+  symbol(name: string): ProtoSymbol {
+    return symbolId(name, "symbol(name)") as ProtoSymbol;
   }
 
   /** A Proto string (rope) holding `text`; TypeError for lone UTF-16 surrogates. */

@@ -16,6 +16,7 @@ void defineModule(Group& top);       // bind_runtime.cpp: greeting, version, noo
 void defineSymbols(Group& symbols);  // bind_symbols.cpp
 void defineObjects(Group& objects);  // bind_objects.cpp
 void defineSharing(Group& objects);  // bind_sharing.cpp: share tokens (objects.share, open, ...)
+void defineReads(Group& objects);    // bind_reads.cpp: the fast read path (objects.pin, read, readIo)
 void defineCells(Group& cells);      // bind_cells.cpp: numeric columns
 void defineStrings(Group& strings);  // bind_strings.cpp
 void defineTuples(Group& tuples);    // bind_tuples.cpp

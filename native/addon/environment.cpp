@@ -35,12 +35,15 @@ double readMaxArrayBufferBytes(Napi::Env env, double fallback) {
 
 }  // namespace
 
-Environment::Environment(Napi::Env env) : ledger_(new HandleLedger()) {  // leaked on purpose (handles.h)
+Environment::Environment(Napi::Env env) : ledger_(new HandleLedger()) {
   env.AddCleanupHook([this] { detach(); });
   maxArrayBufferBytes = readMaxArrayBufferBytes(env, maxArrayBufferBytes);
 }
 
-Environment::~Environment() { detach(); }
+Environment::~Environment() {
+  detach();
+  HandleLedger::drop(ledger_);  // live handles may still own it (handles.h)
+}
 
 void Environment::ensureAttached() {
   if (attach_) return;
@@ -153,6 +156,13 @@ InsideRuntime::InsideRuntime(Environment& e) : e_(e) {
 
 InsideRuntime::~InsideRuntime() {
   if (--e_.insideDepth_ == 0) e_.outside_.emplace(thread());
+}
+
+Group& Group::native(const char* name, napi_callback callback) {
+  napi_value fn = nullptr;
+  if (napi_create_function(env_, name, NAPI_AUTO_LENGTH, callback, &e_, &fn) != napi_ok)
+    throw Napi::Error::New(env_);
+  return put(name, Napi::Value(env_, fn));
 }
 
 Group& Group::put(const char* name, Napi::Value value) {

@@ -38,6 +38,7 @@ class Environment {
   // finalizer, whichever comes first).
   void detach();
   bool detached() const noexcept { return detached_; }
+  bool attached() const noexcept { return attach_.has_value(); }
 
   proto::Runtime& runtime();
   ProcessRuntime& process();
@@ -60,6 +61,7 @@ class Environment {
 
   Napi::FunctionReference gcHook;  // runs V8's full GC (memory.setGcHook)
   TempArena temps;                 // frame temporaries (bind_temps.cpp)
+  Napi::ObjectReference readIo;    // the view of ledger().readIo objects.readIo() returns
   // The largest external ArrayBuffer Node makes, in bytes (buffer.constants.MAX_LENGTH):
   // 2^32 on 64-bit Node 20 and 21, 2^53 - 1 from Node 22 on.
   double maxArrayBufferBytes = 4294967296.0;
@@ -119,6 +121,8 @@ class Group {
   Group& raw(const char* name) {
     return put(name, Napi::Function::New<F>(env_, name, &e_));
   }
+  // A function written against Node-API's C interface (the fast read path).
+  Group& native(const char* name, napi_callback callback);
   Group& put(const char* name, Napi::Value value);
   // Freezes the group and returns it.
   Napi::Object done();

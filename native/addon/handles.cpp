@@ -2,6 +2,7 @@
 #include "handles.h"
 
 #include <string_view>
+#include <type_traits>
 
 #include "environment.h"
 #include "process_runtime.h"
@@ -37,9 +38,44 @@ void finalizeRef(napi_env, void* data, void*) {
 
 }  // namespace
 
+std::uint32_t SlotTable::acquire(const proto::Object* object) {
+  std::uint32_t index = freeHead_;
+  if (index != kNone) {
+    freeHead_ = entries_[index].nextFree;
+  } else {
+    if (entries_.size() >= kMaxEntries) return 0;
+    index = static_cast<std::uint32_t>(entries_.size());
+    entries_.push_back(Entry{nullptr, 0, kNone});
+  }
+  Entry& entry = entries_[index];
+  entry.object = object;
+  entry.nextFree = kNone;
+  return (entry.generation << kIndexBits) | (index + 1);
+}
+
+void SlotTable::release(std::uint32_t id) noexcept {
+  const std::uint32_t index = (id & kMaxEntries) - 1;
+  Entry& entry = entries_[index];
+  entry.object = nullptr;
+  entry.generation = (entry.generation + 1) & 63;
+  entry.nextFree = freeHead_;
+  freeHead_ = index;
+}
+
+const proto::Object* SlotTable::lookup(double id) const noexcept {
+  if (!(id >= 1 && id < static_cast<double>(1u << 30))) return nullptr;  // also NaN
+  const auto bits = static_cast<std::uint32_t>(id);
+  if (static_cast<double>(bits) != id || (bits & kMaxEntries) == 0) return nullptr;
+  const std::uint32_t index = (bits & kMaxEntries) - 1;
+  if (index >= entries_.size()) return nullptr;
+  const Entry& entry = entries_[index];
+  return entry.generation == (bits >> kIndexBits) ? entry.object : nullptr;
+}
+
 template <class T>
 Ref<T>::Ref(proto::Thread& thread, const T* target, std::int64_t b, HandleLedger* l)
     : handle(thread, target), bytes(b), ledger(l) {
+  ledger->owners.fetch_add(1, std::memory_order_relaxed);
   ProcessRuntime* p = ProcessRuntime::existing();
   p->wrappers.fetch_add(1, std::memory_order_relaxed);
   p->wrapperBytes.fetch_add(b, std::memory_order_relaxed);
@@ -51,6 +87,15 @@ Ref<T>::~Ref() {
   p->wrappers.fetch_sub(1, std::memory_order_relaxed);
   p->wrapperBytes.fetch_sub(bytes, std::memory_order_relaxed);
   ledger->freed.fetch_add(bytes, std::memory_order_relaxed);
+  if constexpr (std::is_same_v<T, proto::Object>) {
+    if (slot != 0) ledger->slots.release(slot);
+  }
+  HandleLedger::drop(ledger);
+}
+
+Ref<proto::Object>* objectRefArg(const Napi::Value& v, const std::string& what) {
+  objectArg(v, what);  // the type tag, or a TypeError
+  return v.As<Napi::External<Ref<proto::Object>>>().Data();
 }
 
 template <class T>

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "convert.h"
 #include "errors.h"
@@ -22,13 +23,55 @@ namespace proto_addon {
 
 class Environment;
 
-// What the handles of one environment freed, for V8's external-memory
-// accounting (napi_adjust_external_memory): finalizers add to `freed`, the
-// environment reports the difference in batches. Deliberately leaked, one per
-// environment: a finalizer may run after the environment's instance data is
-// gone (at teardown), and must still find it.
+// Small integer ids of objects whose handle is alive, for the fast read path
+// (bind_reads.cpp): a call passes two numbers instead of an External whose
+// type tag costs more to check than the read itself. An entry belongs to one
+// object handle (Ref<Object>) and lives exactly as long as it: the handle's
+// Persistent keeps the object alive, so an entry never names a freed object
+// (invariant 10: the raw pointer here is a copy of a root, not the root). An
+// id is (generation mod 64) × 2^24 + index + 1, below 2^30 so V8 passes it as
+// a small integer; a released id is refused until its entry is reused 64
+// times. Used only on the environment's own JS thread (bindings and handle
+// finalizers both run there).
+class SlotTable {
+ public:
+  static constexpr std::uint32_t kIndexBits = 24;
+  static constexpr std::uint32_t kMaxEntries = (1u << kIndexBits) - 1;
+  // A fresh id for `object`, or 0 if the table is full (the caller reads the slow way).
+  std::uint32_t acquire(const proto::Object* object);
+  void release(std::uint32_t id) noexcept;
+  // The object of a live id, or null for anything else (any double at all).
+  const proto::Object* lookup(double id) const noexcept;
+
+ private:
+  struct Entry {
+    const proto::Object* object;
+    std::uint32_t generation;
+    std::uint32_t nextFree;
+  };
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  std::vector<Entry> entries_;
+  std::uint32_t freeHead_ = kNone;
+};
+
+// What one environment's handles share with it: the bytes they freed, for
+// V8's external-memory accounting (napi_adjust_external_memory: finalizers add
+// to `freed`, the environment reports the difference in batches), and the
+// slot table. Owned jointly by the environment and its live handles (`owners`
+// counts them): a finalizer may run after the environment's instance data is
+// gone (at teardown), and must still find it; the last owner deletes it.
 struct HandleLedger {
   std::atomic<std::int64_t> freed{0};
+  std::atomic<std::int64_t> owners{1};  // the environment
+  SlotTable slots;
+  // Where objects.read() writes a number or a symbol id. JS views it through an
+  // ArrayBuffer that owns the ledger too, so the bytes outlive every view, even
+  // one transferred to another thread.
+  double readIo[2] = {0, 0};
+  // Drops one owner; deletes the ledger with the last.
+  static void drop(HandleLedger* ledger) noexcept {
+    if (ledger->owners.fetch_sub(1, std::memory_order_acq_rel) == 1) delete ledger;
+  }
 };
 
 inline constexpr napi_type_tag kObjectTag = {0x70726f746f4f626aULL, 0x9d3c1a7be2f04c11ULL};
@@ -63,7 +106,11 @@ struct Ref {
   proto::Persistent<T> handle;
   std::int64_t bytes;
   HandleLedger* ledger;
+  std::uint32_t slot = 0;  // objects only: its SlotTable id once pinned, else 0
 };
+
+// The Ref behind an object handle argument (a TypeError for anything else).
+Ref<proto::Object>* objectRefArg(const Napi::Value& v, const std::string& what);
 
 template <class T>
 bool isHandle(const Napi::Value& v) {

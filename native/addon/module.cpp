@@ -20,6 +20,7 @@ Napi::Object init(Napi::Env env, Napi::Object) {
   group("objects", [](Group& g) {
     defineObjects(g);
     defineSharing(g);
+    defineReads(g);
   });
   group("cells", defineCells);
   group("strings", defineStrings);

@@ -5,6 +5,7 @@ import { constants as bufferConstants } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { type ColumnType, loadAddon, Runtime } from "../../scripting/index.ts";
 import { ERROR_CODES, type NativeAddon } from "../../scripting/native.ts";
+import { collectV8Full } from "../../scripting/v8.ts";
 
 const runtime = new Runtime();
 // The addon as a hostile caller sees it: any argument goes.
@@ -130,6 +131,31 @@ const addonCases: Case[] = [
     /must be a number/,
   ],
   ["setFrameBudgetMs() of -1", () => raw.frames.setBudgetMs?.(-1), RangeError, /\(0, 1000\]/],
+  [
+    "pin() of a string handle",
+    () => raw.objects.pin?.(runtime.string("x").handle),
+    TypeError,
+    /ProtoObject handle/,
+  ],
+  ["pin() of a plain object", () => raw.objects.pin?.({}), TypeError, /ProtoObject handle, got an object/],
+  ["read() without arguments", () => raw.objects.read?.(), TypeError, /expects 2 argument/],
+  ["read() of a forged slot", () => raw.objects.read?.(12_345, speed), RangeError, /names no live object/],
+  ["read() of slot 0", () => raw.objects.read?.(0, speed), RangeError, /names no live object/],
+  ["read() of a string slot", () => raw.objects.read?.("1", speed), TypeError, /must be a number/],
+  ["read() of a huge slot", () => raw.objects.read?.(2 ** 40, speed), RangeError, /out of range/],
+  ["read() of a fractional slot", () => raw.objects.read?.(1.5, speed), RangeError, /whole number/],
+  [
+    "read() of symbol 0",
+    () => raw.objects.read?.(native.objects.pin(object.handle), 0),
+    RangeError,
+    /0 is no symbol/,
+  ],
+  [
+    "read() of a symbol never interned",
+    () => raw.objects.read?.(native.objects.pin(object.handle), 4_000_000_000),
+    TypeError,
+    /not interned/,
+  ],
   ["frameEnd() without frameBegin()", () => raw.frames.end?.(), TypeError, /without frameBegin/],
 ];
 
@@ -160,6 +186,23 @@ describe("the addon given bad input", () => {
     expect(() => {
       (native.objects as { get: unknown }).get = () => 1;
     }).toThrow(TypeError);
+  });
+
+  it("refuses the slot of a handle V8 has collected, and keeps one io array per environment", () => {
+    const name = native.symbols.intern("collectedSlot");
+    const io = native.objects.readIo();
+    expect(native.objects.readIo()).toBe(io);
+    let slot = 0;
+    (() => {
+      const doomed = runtime.object({ collectedSlot: 42 });
+      slot = native.objects.pin(doomed.handle);
+      expect(native.objects.pin(doomed.handle)).toBe(slot);
+      expect(native.objects.read(slot, name)).toBe(1);
+      expect(io[0]).toBe(42);
+    })();
+    collectV8Full();
+    expect(() => native.objects.read(slot, name)).toThrow(/names no live object/);
+    expect(object.get(runtime.symbol("speed"))).toBe(1);
   });
 
   it("runs argument getters (which may call back into the addon) before entering the runtime", () => {
@@ -227,10 +270,10 @@ const apiCases: Case[] = [
   ],
   ["attributes that are not an object", () => runtime.object(5 as never), TypeError, /plain object/],
   [
-    "a non-string attribute name",
-    () => object.get(5 as never),
+    "an attribute name that is neither a string nor a symbol",
+    () => object.get(true as never),
     TypeError,
-    /^get\(name\): expected name to be a string, got a number/,
+    /^get\(name\): expected name to be a string, got a boolean/,
   ],
   ["an empty attribute name", () => object.get(""), TypeError, /must not be empty/],
   [

@@ -2,7 +2,7 @@
 // delegation, override, missing vs nil, mutable vs immutable attributes.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ProtoObject, Runtime } from "../../scripting/index.ts";
+import { ProtoObject, type ProtoSymbol, Runtime } from "../../scripting/index.ts";
 
 const runtime = new Runtime();
 
@@ -118,5 +118,46 @@ describe("the scripting modules", () => {
     expect(() => o.is(runtime.string("x") as unknown as ProtoObject)).toThrow(/got a ProtoString$/);
     expect(() => o.is(runtime.tuple([1]) as unknown as ProtoObject)).toThrow(/got a ProtoTuple$/);
     expect(() => runtime.string("a").concat(o as unknown as string)).toThrow(/got a ProtoObject$/);
+  });
+});
+
+describe("a read through the runtime's fast path (a symbol interned once)", () => {
+  const base = runtime.object(
+    { speed: 1.5, name: "bob", on: true, off: false, none: null, text: runtime.string("hi") },
+    { mutable: { hp: 10 } },
+  );
+  const entity = base.extend({ x: 1 }).extend({});
+
+  it("answers what a read by name answers, for every kind of value", () => {
+    for (const name of ["speed", "name", "on", "off", "none", "hp", "x", "absent"]) {
+      expect(entity.get(runtime.symbol(name))).toEqual(entity.get(name));
+      expect(entity.has(runtime.symbol(name))).toBe(entity.has(name));
+    }
+    expect(String(entity.get(runtime.symbol("text")))).toBe("hi");
+    expect(entity.get(runtime.symbol("absent"))).toBeUndefined();
+  });
+
+  it("sees a write to a mutable attribute at the next read", () => {
+    const hp = runtime.symbol("hp");
+    entity.set("hp", 7);
+    expect(entity.get(hp)).toBe(7);
+    base.set("hp", 3.25);
+    expect(entity.get(hp)).toBe(3.25);
+    base.set("hp", "dead");
+    expect(entity.get(hp)).toBe("dead");
+  });
+
+  it("gives the same symbol for the same name, and a number any environment can use", () => {
+    expect(runtime.symbol("speed")).toBe(runtime.symbol("speed"));
+    expect(typeof runtime.symbol("speed")).toBe("number");
+    expect(() => runtime.symbol("")).toThrow(/must not be empty/);
+    expect(() => runtime.symbol(5 as unknown as string)).toThrow(TypeError);
+  });
+
+  it("refuses a number that is no interned symbol instead of reading garbage", () => {
+    expect(() => entity.get(4_000_000_000 as ProtoSymbol)).toThrow(/not interned/);
+    expect(() => entity.get(0 as ProtoSymbol)).toThrow(RangeError);
+    expect(() => entity.get(1.5 as ProtoSymbol)).toThrow(/whole number/);
+    expect(entity.get(runtime.symbol("speed"))).toBe(1.5); // still usable
   });
 });
