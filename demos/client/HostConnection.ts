@@ -1,19 +1,43 @@
-// HostConnection: the client's WebSocket to the demo host. Decodes binary frames (validated by
-// the protocol module), parses JSON host messages, sends control messages and reconnects after
-// the host goes away.
+// HostConnection: the page's WebSocket to the demo host. Tells the host's two binary
+// messages apart (a frame's stats, never skipped; its positions, skipped for a slow page),
+// parses its JSON messages, sends control requests each with an id and resolves each with
+// the reply that names it, and reconnects after the host goes away.
 
-import { type ClientMessage, type HelloMessage, parseHostMessage } from "../protocol/ControlMessage.ts";
+import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
+import type { ClientMessage } from "../protocol/ControlMessage.ts";
 import { type DecodedFrame, decodeFrame } from "../protocol/FrameMessage.ts";
+import {
+  type HelloMessage,
+  type NoticeMessage,
+  parseHostMessage,
+  type ReplyMessage,
+  type ScriptErrorsMessage,
+} from "../protocol/HostMessage.ts";
 import { ProtocolError } from "../protocol/ProtocolError.ts";
+import { decodeStats, isStatsMessage } from "../protocol/StatsMessage.ts";
 
 /** Callbacks of {@link HostConnection}. */
 export interface HostConnectionHandlers {
   /** The host's settings, on connect and after every change. */
   onHello(hello: HelloMessage): void;
-  /** One decoded frame (its arrays are views into the message; keep only until the next). */
+  /** One frame's record (every frame the host ran while connected). */
+  onStats(record: FrameRecord): void;
+  /** One frame's positions (its arrays are views into the message; keep only until the next). */
   onFrame(frame: DecodedFrame): void;
-  /** Connection state or an error, as a sentence for the status line. */
+  /** A frame's script errors. */
+  onScriptErrors(message: ScriptErrorsMessage): void;
+  /** A notice (a live reload's outcome) or a host error not tied to a request. */
+  onNotice(notice: NoticeMessage): void;
+  /** Connection state or a dropped message, as a sentence for the status line. */
   onStatus(text: string): void;
+}
+
+/** How long a request waits for its reply. */
+const REPLY_TIMEOUT_MS = 5000;
+
+interface Pending {
+  resolve(reply: ReplyMessage): void;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 /** A self-reconnecting WebSocket to the host's /ws endpoint. */
@@ -22,6 +46,8 @@ export class HostConnection {
   private closed = false;
   private retryMs = 500;
   private badMessages = 0;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
 
   /** Connects to `url` (for example ws://127.0.0.1:8080/ws) and keeps reconnecting until close(). */
   constructor(
@@ -31,17 +57,37 @@ export class HostConnection {
     this.connect();
   }
 
-  /** Sends a control message; returns false when not connected. */
-  send(message: ClientMessage): boolean {
-    if (this.socket?.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(JSON.stringify(message));
-    return true;
+  /**
+   * Sends a control request and resolves with the host's reply to it (ok or not); resolves
+   * with a failed reply when not connected, when the connection drops or after 5 s.
+   */
+  request(message: ClientMessage): Promise<ReplyMessage> {
+    const id = this.nextId++;
+    const failed = (why: string): ReplyMessage => ({ type: "reply", id, ok: false, message: why });
+    if (this.socket?.readyState !== WebSocket.OPEN)
+      return Promise.resolve(failed("not connected to the host"));
+    return new Promise((resolve) => {
+      const timer = setTimeout(
+        () => this.settle(failed("the host did not answer within 5 s")),
+        REPLY_TIMEOUT_MS,
+      );
+      this.pending.set(id, { resolve, timer });
+      this.socket?.send(JSON.stringify({ ...message, id }));
+    });
   }
 
   /** Closes the connection for good. */
   close(): void {
     this.closed = true;
     this.socket?.close();
+  }
+
+  private settle(reply: ReplyMessage): void {
+    const waiting = this.pending.get(reply.id);
+    if (waiting === undefined) return;
+    this.pending.delete(reply.id);
+    clearTimeout(waiting.timer);
+    waiting.resolve(reply);
   }
 
   private connect(): void {
@@ -54,6 +100,8 @@ export class HostConnection {
     };
     socket.onmessage = (event: MessageEvent<ArrayBuffer | string>) => this.receive(event.data);
     socket.onclose = () => {
+      for (const id of [...this.pending.keys()])
+        this.settle({ type: "reply", id, ok: false, message: "the connection to the host closed" });
       if (this.closed) return;
       this.handlers.onStatus(`disconnected; retrying in ${(this.retryMs / 1000).toFixed(1)} s`);
       setTimeout(() => this.connect(), this.retryMs);
@@ -63,12 +111,28 @@ export class HostConnection {
 
   private receive(data: ArrayBuffer | string): void {
     try {
-      if (typeof data === "string") {
-        const message = parseHostMessage(data);
-        if (message.type === "hello") this.handlers.onHello(message);
-        else this.handlers.onStatus(`host: ${message.message}`);
-      } else {
-        this.handlers.onFrame(decodeFrame(data));
+      if (typeof data !== "string") {
+        if (isStatsMessage(data)) this.handlers.onStats(decodeStats(data));
+        else this.handlers.onFrame(decodeFrame(data));
+        return;
+      }
+      const message = parseHostMessage(data);
+      switch (message.type) {
+        case "hello":
+          this.handlers.onHello(message);
+          break;
+        case "reply":
+          this.settle(message);
+          break;
+        case "scriptErrors":
+          this.handlers.onScriptErrors(message);
+          break;
+        case "notice":
+          this.handlers.onNotice(message);
+          break;
+        case "error":
+          this.handlers.onNotice({ type: "notice", level: "error", text: `host: ${message.message}` });
+          break;
       }
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;

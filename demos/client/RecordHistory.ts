@@ -1,5 +1,5 @@
 // RecordHistory: a fixed-size ring of the most recent FrameRecords the client received, kept for
-// the "export trace" button.
+// the "export trace" button: the host's records as they came (the page adds nothing of its own).
 
 import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 
@@ -18,6 +18,12 @@ export class RecordHistory {
   /** Adds a record, dropping the oldest when full. */
   push(record: FrameRecord): void {
     this.ring[this.count++ % this.capacity] = record;
+  }
+
+  /** Forgets every record (a new run of the host). */
+  clear(): void {
+    this.count = 0;
+    this.ring.fill(undefined);
   }
 
   /** The kept records, oldest first. */

@@ -1,19 +1,32 @@
 // demos/client/main.ts — the demo's browser side: connects to the host's WebSocket (same host
-// and port as the page), draws every entity with EntityView, feeds the FrameOverlay, wires the
-// controls (entity count, GC budget) and exports the last frames as a Chrome trace.
+// and port as the page), draws every entity with EntityView, feeds the FrameOverlay every
+// frame's record (gaps where frames never arrived), shows script errors and reload notices,
+// the host's real rate beside the page's own draw rate, wires the controls (entity count
+// bounded by the host's capacity, GC budget; each reply matched to its request) and exports
+// the frames of this run of the host as a Chrome trace.
 
 import { Application, Graphics } from "pixi.js";
-import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 import { FrameOverlay } from "../overlay/FrameOverlay.ts";
-import type { HelloMessage } from "../protocol/ControlMessage.ts";
+import { formatMs } from "../overlay/OverlayFormat.ts";
+import type { ClientMessage } from "../protocol/ControlMessage.ts";
 import type { DecodedFrame } from "../protocol/FrameMessage.ts";
+import type { HelloMessage } from "../protocol/HostMessage.ts";
 import { toChromeTrace } from "../trace/ChromeTrace.ts";
+import { type InputResult, parseBudgetInput, parseEntityInput } from "./ControlInput.ts";
 import { EntityView } from "./EntityView.ts";
+import { ErrorPanel } from "./ErrorPanel.ts";
 import { HostConnection } from "./HostConnection.ts";
+import { RateMeter } from "./RateMeter.ts";
 import { RecordHistory } from "./RecordHistory.ts";
 
 /** Frames kept for the trace export (about 20 s at 60 Hz). */
 const TRACE_FRAMES = 1200;
+/** Overlay height in pixels. */
+const OVERLAY_HEIGHT = 200;
+/** Widths up to this are narrow: the side panel moves to the bottom (index.html's media query). */
+const NARROW_PX = 760;
+/** The side panel's width and margins on a wide screen (index.html). */
+const SIDE_PANEL_PX = 336;
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const el = document.getElementById(id);
@@ -24,8 +37,11 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
 /** Starts the client: pixi application, connection, render loop and controls. */
 async function start(): Promise<void> {
   const status = element("status", HTMLDivElement);
+  const rates = element("rates", HTMLDivElement);
   const entitiesInput = element("entities", HTMLInputElement);
   const budgetInput = element("budget", HTMLInputElement);
+  const capacityLabel = element("capacity", HTMLSpanElement);
+  const panel = new ErrorPanel(element("errors", HTMLDivElement), element("notices", HTMLUListElement));
 
   const app = new Application();
   await app.init({ resizeTo: window, background: 0x0b0e12, antialias: false, autoStart: false });
@@ -46,35 +62,58 @@ async function start(): Promise<void> {
       (app.screen.width - world.width * scale) / 2,
       (app.screen.height - world.height * scale) / 2,
     );
-    overlay.resize(Math.min(520, app.screen.width - 16), 200);
+    // Beside the side panel on a wide screen; above it (it moves to the bottom) on a narrow one.
+    const side = app.screen.width > NARROW_PX ? SIDE_PANEL_PX : 0;
+    overlay.resize(Math.min(560, app.screen.width - 16 - side), OVERLAY_HEIGHT);
   };
   layout();
   app.renderer.on("resize", layout);
 
   const history = new RecordHistory(TRACE_FRAMES);
-  const pending: FrameRecord[] = [];
+  const hostRate = new RateMeter();
+  const drawRate = new RateMeter();
   let latest: DecodedFrame | undefined;
   let hello: HelloMessage | undefined;
-  let lastRenderMs = 0;
-  let framesReceived = 0;
+  let positionsReceived = 0;
+  let statsReceived = 0;
   let entitiesShown = 0;
+  let drawMs = 0;
 
   const connection = new HostConnection(
     `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
     {
       onHello(message) {
+        // A new run of the host (a restart): its frames and clock are not the old run's.
+        if (hello !== undefined && hello.run !== message.run) {
+          history.clear();
+          overlay.clear();
+          hostRate.reset();
+          panel.clear();
+        }
         hello = message;
         world = message.world;
         entities.setWorld(world);
         layout();
+        entitiesInput.max = String(message.capacity);
+        capacityLabel.textContent = `max ${message.capacity}`;
         if (document.activeElement !== entitiesInput) entitiesInput.value = String(message.entities);
         if (document.activeElement !== budgetInput) budgetInput.value = String(message.budgetMs);
-        status.textContent = `${message.simulation} simulation at ${message.hz} Hz`;
+      },
+      onStats(record) {
+        statsReceived++;
+        hostRate.add(record.startMs);
+        overlay.push(record);
+        history.push(record);
       },
       onFrame(frame) {
         latest = frame;
-        framesReceived++;
-        if (frame.record !== undefined) pending.push(frame.record);
+        positionsReceived++;
+      },
+      onScriptErrors(message) {
+        panel.showErrors(message);
+      },
+      onNotice(notice) {
+        panel.addNotice(notice);
       },
       onStatus(text) {
         status.textContent = text;
@@ -82,18 +121,28 @@ async function start(): Promise<void> {
     },
   );
 
-  element("apply-entities", HTMLButtonElement).onclick = () => {
-    const count = Number(entitiesInput.value);
-    if (!connection.send({ type: "setEntities", count })) status.textContent = "not connected";
+  // Sends a control request from a field, or says why the field cannot be sent.
+  const submit = async (input: InputResult, message: (value: number) => ClientMessage) => {
+    if (!input.ok) {
+      status.textContent = input.error;
+      return;
+    }
+    status.textContent = "…";
+    const reply = await connection.request(message(input.value));
+    status.textContent = reply.ok ? reply.message : `refused: ${reply.message}`;
   };
-  element("apply-budget", HTMLButtonElement).onclick = () => {
-    const ms = Number(budgetInput.value);
-    if (!connection.send({ type: "setBudget", ms })) status.textContent = "not connected";
-  };
+  element("apply-entities", HTMLButtonElement).onclick = () =>
+    submit(parseEntityInput(entitiesInput.value, hello?.capacity ?? 0), (count) => ({
+      type: "setEntities",
+      count,
+    }));
+  element("apply-budget", HTMLButtonElement).onclick = () =>
+    submit(parseBudgetInput(budgetInput.value), (ms) => ({ type: "setBudget", ms }));
   element("export-trace", HTMLButtonElement).onclick = () => {
     const records = history.records();
     const trace = toChromeTrace(records, {
       metadata: {
+        run: hello?.run ?? "",
         simulation: hello?.simulation ?? "unknown",
         entities: hello?.entities ?? 0,
         budgetMs: hello?.budgetMs ?? 0,
@@ -103,36 +152,52 @@ async function start(): Promise<void> {
     const url = URL.createObjectURL(new Blob([JSON.stringify(trace)], { type: "application/json" }));
     const link = document.createElement("a");
     link.href = url;
-    link.download = `proto-demo-trace-${records[0]?.frame ?? 0}-${records[records.length - 1]?.frame ?? 0}.json`;
+    link.download = `proto-demo-trace-${hello?.run ?? "run"}-${records[0]?.frame ?? 0}-${records.at(-1)?.frame ?? 0}.json`;
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
     status.textContent = `exported ${records.length} frames (open in ui.perfetto.dev)`;
   };
 
-  // Test hook (read by the browser test): how much the client has received and drawn.
+  // Test hook (read by the browser test): what the page has received and drawn, and where.
   Object.assign(window, {
     protoDemo: {
-      stats: () => ({ framesReceived, entities: entitiesShown, overlayFrames: overlay.frameCount }),
+      stats: () => ({
+        framesReceived: positionsReceived,
+        statsReceived,
+        entities: entitiesShown,
+        overlayFrames: overlay.frameCount,
+        missedFrames: overlay.missedFrames,
+        ...overlay.overCounts,
+        lastFrame: overlay.latest?.frame ?? -1,
+        hostRate: hostRate.rate,
+        drawRate: drawRate.rate,
+      }),
+      overlayBox: () => ({ x: overlay.x, y: overlay.y, ...overlay.panelSize }),
     },
   });
 
-  // Own render loop so the render phase can be timed: the host does not render, the client fills
-  // renderMs of incoming records with its most recent render time.
-  const loop = () => {
+  let lastRatesMs = 0;
+  const showRates = (now: number) => {
+    if (now - lastRatesMs < 500) return;
+    lastRatesMs = now;
+    const aim = hello === undefined ? "" : ` (aims at ${hello.hz})`;
+    rates.textContent =
+      `${hello?.simulation ?? "…"}: host ${hostRate.rate.toFixed(1)} Hz${aim} · page draws ${drawRate.rate.toFixed(0)} fps` +
+      ` (${formatMs(drawMs)} ms) · ${overlay.missedFrames} frames missed`;
+    panel.update(overlay.latest?.frame ?? 0);
+  };
+
+  const loop = (now: number) => {
     const t0 = performance.now();
     if (latest !== undefined) {
       entities.show(latest);
       entitiesShown = latest.count;
       latest = undefined;
     }
-    for (const record of pending) {
-      const withRender: FrameRecord = { ...record, phases: { ...record.phases, renderMs: lastRenderMs } };
-      overlay.push(withRender);
-      history.push(withRender);
-    }
-    pending.length = 0;
     app.render();
-    lastRenderMs = performance.now() - t0;
+    drawMs = performance.now() - t0;
+    drawRate.add(now);
+    showRates(now);
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);

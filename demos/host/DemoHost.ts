@@ -1,22 +1,26 @@
-// DemoHost: the Node side of the demo. Runs a Simulation at a fixed rate, broadcasts each frame
-// as a binary FrameMessage over a WebSocket (/ws), applies JSON control messages from clients,
-// serves the built client over HTTP on 127.0.0.1, and exports recent frames at /trace.json.
+// DemoHost: the Node side of the demo. Runs a Simulation at a fixed rate, sends each frame
+// to every page over a WebSocket (/ws: FrameBroadcast, a stats message per frame that is
+// never skipped and the positions for pages that keep up), tells pages the frame's script
+// errors and every reload outcome, answers their control requests (each reply names its
+// request), serves the built client over HTTP on 127.0.0.1, and exports recent frames as a
+// Chrome trace at /trace.json.
 //
 // A frame is sent at the start of the next tick, once the simulation has settled it: perf_hooks
 // reports a V8 pause only after the task that ran it, so a record is complete only after the
-// host has waited for the next tick. Frame records are kept by copy in a preallocated ring, and
-// messages are encoded into pooled buffers that come back when ws has written them: stepping
-// and encoding allocate nothing per frame.
+// host has waited for the next tick. Frame records are kept by copy in a preallocated ring.
 
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import { copyFrameRecord, emptyFrameRecord, type FrameRecord } from "../../engine-bridge/FrameRecord.ts";
-import { type HelloMessage, type HostMessage, parseClientMessage } from "../protocol/ControlMessage.ts";
-import { encodeFrameInto, type FrameInput, frameMessageBytes } from "../protocol/FrameMessage.ts";
+import { type ClientMessage, parseClientMessage, requestIdOf } from "../protocol/ControlMessage.ts";
+import type { HelloMessage, HostMessage } from "../protocol/HostMessage.ts";
 import { ProtocolError } from "../protocol/ProtocolError.ts";
 import { toChromeTrace } from "../trace/ChromeTrace.ts";
-import type { Simulation } from "./Simulation.ts";
+import { digestFrameErrors, ErrorLog } from "./ErrorDigest.ts";
+import { FrameBroadcast } from "./FrameBroadcast.ts";
+import type { ReloadOutcome, Simulation } from "./Simulation.ts";
 import { serveStatic } from "./StaticFiles.ts";
 
 /** Options of {@link DemoHost}. */
@@ -33,8 +37,10 @@ export interface DemoHostOptions {
   hz?: number;
   /** How many recent frame records to keep for /trace.json (default 1200). */
   keepFrames?: number;
-  /** A client whose socket has more than this many unsent bytes skips frames (default 4 MiB). */
+  /** A page whose socket has more than this many unsent bytes skips positions, never stats (default 1 MiB). */
   maxBufferedBytes?: number;
+  /** Where the host logs script errors (each kind once) and reload outcomes (default console.error). */
+  log?: (line: string) => void;
 }
 
 /** Path of the WebSocket endpoint. */
@@ -50,18 +56,20 @@ export class DemoHost {
   private readonly host: string;
   private readonly hz: number;
   private readonly periodMs: number;
-  private readonly maxBufferedBytes: number;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly records: FrameRecord[];
-  private readonly buffers: MessageBuffer[] = [];
+  private readonly broadcast: FrameBroadcast;
+  private readonly errorLog: ErrorLog;
+  private readonly log: (line: string) => void;
+  /** This run's id, in every hello: a page that sees it change forgets the old run's frames. */
+  readonly run = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
   private recordCount = 0;
   private targetEntities = 0;
   private budgetMs = 0.5;
   private timer: NodeJS.Timeout | undefined;
   private nextTickMs = 0;
   private running = false;
-  private framesDropped = 0;
 
   /** Creates the host; nothing listens or runs until {@link start}. */
   constructor(options: DemoHostOptions) {
@@ -73,7 +81,10 @@ export class DemoHost {
     if (!(hz > 0 && hz <= 1000)) throw new RangeError(`hz must be in (0, 1000], got ${hz}`);
     this.hz = hz;
     this.periodMs = 1000 / hz;
-    this.maxBufferedBytes = options.maxBufferedBytes ?? 4 << 20;
+    this.broadcast = new FrameBroadcast(options.maxBufferedBytes ?? 1 << 20);
+    this.log = options.log ?? ((line) => console.error(`demo host: ${line}`));
+    this.errorLog = new ErrorLog(this.log);
+    this.simulation.onReload = (outcome) => this.reloaded(outcome);
     this.records = Array.from({ length: options.keepFrames ?? 1200 }, emptyFrameRecord);
     this.server = createServer((req, res) => {
       this.handleHttp(req, res).catch((error: unknown) => {
@@ -114,9 +125,14 @@ export class DemoHost {
     return `http://${this.host}:${address?.port ?? this.port}/`;
   }
 
-  /** Frames skipped for slow clients since start (summed over clients). */
+  /** Positions messages skipped for slow pages since start (summed over pages; stats are never skipped). */
   get droppedFrames(): number {
-    return this.framesDropped;
+    return this.broadcast.counts.skippedPositions;
+  }
+
+  /** Stats messages sent since start (one per frame per page). */
+  get statsSent(): number {
+    return this.broadcast.counts.stats;
   }
 
   /** The kept frame records, oldest first (copies). */
@@ -159,6 +175,12 @@ export class DemoHost {
       return;
     }
     if (!settle) this.publish(record);
+    const errors = this.simulation.frameErrors?.();
+    if (errors !== undefined && errors.length > 0) {
+      const digest = digestFrameErrors(record.frame, errors);
+      this.errorLog.take(digest, performance.now());
+      this.broadcastText(digest);
+    }
 
     // Fixed rate without drift; after a stall longer than a period, restart the schedule from now.
     this.nextTickMs += this.periodMs;
@@ -169,55 +191,27 @@ export class DemoHost {
 
   private readonly onTick = (): void => this.tick();
 
-  // Keeps a copy of the record for /trace.json and sends it with the entities of its frame.
+  // Keeps a copy of the record for /trace.json and sends it, with its frame's positions.
   private publish(record: FrameRecord): void {
     copyFrameRecord(record, this.records[this.recordCount++ % this.records.length] as FrameRecord);
-    this.broadcastFrame(record);
+    this.broadcast.send(this.wss.clients, record, this.entities);
   }
 
-  private broadcastFrame(record: FrameRecord): void {
-    let message: MessageBuffer | undefined;
-    for (const client of this.wss.clients) {
-      if (client.readyState !== WebSocket.OPEN) continue;
-      if (client.bufferedAmount > this.maxBufferedBytes) {
-        this.framesDropped++;
-        continue;
-      }
-      if (message === undefined) {
-        const e = this.simulation.entities();
-        message = this.takeBuffer(frameMessageBytes(e.count, record));
-        const input = message.input;
-        input.frame = record.frame;
-        input.count = e.count;
-        input.x = e.x;
-        input.y = e.y;
-        input.kind = e.kind;
-        input.record = record;
-        message.length = encodeFrameInto(message.bytes, input);
-        input.record = undefined;
-        message.view = message.bytes.subarray(0, message.length);
-      }
-      // ws may still be writing the buffer after send() returns: it comes back to the pool
-      // when the last client's write completes.
-      message.pending++;
-      client.send(message.view, { binary: true }, message.done);
-    }
-    if (message !== undefined && message.pending === 0) this.buffers.push(message);
-  }
+  private readonly entities = () => this.simulation.entities();
 
-  // A pooled buffer of at least `bytes` (a bigger one when the entity count grew).
-  private takeBuffer(bytes: number): MessageBuffer {
-    let buffer = this.buffers.pop();
-    while (buffer !== undefined && buffer.bytes.byteLength < bytes) buffer = this.buffers.pop();
-    if (buffer === undefined) buffer = new MessageBuffer(Math.max(bytes, 1 << 16) * 1.25, this.buffers);
-    return buffer;
+  // Every reload outcome goes to the terminal and to every page.
+  private reloaded(outcome: ReloadOutcome): void {
+    this.log(outcome.message);
+    this.broadcastText({ type: "notice", level: outcome.ok ? "info" : "error", text: outcome.message });
   }
 
   private hello(): HelloMessage {
     return {
       type: "hello",
+      run: this.run,
       simulation: this.simulation.name,
       entities: this.targetEntities,
+      capacity: this.simulation.maxEntities,
       budgetMs: this.budgetMs,
       world: { width: this.simulation.world.width, height: this.simulation.world.height },
       hz: this.hz,
@@ -234,27 +228,46 @@ export class DemoHost {
   private handleConnection(socket: WebSocket): void {
     socket.send(JSON.stringify(this.hello()));
     socket.on("message", (data: RawData, isBinary: boolean) => {
+      const text = isBinary ? "" : data.toString();
+      let id: number | undefined;
       try {
         if (isBinary)
           throw new ProtocolError("control messages are JSON text; binary messages are not accepted");
-        const message = parseClientMessage(data.toString());
-        if (message.type === "setEntities") {
-          this.targetEntities = message.count;
-          this.simulation.setEntityCount(message.count);
-        } else {
-          this.budgetMs = message.ms;
-          this.simulation.setBudget(message.ms);
-        }
+        id = requestIdOf(text);
+        const message = parseClientMessage(text);
+        const done = this.apply(message);
+        if (message.id !== undefined)
+          send(socket, { type: "reply", id: message.id, ok: true, message: done });
         this.broadcastText(this.hello());
       } catch (error) {
-        // Bad input is the client's problem (tell it); anything else is ours (log it too).
+        // Bad input is the page's problem (tell it, in the reply to its request when it
+        // named one); anything else is ours (log it too).
         const expected = error instanceof ProtocolError || error instanceof RangeError;
-        if (!expected) console.error("demo host: control message failed:", error);
+        if (!expected) this.log(`control message failed: ${String(error)}`);
         const message = error instanceof Error ? error.message : String(error);
-        socket.send(JSON.stringify({ type: "error", message } satisfies HostMessage));
+        send(
+          socket,
+          id === undefined ? { type: "error", message } : { type: "reply", id, ok: false, message },
+        );
       }
     });
     socket.on("error", () => socket.terminate());
+  }
+
+  // Applies a control message; returns what was done. Throws a RangeError for a value the
+  // simulation refuses (an entity count over its capacity).
+  private apply(message: ClientMessage): string {
+    if (message.type === "setEntities") {
+      const max = this.simulation.maxEntities;
+      if (message.count > max)
+        throw new RangeError(`entities: ${message.count} is over this host's capacity of ${max}`);
+      this.simulation.setEntityCount(message.count);
+      this.targetEntities = message.count;
+      return `entities set to ${message.count}`;
+    }
+    this.simulation.setBudget(message.ms);
+    this.budgetMs = message.ms;
+    return `GC budget set to ${message.ms} ms`;
   }
 
   private async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -285,26 +298,6 @@ export class DemoHost {
   }
 }
 
-/** A reusable message buffer: back in its pool once every send of it has completed. */
-class MessageBuffer {
-  readonly bytes: Uint8Array;
-  view: Uint8Array;
-  length = 0;
-  pending = 0;
-  readonly input: FrameInput = {
-    frame: 0,
-    count: 0,
-    x: new Float32Array(0),
-    y: new Float32Array(0),
-    kind: new Uint8Array(0),
-  };
-  readonly done: () => void;
-
-  constructor(bytes: number, pool: MessageBuffer[]) {
-    this.bytes = new Uint8Array(Math.ceil(bytes / 8) * 8);
-    this.view = this.bytes;
-    this.done = () => {
-      if (--this.pending === 0) pool.push(this);
-    };
-  }
+function send(socket: WebSocket, message: HostMessage): void {
+  if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }

@@ -16,6 +16,7 @@ import { V8GcObserver } from "../../engine-bridge/index.ts";
 import { v8HeapUsed } from "../../scripting/v8.ts";
 import { type FrameSummary, summarizeFrames } from "../stats/FrameSummary.ts";
 import { H } from "./behaviours/heavy.ts";
+import { digestFrameErrors, ErrorLog } from "./ErrorDigest.ts";
 import { PlainSimulation } from "./PlainSimulation.ts";
 import { ProtoSimulation } from "./ProtoSimulation.ts";
 import type { Simulation } from "./Simulation.ts";
@@ -86,12 +87,15 @@ export async function createSimulation(
     game?: "swarm" | "heavy";
     heavyTemps?: boolean;
     frameBudgetMs?: number;
+    /** Most entities the target may be (default max(100 000, 2 × entities) on Proto, max(100 000, entities) plain). */
+    capacity?: number;
   },
 ): Promise<Simulation> {
   if (kind === "plain")
     return new PlainSimulation({
       entities: options.entities,
       budgetMs: options.budgetMs,
+      ...(options.capacity === undefined ? {} : { maxEntities: options.capacity }),
       ...(options.game === undefined ? {} : { game: options.game }),
       ...(options.frameBudgetMs === undefined ? {} : { frameBudgetMs: options.frameBudgetMs }),
     });
@@ -101,6 +105,7 @@ export async function createSimulation(
     entities: options.entities,
     budgetMs: options.budgetMs,
     workers: options.workers ?? 0,
+    ...(options.capacity === undefined ? {} : { capacity: options.capacity }),
     ...(options.gcTriggerMb === undefined ? {} : { gcTriggerMb: options.gcTriggerMb }),
     ...(options.youngGcInSlack === undefined ? {} : { youngGcInSlack: options.youngGcInSlack }),
     ...(heavy ? { behaviours: new URL("./behaviours/heavy.ts", import.meta.url) } : {}),
@@ -131,9 +136,16 @@ export async function runHeadless(options: HeadlessOptions): Promise<HeadlessRes
   const v8: V8Activity = { minorCount: 0, majorCount: 0, maxMs: 0 };
   let allocBytes = 0;
   let allocFrames = 0;
+  // Each kind of frame error is printed once (and again after 5 s without it).
+  const errorLog = new ErrorLog((line) => console.error(`headless: ${line}`));
+  const reportErrors = (frame: number) => {
+    const errors = simulation.frameErrors?.();
+    if (errors !== undefined && errors.length > 0)
+      errorLog.take(digestFrameErrors(frame, errors), performance.now());
+  };
   try {
     for (let f = 0; f < warmup; f++) {
-      simulation.step(1000 / 60);
+      reportErrors(simulation.step(1000 / 60).frame);
       await nextTurn();
     }
     simulation.settle?.();
@@ -144,6 +156,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<HeadlessRes
       const before = v8HeapUsed();
       const stepped = simulation.step(1000 / 60);
       const after = v8HeapUsed();
+      reportErrors(stepped.frame);
       await nextTurn();
       const record = simulation.settle?.() ?? stepped;
       copyFrameRecord(record, records[f] as FrameRecord);

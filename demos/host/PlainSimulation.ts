@@ -33,6 +33,8 @@ export interface PlainSimulationOptions {
   observeV8Gc?: boolean;
   /** The frame-time budget in ms (default 1000/60). */
   frameBudgetMs?: number;
+  /** Most entities the target may be (default max(100 000, entities)). */
+  maxEntities?: number;
   /**
    * "heavy": the heavy soak's game — per entity per frame a vector or an event record, for
    * one in ten a label "hp: 37", as plain JS objects and strings (the same temporaries as
@@ -54,6 +56,8 @@ const MAX_NEIGHBOURS = 8;
 export class PlainSimulation implements Simulation {
   readonly name = "plain-js";
   readonly world: { readonly width: number; readonly height: number };
+  /** Most entities the target may be. */
+  readonly maxEntities: number;
 
   private target: number;
   private budgetMs: number;
@@ -102,6 +106,7 @@ export class PlainSimulation implements Simulation {
   /** Creates the swarm; entities spawn during the first step's sync phase. */
   constructor(options: PlainSimulationOptions = {}) {
     this.target = options.entities ?? 10_000;
+    this.maxEntities = options.maxEntities ?? Math.max(100_000, this.target);
     this.budgetMs = options.budgetMs ?? 0.5;
     this.world = options.world ?? { width: 1600, height: 900 };
     this.random = randomGenerator(options.seed ?? 1);
@@ -126,6 +131,8 @@ export class PlainSimulation implements Simulation {
   setEntityCount(n: number): void {
     if (!Number.isInteger(n) || n < 0)
       throw new RangeError(`entity count must be a non-negative integer, got ${n}`);
+    if (n > this.maxEntities)
+      throw new RangeError(`entity count ${n} is over this simulation's limit of ${this.maxEntities}`);
     this.target = n;
   }
 

@@ -7,9 +7,9 @@
 // Per step: scripts = steering and firing (behaviours); systems = integration, wrapping
 // and the population change toward the target count; sync = the command buffers (spawned
 // bullets and entities, despawns) and the frame's stats. Editing the behaviour file
-// reloads it live (fs.watch): entities keep their state, only code and defaults change.
+// reloads it live (FileWatcher: a rename-save reloads too): entities keep their state,
+// only code and defaults change.
 
-import { type FSWatcher, watch } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { query } from "bitecs";
 import {
@@ -17,11 +17,16 @@ import {
   BridgeWorld,
   FrameDriver,
   type ScriptDef,
+  ScriptError,
 } from "../../engine-bridge/index.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
 import { Body, bullet, G, seeker, Timer, wanderer } from "./behaviours/swarm.ts";
+import { type FileWatch, watchFile } from "./FileWatcher.ts";
 import { FAST_SPEED_SCALE, type PopulationMix, populationMix, randomGenerator } from "./Population.ts";
-import type { EntitySnapshot, Simulation } from "./Simulation.ts";
+import type { EntitySnapshot, FrameError, ReloadOutcome, Simulation } from "./Simulation.ts";
+
+/** What frameErrors() returns for a clean frame (nothing allocated per frame). */
+const NO_ERRORS: readonly FrameError[] = Object.freeze([]);
 
 /** Options of {@link ProtoSimulation.create}. */
 export interface ProtoSimulationOptions {
@@ -31,7 +36,11 @@ export interface ProtoSimulationOptions {
   budgetMs?: number;
   /** World size (default 1600 × 900). */
   world?: { width: number; height: number };
-  /** Most entities the world can hold (fixed; default max(100 000, 2 × entities)). */
+  /**
+   * Most entities the target may be (default max(100 000, 2 × entities)). The world's fixed
+   * capacity is a tenth larger: a bullet fired in the frame its predecessor dies is spawned
+   * before the dead one is despawned, so a full swarm needs room for both.
+   */
   capacity?: number;
   /** Worker threads running the behaviours (default 0: the main thread). */
   workers?: number;
@@ -53,7 +62,7 @@ export interface ProtoSimulationOptions {
   youngGcInSlack?: boolean;
   /** The frame-time budget in ms (default 1000/60). */
   frameBudgetMs?: number;
-  /** Told about each frame error and reload (default: console.error, at most one line per second). */
+  /** Told every reload outcome (default console.error). Frame errors are read with frameErrors(). */
   log?: (message: string) => void;
 }
 
@@ -65,15 +74,19 @@ export class ProtoSimulation implements Simulation {
   readonly bridge: BridgeWorld;
   /** The frame driver. */
   readonly driver: FrameDriver;
+  /** Most entities the target may be (ProtoSimulationOptions.capacity). */
+  readonly maxEntities: number;
   /** Completed live reloads of the behaviour module. */
   reloads = 0;
+  /** Told every reload outcome (the demo host shows it on the page). */
+  onReload: ((outcome: ReloadOutcome) => void) | undefined;
 
   private target: number;
   private readonly random: () => number;
   private readonly module: URL;
   private readonly log: (message: string) => void;
-  private watcher: FSWatcher | undefined;
-  private reloadTimer: NodeJS.Timeout | undefined;
+  private watcher: FileWatch | undefined;
+  private lastErrors: readonly Error[] = [];
   private reloading: Promise<void> = Promise.resolve();
   private readonly snapshot: EntitySnapshot = {
     count: 0,
@@ -100,15 +113,8 @@ export class ProtoSimulation implements Simulation {
     this.bridge = bridge;
     this.driver = driver;
     this.module = module;
-    let lastLog = 0;
-    this.log =
-      options.log ??
-      ((message) => {
-        const now = performance.now();
-        if (now - lastLog < 1000) return;
-        lastLog = now;
-        console.error(`proto simulation: ${message}`);
-      });
+    this.maxEntities = options.capacity ?? Math.max(100_000, 2 * this.target);
+    this.log = options.log ?? ((message) => console.error(`proto simulation: ${message}`));
     this.kindOfScript = new Uint8Array(bridge.scripts().length + 1);
     bridge.scripts().forEach((s, i) => {
       this.kindOfScript[i + 1] =
@@ -150,7 +156,7 @@ export class ProtoSimulation implements Simulation {
   /** Loads the behaviours, starts the workers (if any) and the file watcher (if asked). */
   static async create(options: ProtoSimulationOptions = {}): Promise<ProtoSimulation> {
     const entities = options.entities ?? 10_000;
-    const capacity = options.capacity ?? Math.max(100_000, 2 * entities);
+    const capacity = Math.ceil((options.capacity ?? Math.max(100_000, 2 * entities)) * 1.1);
     const module = options.behaviours ?? new URL("./behaviours/swarm.ts", import.meta.url);
     const bridge = new BridgeWorld({
       capacity,
@@ -173,10 +179,8 @@ export class ProtoSimulation implements Simulation {
   setEntityCount(n: number): void {
     if (!Number.isInteger(n) || n < 0)
       throw new RangeError(`entity count must be a non-negative integer, got ${n}`);
-    if (n > this.bridge.capacity)
-      throw new RangeError(
-        `entity count ${n} is over this world's fixed capacity of ${this.bridge.capacity}`,
-      );
+    if (n > this.maxEntities)
+      throw new RangeError(`entity count ${n} is over this world's fixed capacity of ${this.maxEntities}`);
     this.target = n;
   }
 
@@ -194,11 +198,18 @@ export class ProtoSimulation implements Simulation {
     this.bridge.globals[G.BULLETS_FREE] =
       this.mix().bullets - this.bridge.count(bullet) + this.dyingBullets(dtMs);
     const record = this.driver.step(dtMs / 1000);
-    if (record.errors.length > 0)
-      this.log(
-        `frame ${record.frame}: ${record.errors.length} error(s); first: ${record.errors[0]?.message}`,
-      );
+    this.lastErrors = record.errors;
     return record;
+  }
+
+  /** The errors of the last step, behaviour and entity named for a script's (empty for a clean frame). */
+  frameErrors(): readonly FrameError[] {
+    if (this.lastErrors.length === 0) return NO_ERRORS;
+    return this.lastErrors.map((error) =>
+      error instanceof ScriptError
+        ? { behaviour: error.script, entity: error.eid, message: error.message }
+        : { behaviour: "", entity: -1, message: error.message },
+    );
   }
 
   // Bullets whose update will despawn them this frame (life out, or outside the world): their
@@ -255,33 +266,31 @@ export class ProtoSimulation implements Simulation {
   /** Reloads the behaviour module now (what the file watcher does on a change). */
   reload(): Promise<void> {
     this.reloading = this.reloading.then(async () => {
+      const file = fileURLToPath(this.module);
+      let outcome: ReloadOutcome;
       try {
         await this.bridge.reloadScripts(this.module.href);
         this.reloads++;
-        this.log(`reloaded ${fileURLToPath(this.module)}`);
+        outcome = { ok: true, file, message: `reloaded ${file}` };
       } catch (error) {
-        this.log(
-          `reload failed, keeping the previous code: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        const why = error instanceof Error ? error.message : String(error);
+        outcome = { ok: false, file, message: `reload failed, keeping the previous code: ${why}` };
       }
+      this.log(outcome.message);
+      this.onReload?.(outcome);
     });
     return this.reloading;
   }
 
-  /** Watches the behaviour file and reloads it when it changes (debounced). */
+  /** Watches the behaviour file and reloads it when it changes, however it is saved (debounced). */
   watch(): void {
     if (this.watcher !== undefined) return;
-    this.watcher = watch(fileURLToPath(this.module), () => {
-      clearTimeout(this.reloadTimer);
-      this.reloadTimer = setTimeout(() => void this.reload(), 50);
-    });
-    this.watcher.unref();
+    this.watcher = watchFile(fileURLToPath(this.module), () => void this.reload());
   }
 
   /** Stops the watcher, the workers and the V8 GC observer. */
   dispose(): void {
     this.watcher?.close();
-    clearTimeout(this.reloadTimer);
     void this.driver.dispose();
     this.bridge.clear();
   }

@@ -20,6 +20,26 @@ export interface EntitySnapshot {
   kind: Uint8Array;
 }
 
+/** One error of a frame, as the host shows it (the page's error panel, the terminal). */
+export interface FrameError {
+  /** The behaviour (script) that threw; "" for an error that is not a behaviour's. */
+  readonly behaviour: string;
+  /** The entity it threw for; -1 when none. */
+  readonly entity: number;
+  /** The error's message. */
+  readonly message: string;
+}
+
+/** What became of a live reload of the behaviour file. */
+export interface ReloadOutcome {
+  /** True when the new code runs; false when loading it failed and the previous code runs on. */
+  readonly ok: boolean;
+  /** The file reloaded. */
+  readonly file: string;
+  /** "reloaded <file>" or "reload failed, keeping the previous code: <why>". */
+  readonly message: string;
+}
+
 /** A world the demo host can run, one fixed step per frame. */
 export interface Simulation {
   /** Short name shown to clients and in traces (for example "plain-js", "proto"). */
@@ -40,6 +60,12 @@ export interface Simulation {
   settle?(): FrameRecord | undefined;
   /** The entities after the last step (views into the simulation's storage; see EntitySnapshot). */
   entities(): EntitySnapshot;
+  /** The most entities setEntityCount accepts (a world of fixed capacity); the host tells pages. */
+  readonly maxEntities: number;
+  /** The errors of the last step (empty for a clean frame). Optional: a simulation without it has none. */
+  frameErrors?(): readonly FrameError[];
+  /** Told every live-reload outcome, when the simulation reloads its behaviours (set by the host). */
+  onReload?: ((outcome: ReloadOutcome) => void) | undefined;
   /** Sets the target number of live entities; spawning or despawning happens over the next steps. */
   setEntityCount(n: number): void;
   /** Sets the GC pause budget per frame, in milliseconds. */

@@ -9,15 +9,25 @@ import { numberOption } from "./CliOptions.ts";
 import { DemoHost } from "./DemoHost.ts";
 import { createSimulation } from "./HeadlessRun.ts";
 
-const USAGE = `usage: tsx demos/host/main.ts [--port N] [--entities N] [--budget MS] [--hz N] [--static DIR]
-  --port      TCP port on 127.0.0.1 (default 8080; 0 picks a free port)
-  --entities  target entity count (default 10000)
-  --budget    GC pause budget per frame in ms (default 0.5)
-  --hz        simulation steps per second (default 60)
-  --static    directory of the built client (default build/demo-client)
-  --simulation  proto (default: Proto behaviours through the engine bridge, behaviour file
-              demos/host/behaviours/swarm.ts reloaded live when edited) or plain (plain-JS baseline)
-  --workers   worker threads for the Proto behaviours (default 0)`;
+/** What `--help` prints (`npm start -- --help` asks for it before building anything). */
+const USAGE = `usage: npm start -- [options]   (or: npx tsx demos/host/main.ts [options])
+  --port N          TCP port on 127.0.0.1 (default 8080; 0 picks a free port)
+  --entities N      target entity count at start (default 10000)
+  --capacity N      most entities the world holds, fixed at start: the page's entity field
+                    accepts 0 to N (default max(100000, 2 × --entities))
+  --budget MS       GC budget per frame in ms, Proto stalls and V8 pauses together (default 0.5)
+  --gc-trigger-mb N Proto starts a GC cycle after N MiB of allocation (default 2, so that
+                    collections run within seconds; the runtime's own default is 16)
+  --hz N            simulation steps per second (default 60)
+  --static DIR      directory of the built client (default build/demo-client)
+  --simulation S    proto (default: Proto behaviours through the engine bridge; the behaviour
+                    file demos/host/behaviours/swarm.ts reloads live when saved) or plain
+                    (the plain-JS baseline)
+  --workers N       worker threads for the Proto behaviours (default 0)
+  -h, --help        print this and exit
+The page shows every frame's record (red: over the GC budget; magenta: over the frame time),
+script errors and reload notices; http://127.0.0.1:PORT/trace.json exports the host's recent
+frames as a Chrome trace (?frames=N for the last N).`;
 
 /** Parses the arguments, starts the host and stops it cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -25,7 +35,9 @@ async function main(): Promise<void> {
     options: {
       port: { type: "string" },
       entities: { type: "string" },
+      capacity: { type: "string" },
       budget: { type: "string" },
+      "gc-trigger-mb": { type: "string" },
       hz: { type: "string" },
       static: { type: "string" },
       simulation: { type: "string" },
@@ -38,22 +50,44 @@ async function main(): Promise<void> {
     return;
   }
   const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
-  const entities = numberOption(values.entities, "entities", { fallback: 10_000, min: 1, integer: true });
+  const entities = numberOption(values.entities, "entities", { fallback: 10_000, min: 0, integer: true });
+  const capacity = numberOption(values.capacity, "capacity", {
+    fallback: Math.max(100_000, 2 * entities),
+    min: Math.max(1, entities),
+    integer: true,
+  });
   const budgetMs = numberOption(values.budget, "budget", { fallback: 0.5, min: 0.001 });
+  const gcTriggerMb = numberOption(values["gc-trigger-mb"], "gc-trigger-mb", {
+    fallback: 2,
+    min: 1,
+    integer: true,
+  });
   const kind = values.simulation ?? "proto";
   if (kind !== "proto" && kind !== "plain")
     throw new Error(`--simulation must be proto or plain, got "${kind}"`);
   const workers = numberOption(values.workers, "workers", { fallback: 0, integer: true });
-  const simulation = await createSimulation(kind, { entities, budgetMs, workers, watch: true });
+  const port = numberOption(values.port, "port", { fallback: 8080, integer: true });
+  const hz = numberOption(values.hz, "hz", { fallback: 60, min: 1 });
+  const simulation = await createSimulation(kind, {
+    entities,
+    budgetMs,
+    workers,
+    capacity,
+    gcTriggerMb,
+    watch: true,
+  });
   const host = new DemoHost({
     simulation,
     staticDir: resolve(values.static ?? resolve(repoRoot, "build/demo-client")),
-    port: numberOption(values.port, "port", { fallback: 8080, integer: true }),
-    hz: numberOption(values.hz, "hz", { fallback: 60, min: 1 }),
+    port,
+    hz,
   });
   host.configure(entities, budgetMs);
   const url = await host.start();
-  console.log(`Proto demo (${simulation.name} simulation, ${entities} entities): ${url}`);
+  console.log(
+    `Proto demo (${simulation.name} simulation, ${entities} entities, capacity ${simulation.maxEntities}): ${url}` +
+      `\n  trace of the last frames: ${url}trace.json`,
+  );
 
   const shutdown = () => {
     host.stop().then(

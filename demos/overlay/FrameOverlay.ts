@@ -3,8 +3,10 @@
 // V8 GC, V8 collections in the slack) against a frame-time target line, a GC lane that stacks
 // each frame's GC time as the budget counts it — Proto stalls, V8 scavenges, V8 full-heap
 // pauses — against the GC budget line, and counters (entities, heap, live objects, GC cycles,
-// longest pause). A frame over the GC budget gets a red mark above its GC-lane bar; a frame
-// over the frame-time budget a magenta mark above its frame bar: the two are told apart.
+// longest pause). A frame over the GC budget turns red in the GC lane (the part of its bar
+// above the budget line); a frame over the frame-time budget turns magenta in the frame chart
+// (the part above its budget): the two are told apart, and both are counted. Frames the
+// overlay never received are drawn as a grey gap (FrameHistory.ts), never left out.
 //
 // Cost model: push() only copies a record's numbers into preallocated ring arrays. Drawing happens
 // at most once per rendered frame (onRender, when something changed) by rewriting the height and
@@ -12,18 +14,12 @@
 // per bar. The counter text is re-laid out at most every `textIntervalMs`. Only resize() and
 // construction allocate.
 
-import {
-  BitmapText,
-  Container,
-  type DestroyOptions,
-  Graphics,
-  Particle,
-  ParticleContainer,
-  Rectangle,
-  Texture,
-} from "pixi.js";
+import { BitmapText, Container, type DestroyOptions, Graphics } from "pixi.js";
 import { type FrameRecord, frameBusyMs } from "../../engine-bridge/FrameRecord.ts";
-import { DEFAULT_OVERLAY_COLORS, type OverlayColors, packParticleColor } from "./OverlayColors.ts";
+import { FrameHistory, SEGMENTS, type Segment } from "./FrameHistory.ts";
+import { OverlayBars } from "./OverlayBars.ts";
+import { DEFAULT_OVERLAY_COLORS, type OverlayColors } from "./OverlayColors.ts";
+import { formatBytes, formatCount, formatMs } from "./OverlayFormat.ts";
 
 /** Options of {@link FrameOverlay}; every field has a default. */
 export interface FrameOverlayOptions {
@@ -51,9 +47,6 @@ export interface FrameOverlayOptions {
   colors?: Partial<OverlayColors>;
 }
 
-/** Bar segments, bottom to top, and where their value comes from. */
-const SEGMENTS = ["scripts", "systems", "sync", "render", "protoGc", "v8Gc", "v8Slack"] as const;
-type Segment = (typeof SEGMENTS)[number];
 const SEGMENT_LABELS: Record<Segment, string> = {
   scripts: "scripts",
   systems: "systems",
@@ -63,31 +56,7 @@ const SEGMENT_LABELS: Record<Segment, string> = {
   v8Gc: "V8 GC",
   v8Slack: "V8 slack",
 };
-/** The GC lane's stacked parts, bottom to top: what the GC budget counts. */
-const GC_PARTS = ["protoGc", "v8Gc", "v8Major"] as const;
-/**
- * Particles per column: the stacked segments, the frame-time marker, the GC-budget marker
- * and the GC lane's stacked parts.
- */
-const FRAME_MARKER = SEGMENTS.length;
-const GC_MARKER = SEGMENTS.length + 1;
-const GC_BAR = SEGMENTS.length + 2;
-const PER_COLUMN = SEGMENTS.length + 2 + GC_PARTS.length;
 const PAD = 6;
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(2)} GB`;
-  if (bytes >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(1)} MB`;
-  return `${(bytes / 1024).toFixed(0)} kB`;
-}
-
-function formatCount(n: number): string {
-  return n >= 1e6
-    ? `${(n / 1e6).toFixed(2)}M`
-    : n >= 1e4
-      ? `${(n / 1e3).toFixed(1)}k`
-      : String(Math.round(n));
-}
 
 /**
  * Rolling frame-time overlay. Add it to any pixi.js stage, call {@link push} with each frame's
@@ -101,31 +70,17 @@ export class FrameOverlay extends Container {
   private readonly gcScale: number;
   private readonly textIntervalMs: number;
 
-  // Ring of the numbers the bars need, one slot per remembered frame.
-  private readonly capacity: number;
-  private readonly values: Float32Array[];
-  /** GC lane: Proto stalls, V8 scavenges, V8 full-heap pauses (ms). */
-  private readonly gcParts: Float32Array[];
-  private readonly budgets: Float32Array;
-  /** Bit 0: over the GC budget; bit 1: over the frame-time budget. */
-  private readonly over: Uint8Array;
-  private pushed = 0;
-  private overBudgetFrames = 0;
-  private overFrameTimeFrames = 0;
-  private last: FrameRecord | undefined;
+  private readonly history: FrameHistory;
 
   private readonly background = new Graphics();
   private readonly lines = new Graphics();
-  private readonly bars: ParticleContainer<Particle>;
-  private particles: Particle[] = [];
-  private columns = 0;
+  private readonly bars: OverlayBars;
   private readonly counters: BitmapText;
   private readonly status: BitmapText;
   private readonly targetLabel: BitmapText;
   private readonly budgetLabel: BitmapText;
   private readonly legend = new Container();
 
-  private readonly packed: Record<Segment | "v8Major" | "overBudget" | "overFrameTime" | "clear", number>;
   private panelWidth = 0;
   private panelHeight = 0;
   private lineHeight: number;
@@ -146,27 +101,9 @@ export class FrameOverlay extends Container {
     this.targetFrameMs = options.targetFrameMs ?? 1000 / 60;
     this.gcScale = Math.max(1, options.gcScale ?? 2);
     this.textIntervalMs = options.textIntervalMs ?? 250;
-    this.capacity = Math.max(2, Math.round(options.historyLength ?? 1024));
-    this.values = SEGMENTS.map(() => new Float32Array(this.capacity));
-    this.gcParts = GC_PARTS.map(() => new Float32Array(this.capacity));
-    this.budgets = new Float32Array(this.capacity);
-    this.over = new Uint8Array(this.capacity);
+    this.history = new FrameHistory(Math.max(2, Math.round(options.historyLength ?? 1024)));
 
     const c = this.colors;
-    this.packed = {
-      scripts: packParticleColor(c.scripts),
-      systems: packParticleColor(c.systems),
-      sync: packParticleColor(c.sync),
-      render: packParticleColor(c.render),
-      protoGc: packParticleColor(c.protoGc),
-      v8Gc: packParticleColor(c.v8Gc),
-      v8Slack: packParticleColor(c.v8Slack),
-      v8Major: packParticleColor(c.v8Major),
-      overBudget: packParticleColor(c.overBudget),
-      overFrameTime: packParticleColor(c.overFrameTime),
-      clear: packParticleColor(0, 0),
-    };
-
     const fontSize = options.fontSize ?? 11;
     const style = { fontFamily: options.fontFamily ?? "monospace", fontSize, fill: c.text };
     this.lineHeight = Math.ceil(fontSize * 1.35);
@@ -177,16 +114,17 @@ export class FrameOverlay extends Container {
     this.targetLabel.alpha = 0.7;
     this.budgetLabel.alpha = 0.7;
 
-    this.bars = new ParticleContainer<Particle>({
-      // Heights (vertex), positions and colours all change when the view scrolls.
-      dynamicProperties: { vertex: true, position: true, color: true, rotation: false, uvs: false },
-      texture: Texture.WHITE,
+    this.bars = new OverlayBars(this.history, c, {
+      barStep: this.barStep,
+      frameScaleMs: this.frameScaleMs,
+      gcScale: this.gcScale,
     });
     const legendEntries: [number, string][] = [
       ...SEGMENTS.map((segment): [number, string] => [c[segment], SEGMENT_LABELS[segment]]),
       [c.v8Major, "V8 major"],
       [c.overBudget, "over GC budget"],
       [c.overFrameTime, "over frame time"],
+      [c.missed, "missed"],
     ];
     for (const [color, text] of legendEntries) {
       const swatch = new Graphics().rect(0, 0, fontSize - 2, fontSize - 2).fill(color);
@@ -207,52 +145,46 @@ export class FrameOverlay extends Container {
     this.resize(options.width ?? 460, options.height ?? 190);
   }
 
-  /** Appends one frame. Cheap: copies a few numbers; drawing waits for the next render. */
+  /**
+   * Appends one frame (after a gap for any frame numbers it skips). Cheap: copies a few
+   * numbers; drawing waits for the next render.
+   */
   push(record: FrameRecord): void {
-    const slot = this.pushed % this.capacity;
-    const p = record.phases;
-    const v = this.values;
-    (v[0] as Float32Array)[slot] = p.scriptsMs;
-    (v[1] as Float32Array)[slot] = p.systemsMs;
-    (v[2] as Float32Array)[slot] = p.syncMs;
-    (v[3] as Float32Array)[slot] = p.renderMs;
-    (v[4] as Float32Array)[slot] = record.gcPauseMs;
-    (v[5] as Float32Array)[slot] = record.v8GcMs;
-    (v[6] as Float32Array)[slot] = record.v8SlackGcMs ?? 0;
-    const g = this.gcParts;
-    const major = record.v8MajorGcMs ?? 0;
-    (g[0] as Float32Array)[slot] = record.gcPauseMs;
-    // A producer that does not split V8's pauses counts them all as scavenges.
-    (g[1] as Float32Array)[slot] = Math.max(0, record.v8GcMs - major);
-    (g[2] as Float32Array)[slot] = major;
-    this.budgets[slot] = record.budgetMs;
-    this.over[slot] = (record.overBudget ? 1 : 0) | (record.overFrameTime === true ? 2 : 0);
-    if (record.overBudget) this.overBudgetFrames++;
-    if (record.overFrameTime === true) this.overFrameTimeFrames++;
-    this.pushed++;
-    this.last = record;
+    this.history.push(record);
     this.dirty = true;
     this.textDirty = true;
   }
 
   /** Forgets every frame (for example after the simulation restarts). */
   clear(): void {
-    this.pushed = 0;
-    this.overBudgetFrames = 0;
-    this.overFrameTimeFrames = 0;
-    this.last = undefined;
+    this.history.clear();
     this.dirty = true;
     this.textDirty = true;
   }
 
   /** The most recent record pushed, if any. */
   get latest(): FrameRecord | undefined {
-    return this.last;
+    return this.history.last;
   }
 
-  /** Frames pushed since construction or the last clear(). */
+  /** Frames received since construction or the last clear(). */
   get frameCount(): number {
-    return this.pushed;
+    return this.history.received;
+  }
+
+  /** Frames the host ran that never arrived (shown as gaps). */
+  get missedFrames(): number {
+    return this.history.missed;
+  }
+
+  /** Frames over the GC budget, and over the frame-time budget, since the last clear(). */
+  get overCounts(): { overBudget: number; overFrameTime: number } {
+    return { overBudget: this.history.overBudget, overFrameTime: this.history.overFrameTime };
+  }
+
+  /** The panel's size in pixels. */
+  get panelSize(): { width: number; height: number } {
+    return { width: this.panelWidth, height: this.panelHeight };
   }
 
   /** Changes the panel size; lays out the charts again and re-pools the bar particles. */
@@ -309,28 +241,16 @@ export class FrameOverlay extends Container {
       x += width;
     }
 
-    // One column per barStep pixels, newest at the right.
-    this.columns = Math.min(this.capacity, Math.floor(chartWidth / this.barStep));
-    const needed = this.columns * PER_COLUMN;
-    while (this.particles.length < needed) {
-      this.particles.push(
-        new Particle({ texture: Texture.WHITE, anchorX: 0, anchorY: 0, scaleX: 0, scaleY: 0 }),
-      );
-    }
-    this.particles.length = needed;
-    const barWidth = Math.max(1, this.barStep - 1);
-    const right = chartLeft + chartWidth - this.columns * this.barStep;
-    for (let col = 0; col < this.columns; col++) {
-      for (let k = 0; k < PER_COLUMN; k++) {
-        const particle = this.particles[col * PER_COLUMN + k] as Particle;
-        particle.x = right + col * this.barStep;
-        particle.scaleX = barWidth;
-      }
-    }
-    this.bars.particleChildren.length = 0;
-    this.bars.particleChildren.push(...this.particles);
-    this.bars.update();
-    this.bars.boundsArea = new Rectangle(0, 0, w, h);
+    this.bars.layout({
+      chartLeft,
+      chartWidth,
+      frameTop: this.frameTop,
+      frameHeight: this.frameHeight,
+      gcTop: this.gcTop,
+      gcHeight: this.gcHeight,
+      width: w,
+      height: h,
+    });
     this.dirty = true;
     this.textDirty = true;
   }
@@ -345,7 +265,7 @@ export class FrameOverlay extends Container {
   private redraw(): void {
     if (this.dirty) {
       this.dirty = false;
-      this.drawBars();
+      this.bars.draw();
     }
     if (this.textDirty) {
       const now = performance.now();
@@ -357,65 +277,9 @@ export class FrameOverlay extends Container {
     }
   }
 
-  private drawBars(): void {
-    const particles = this.particles;
-    const packed = this.packed;
-    const frameBase = this.frameTop + this.frameHeight;
-    const frameScale = this.frameHeight / this.frameScaleMs;
-    const gcBase = this.gcTop + this.gcHeight;
-    const shown = Math.min(this.columns, this.pushed);
-    const firstFilled = this.columns - shown;
-    for (let col = 0; col < this.columns; col++) {
-      const base = col * PER_COLUMN;
-      if (col < firstFilled) {
-        for (let k = 0; k < PER_COLUMN; k++) (particles[base + k] as Particle).scaleY = 0;
-        continue;
-      }
-      const slot = (this.pushed - this.columns + col) % this.capacity;
-      const overBudget = ((this.over[slot] as number) & 1) !== 0;
-      const overFrameTime = ((this.over[slot] as number) & 2) !== 0;
-      let stacked = 0;
-      for (let k = 0; k < SEGMENTS.length; k++) {
-        const particle = particles[base + k] as Particle;
-        const ms = (this.values[k] as Float32Array)[slot] as number;
-        // Clip at the chart top: the segment keeps only what fits.
-        const h = Math.max(0, Math.min(ms * frameScale, this.frameHeight - stacked));
-        particle.y = frameBase - stacked - h;
-        particle.scaleY = h;
-        particle.color = packed[SEGMENTS[k] as Segment];
-        stacked += h;
-      }
-      // Over the frame-time budget: a magenta mark at the top of the frame chart.
-      const frameMarker = particles[base + FRAME_MARKER] as Particle;
-      frameMarker.y = this.frameTop;
-      frameMarker.scaleY = overFrameTime ? 3 : 0;
-      frameMarker.color = packed.overFrameTime;
-      // Over the GC budget: a red mark at the top of the GC lane.
-      const gcMarker = particles[base + GC_MARKER] as Particle;
-      gcMarker.y = this.gcTop;
-      gcMarker.scaleY = overBudget ? 3 : 0;
-      gcMarker.color = packed.overBudget;
-
-      // The GC lane: Proto stalls, V8 scavenges and V8 full-heap pauses stacked, scaled so
-      // that the budget line sits at 1/gcScale of the lane.
-      const budget = this.budgets[slot] as number;
-      const laneScale = budget > 0 ? this.gcHeight / (budget * this.gcScale) : 0;
-      let gcStacked = 0;
-      for (let k = 0; k < GC_PARTS.length; k++) {
-        const bar = particles[base + GC_BAR + k] as Particle;
-        const ms = (this.gcParts[k] as Float32Array)[slot] as number;
-        const wanted = laneScale > 0 ? ms * laneScale : ms > 0 ? this.gcHeight : 0;
-        const h = Math.max(0, Math.min(wanted, this.gcHeight - gcStacked));
-        bar.y = gcBase - gcStacked - h;
-        bar.scaleY = h;
-        bar.color = packed[GC_PARTS[k] as "protoGc" | "v8Gc" | "v8Major"];
-        gcStacked += h;
-      }
-    }
-  }
-
   private drawText(): void {
-    const r = this.last;
+    const h = this.history;
+    const r = h.last;
     if (r === undefined) {
       this.counters.text = "waiting for frames…";
       this.status.text = "";
@@ -424,11 +288,10 @@ export class FrameOverlay extends Container {
     const busy = frameBusyMs(r);
     this.counters.text =
       `entities ${formatCount(r.entities)}  heap ${formatBytes(r.heapBytes)}  live ${formatCount(r.liveObjects)}` +
-      `  GC cycles ${r.gcCycles}  longest ${r.longestPauseMs.toFixed(2)} ms`;
+      `  GC cycles ${r.gcCycles}  longest ${formatMs(r.longestPauseMs)} ms`;
     this.status.text =
-      `frame ${r.frame}  busy ${busy.toFixed(2)} ms  GC ${(r.gcPauseMs + r.v8GcMs).toFixed(2)}/${r.budgetMs.toFixed(2)} ms` +
-      ` (Proto ${r.gcPauseMs.toFixed(2)} + V8 ${r.v8GcMs.toFixed(2)})  over GC budget ${this.overBudgetFrames}` +
-      `  over frame time ${this.overFrameTimeFrames}`;
-    this.budgetLabel.text = `GC: Proto + V8 minor + V8 major · budget ${r.budgetMs.toFixed(2)} ms`;
+      `frame ${r.frame}  busy ${formatMs(busy)} ms  GC ${formatMs(r.gcPauseMs + r.v8GcMs)}/${formatMs(r.budgetMs)} ms` +
+      `  over GC budget ${h.overBudget}  over frame time ${h.overFrameTime}  missed ${h.missed}`;
+    this.budgetLabel.text = `GC: Proto + V8 · budget ${formatMs(r.budgetMs)} ms`;
   }
 }

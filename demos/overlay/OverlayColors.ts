@@ -23,6 +23,8 @@ export interface OverlayColors {
   overBudget: number;
   /** Frames whose busy time broke the frame-time budget. */
   overFrameTime: number;
+  /** Frames the overlay never received (a gap in the frame numbers). */
+  missed: number;
   /** Reference lines (frame target, GC budget). */
   line: number;
   /** Text. */
@@ -43,6 +45,7 @@ export const DEFAULT_OVERLAY_COLORS: Readonly<OverlayColors> = {
   v8Slack: 0xd5dbe2,
   overBudget: 0xff3b3b,
   overFrameTime: 0xff4fd8,
+  missed: 0x56606b,
   line: 0xffffff,
   text: 0xe8e8e8,
   background: 0x101418,

@@ -1,85 +1,54 @@
-// ControlMessage: the small JSON text messages between client and host (the binary frames are
-// in FrameMessage.ts). Client → host: control commands; host → client: hello and errors.
-// Parsers validate everything, because a WebSocket peer can send anything.
+// ControlMessage: the JSON text messages a page sends the host (the host's own messages are
+// in HostMessage.ts, the binary ones in FrameMessage.ts and StatsMessage.ts). Each may carry
+// a request id; the host answers that request, and only it, with a reply naming the id.
+// The parser validates everything, because a WebSocket peer can send anything.
 
+import { type Fields, finite, integer, parseObject } from "./JsonFields.ts";
 import { ProtocolError } from "./ProtocolError.ts";
 
-/** Largest entity count a client may ask for. */
+/**
+ * Largest entity count the protocol carries. The host accepts at most its own capacity,
+ * which it sends in its hello (HelloMessage.capacity), and answers a larger one with an error.
+ */
 export const MAX_REQUESTED_ENTITIES = 1_000_000;
 /** Largest GC budget a client may set, in milliseconds. */
 export const MAX_BUDGET_MS = 100;
+/** Largest request id. */
+export const MAX_REQUEST_ID = 2 ** 31 - 1;
 
 /** Client → host: change the target number of live entities. */
 export interface SetEntitiesMessage {
   type: "setEntities";
-  /** Target entity count, an integer in [0, MAX_REQUESTED_ENTITIES]. */
+  /** Target entity count, an integer in [0, MAX_REQUESTED_ENTITIES] (the host's capacity bounds it further). */
   count: number;
+  /** Request id the host's reply names (an integer in [0, MAX_REQUEST_ID]); optional. */
+  id?: number;
 }
 
-/** Client → host: change the Proto GC pause budget per frame. */
+/** Client → host: change the GC budget per frame (Proto stalls and V8 pauses together). */
 export interface SetBudgetMessage {
   type: "setBudget";
   /** Budget in milliseconds, in (0, MAX_BUDGET_MS]. */
   ms: number;
+  /** Request id the host's reply names; optional. */
+  id?: number;
 }
 
 /** Any message a client may send as text. */
 export type ClientMessage = SetEntitiesMessage | SetBudgetMessage;
 
-/** Host → client, first message on a connection and after every change: the host's settings. */
-export interface HelloMessage {
-  type: "hello";
-  /** Name of the simulation being run (for example "plain-js"). */
-  simulation: string;
-  /** Target entity count. */
-  entities: number;
-  /** GC pause budget per frame, in milliseconds. */
-  budgetMs: number;
-  /** World size in world units; entity positions lie in [0, width) × [0, height). */
-  world: { width: number; height: number };
-  /** Simulation rate in frames per second. */
-  hz: number;
+function requestId(obj: Fields, type: string): { id?: number } {
+  return obj.id === undefined ? {} : { id: integer(obj, "id", type, 0, MAX_REQUEST_ID) };
 }
 
-/** Host → client: a control message was rejected. */
-export interface ErrorMessage {
-  type: "error";
-  /** What was wrong. */
-  message: string;
-}
-
-/** Any message a host may send as text. */
-export type HostMessage = HelloMessage | ErrorMessage;
-
-/**
- * The object's own enumerable fields in an object with no prototype, so that a field the
- * peer did not send reads as undefined even if Object.prototype was polluted elsewhere.
- */
-function ownFields(value: object): Record<string, unknown> {
-  const own: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(value)) own[key] = (value as Record<string, unknown>)[key];
-  return own;
-}
-
-function parseObject(text: string, who: string): Record<string, unknown> {
-  let value: unknown;
+/** The request id of a message that failed to parse, when it carried a valid one (to answer it). */
+export function requestIdOf(text: string): number | undefined {
   try {
-    value = JSON.parse(text);
+    const id = parseObject(text, "client").id;
+    return typeof id === "number" && Number.isInteger(id) && id >= 0 && id <= MAX_REQUEST_ID ? id : undefined;
   } catch {
-    throw new ProtocolError(`${who} message is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    return undefined;
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ProtocolError(`${who} message must be a JSON object`);
-  }
-  return ownFields(value);
-}
-
-function finite(obj: Record<string, unknown>, key: string, type: string): number {
-  const value = obj[key];
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ProtocolError(`${type}: "${key}" must be a finite number, got ${JSON.stringify(value)}`);
-  }
-  return value;
 }
 
 /** Parses and validates a client → host text message; throws a ProtocolError saying what is wrong. */
@@ -93,43 +62,16 @@ export function parseClientMessage(text: string): ClientMessage {
           `setEntities: count must be an integer in [0, ${MAX_REQUESTED_ENTITIES}], got ${count}`,
         );
       }
-      return { type: "setEntities", count };
+      return { type: "setEntities", count, ...requestId(obj, "setEntities") };
     }
     case "setBudget": {
       const ms = finite(obj, "ms", "setBudget");
       if (ms <= 0 || ms > MAX_BUDGET_MS) {
         throw new ProtocolError(`setBudget: ms must be in (0, ${MAX_BUDGET_MS}], got ${ms}`);
       }
-      return { type: "setBudget", ms };
+      return { type: "setBudget", ms, ...requestId(obj, "setBudget") };
     }
     default:
       throw new ProtocolError(`unknown client message type ${JSON.stringify(obj.type)}`);
-  }
-}
-
-/** Parses and validates a host → client text message; throws a ProtocolError saying what is wrong. */
-export function parseHostMessage(text: string): HostMessage {
-  const obj = parseObject(text, "host");
-  switch (obj.type) {
-    case "hello": {
-      const world = obj.world;
-      if (typeof world !== "object" || world === null) {
-        throw new ProtocolError('hello: "world" must be an object with width and height');
-      }
-      const w = ownFields(world);
-      return {
-        type: "hello",
-        simulation: typeof obj.simulation === "string" ? obj.simulation : "unknown",
-        entities: finite(obj, "entities", "hello"),
-        budgetMs: finite(obj, "budgetMs", "hello"),
-        world: { width: finite(w, "width", "hello.world"), height: finite(w, "height", "hello.world") },
-        hz: finite(obj, "hz", "hello"),
-      };
-    }
-    case "error":
-      if (typeof obj.message !== "string") throw new ProtocolError('error: "message" must be a string');
-      return { type: "error", message: obj.message };
-    default:
-      throw new ProtocolError(`unknown host message type ${JSON.stringify(obj.type)}`);
   }
 }

@@ -1,5 +1,7 @@
-// FrameMessage: the binary message the host sends once per simulated frame — every entity's
-// position and kind, plus (optionally) the frame's FrameRecord — and its validating decoder.
+// FrameMessage: the binary message of one frame's entities — every entity's position and
+// kind, plus (optionally) the frame's FrameRecord — and its validating decoder. The demo host
+// sends the record apart, in a stats message (StatsMessage.ts), because it may skip a
+// frame's positions for a slow page but never its record.
 //
 // Layout, little-endian, all offsets from the start of the message:
 //
@@ -12,11 +14,7 @@
 //  16  u32  total message length in bytes (catches truncation and trailing garbage)
 //  20  u32  reserved, 0
 //  24  f32[n] x, then f32[n] y, then u8[n] kind, then zero padding to a multiple of 8
-//   r  record section (if flag 0): u16 field count F, u16 GC event count G, u32 reserved,
-//      f64[F] record fields (RECORD_FIELDS order; a newer writer may append fields, which a
-//      reader ignores), then G × (f64 source, f64 startMs, f64 durationMs). Sources: 0 proto,
-//      1 v8 (kind not known), 2 v8 minor, 3 v8 major, 4 v8 minor in the frame's slack, 5 v8
-//      major in the slack.
+//   r  record section (if flag 0), as RecordSection.ts writes it.
 //
 // Version 2 added the record fields v8MinorGcMs, v8MajorGcMs, v8IdleGcMs, frameBudgetMs,
 // overFrameTime and v8SlackGcMs, and the V8 kinds of GC events.
@@ -24,9 +22,15 @@
 // The x/y block starts at byte 24 and the kinds right after, so a decoder reading from a
 // 4-byte-aligned buffer (a browser ArrayBuffer) gets typed-array views with no copy.
 
-import type { FrameRecord, GcEvent } from "../../engine-bridge/FrameRecord.ts";
+import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 import { ENTITY_KIND_COUNT } from "./EntityKind.ts";
 import { ProtocolError } from "./ProtocolError.ts";
+import {
+  checkRecordEvents,
+  readRecordSection,
+  recordSectionBytes,
+  writeRecordSection,
+} from "./RecordSection.ts";
 
 /** The first four bytes of every frame message: ASCII "PRTF". */
 export const FRAME_MAGIC = 0x46545250;
@@ -42,35 +46,6 @@ export const FLAG_HAS_RECORD = 1;
 export const FLAG_HAS_GC_EVENTS = 2;
 
 const KNOWN_FLAGS = FLAG_HAS_RECORD | FLAG_HAS_GC_EVENTS;
-const RECORD_PREFIX_BYTES = 8;
-const GC_EVENT_BYTES = 24;
-/** Largest GC event count a record section may carry. */
-const MAX_GC_EVENTS = 0xffff;
-
-/** Order of the f64 fields in the record section. */
-const RECORD_FIELDS = [
-  "frame",
-  "startMs",
-  "scriptsMs",
-  "systemsMs",
-  "syncMs",
-  "renderMs",
-  "gcPauseMs",
-  "v8GcMs",
-  "budgetMs",
-  "overBudget",
-  "entities",
-  "heapBytes",
-  "liveObjects",
-  "gcCycles",
-  "longestPauseMs",
-  "v8MinorGcMs",
-  "v8MajorGcMs",
-  "v8IdleGcMs",
-  "frameBudgetMs",
-  "overFrameTime",
-  "v8SlackGcMs",
-] as const;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -101,30 +76,9 @@ function align8(n: number): number {
   return (n + 7) & ~7;
 }
 
-function recordSectionBytes(record: FrameRecord | undefined): number {
-  if (record === undefined) return 0;
-  return RECORD_PREFIX_BYTES + 8 * RECORD_FIELDS.length + GC_EVENT_BYTES * (record.gcEvents?.length ?? 0);
-}
-
 /** Exact size in bytes of the message that encodes `count` entities and, optionally, `record`. */
 export function frameMessageBytes(count: number, record?: FrameRecord): number {
-  return align8(FRAME_HEADER_BYTES + 9 * count) + recordSectionBytes(record);
-}
-
-function recordValue(record: FrameRecord, field: (typeof RECORD_FIELDS)[number]): number {
-  switch (field) {
-    case "scriptsMs":
-    case "systemsMs":
-    case "syncMs":
-    case "renderMs":
-      return record.phases[field];
-    case "overBudget":
-      return record.overBudget ? 1 : 0;
-    case "overFrameTime":
-      return record.overFrameTime ? 1 : 0;
-    default:
-      return record[field];
-  }
+  return align8(FRAME_HEADER_BYTES + 9 * count) + (record === undefined ? 0 : recordSectionBytes(record));
 }
 
 /**
@@ -143,12 +97,7 @@ export function encodeFrameInto(target: Uint8Array, input: FrameInput): number {
       `entity arrays are shorter than count ${n} (x ${input.x.length}, y ${input.y.length}, kind ${input.kind.length})`,
     );
   }
-  const gcEvents = input.record?.gcEvents;
-  if (gcEvents !== undefined && gcEvents.length > MAX_GC_EVENTS) {
-    throw new ProtocolError(
-      `a frame record may list at most ${MAX_GC_EVENTS} GC events, got ${gcEvents.length}`,
-    );
-  }
+  if (input.record !== undefined) checkRecordEvents(input.record);
   const total = frameMessageBytes(n, input.record);
   if (target.byteLength < total) {
     throw new ProtocolError(`target holds ${target.byteLength} bytes; this frame needs ${total}`);
@@ -162,7 +111,7 @@ export function encodeFrameInto(target: Uint8Array, input: FrameInput): number {
   const base = target.byteOffset;
   let flags = 0;
   if (input.record !== undefined) flags |= FLAG_HAS_RECORD;
-  if (gcEvents !== undefined) flags |= FLAG_HAS_GC_EVENTS;
+  if (input.record?.gcEvents !== undefined) flags |= FLAG_HAS_GC_EVENTS;
   view.setUint32(base, FRAME_MAGIC, true);
   view.setUint8(base + 4, FRAME_VERSION);
   view.setUint8(base + 5, 0);
@@ -188,25 +137,7 @@ export function encodeFrameInto(target: Uint8Array, input: FrameInput): number {
   const recordAt = align8(kindsAt + n);
   for (let i = kindsAt + n; i < recordAt; i++) target[i] = 0;
 
-  const record = input.record;
-  if (record !== undefined) {
-    const eventCount = gcEvents === undefined ? 0 : gcEvents.length;
-    view.setUint16(base + recordAt, RECORD_FIELDS.length, true);
-    view.setUint16(base + recordAt + 2, eventCount, true);
-    view.setUint32(base + recordAt + 4, 0, true);
-    let at = base + recordAt + RECORD_PREFIX_BYTES;
-    for (let f = 0; f < RECORD_FIELDS.length; f++) {
-      view.setFloat64(at, recordValue(record, RECORD_FIELDS[f] as (typeof RECORD_FIELDS)[number]), true);
-      at += 8;
-    }
-    for (let e = 0; e < eventCount; e++) {
-      const event = (gcEvents as readonly GcEvent[])[e] as GcEvent;
-      view.setFloat64(at, gcSourceCode(event), true);
-      view.setFloat64(at + 8, event.startMs, true);
-      view.setFloat64(at + 16, event.durationMs, true);
-      at += GC_EVENT_BYTES;
-    }
-  }
+  if (input.record !== undefined) writeRecordSection(view, base + recordAt, input.record);
   return total;
 }
 
@@ -226,12 +157,6 @@ function viewsOf(buffer: ArrayBufferLike): BufferViews {
   return views;
 }
 
-function gcSourceCode(event: GcEvent): number {
-  if (event.source === "proto") return 0;
-  const slack = event.slack === true ? 2 : 0;
-  return event.kind === "minor" ? 2 + slack : event.kind === "major" ? 3 + slack : 1;
-}
-
 /** Encodes a frame into a new, exactly sized buffer. Throws a ProtocolError on inconsistent input. */
 export function encodeFrame(input: FrameInput): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(frameMessageBytes(input.count, input.record));
@@ -243,106 +168,6 @@ function asBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   throw new ProtocolError("frame message must be an ArrayBuffer or a typed array");
-}
-
-function decodeRecord(
-  view: DataView,
-  at: number,
-  end: number,
-  flags: number,
-  headerFrame: number,
-): FrameRecord {
-  if (end - at < RECORD_PREFIX_BYTES) {
-    throw new ProtocolError(`record section at byte ${at} is truncated: ${end - at} bytes left`);
-  }
-  const fieldCount = view.getUint16(at, true);
-  const gcCount = view.getUint16(at + 2, true);
-  if (fieldCount < RECORD_FIELDS.length) {
-    throw new ProtocolError(
-      `record section has ${fieldCount} fields; version ${FRAME_VERSION} needs at least ${RECORD_FIELDS.length}`,
-    );
-  }
-  if (gcCount > 0 && (flags & FLAG_HAS_GC_EVENTS) === 0) {
-    throw new ProtocolError(`record lists ${gcCount} GC events but the GC-events flag is clear`);
-  }
-  const expected = RECORD_PREFIX_BYTES + 8 * fieldCount + GC_EVENT_BYTES * gcCount;
-  if (end - at !== expected) {
-    throw new ProtocolError(
-      `record section at byte ${at} should be ${expected} bytes (${fieldCount} fields, ${gcCount} GC events), found ${end - at}`,
-    );
-  }
-  const v = {} as Record<(typeof RECORD_FIELDS)[number], number>;
-  let p = at + RECORD_PREFIX_BYTES;
-  for (const field of RECORD_FIELDS) {
-    const value = view.getFloat64(p, true);
-    if (!Number.isFinite(value)) {
-      throw new ProtocolError(`record field ${field} at byte ${p} is not a finite number (${value})`);
-    }
-    v[field] = value;
-    p += 8;
-  }
-  p = at + RECORD_PREFIX_BYTES + 8 * fieldCount;
-  if (v.overBudget !== 0 && v.overBudget !== 1) {
-    throw new ProtocolError(`record field overBudget must be 0 or 1, got ${v.overBudget}`);
-  }
-  if (v.overFrameTime !== 0 && v.overFrameTime !== 1) {
-    throw new ProtocolError(`record field overFrameTime must be 0 or 1, got ${v.overFrameTime}`);
-  }
-  if (v.frame % 2 ** 32 !== headerFrame) {
-    throw new ProtocolError(`record frame ${v.frame} does not match header frame ${headerFrame}`);
-  }
-  const record: FrameRecord = {
-    frame: v.frame,
-    startMs: v.startMs,
-    phases: { scriptsMs: v.scriptsMs, systemsMs: v.systemsMs, syncMs: v.syncMs, renderMs: v.renderMs },
-    gcPauseMs: v.gcPauseMs,
-    v8GcMs: v.v8GcMs,
-    v8MinorGcMs: v.v8MinorGcMs,
-    v8MajorGcMs: v.v8MajorGcMs,
-    v8SlackGcMs: v.v8SlackGcMs,
-    v8IdleGcMs: v.v8IdleGcMs,
-    budgetMs: v.budgetMs,
-    overBudget: v.overBudget === 1,
-    frameBudgetMs: v.frameBudgetMs,
-    overFrameTime: v.overFrameTime === 1,
-    entities: v.entities,
-    heapBytes: v.heapBytes,
-    liveObjects: v.liveObjects,
-    gcCycles: v.gcCycles,
-    longestPauseMs: v.longestPauseMs,
-  };
-  if ((flags & FLAG_HAS_GC_EVENTS) !== 0) {
-    const events: GcEvent[] = [];
-    for (let i = 0; i < gcCount; i++, p += GC_EVENT_BYTES) {
-      const source = view.getFloat64(p, true);
-      const startMs = view.getFloat64(p + 8, true);
-      const durationMs = view.getFloat64(p + 16, true);
-      if (!Number.isInteger(source) || source < 0 || source > 5) {
-        throw new ProtocolError(
-          `GC event ${i} has unknown source ${source} (0 proto, 1 v8, 2/3 v8 minor/major, 4/5 the same in the slack)`,
-        );
-      }
-      if (!Number.isFinite(startMs) || !Number.isFinite(durationMs) || durationMs < 0) {
-        throw new ProtocolError(
-          `GC event ${i} has an invalid time (start ${startMs}, duration ${durationMs})`,
-        );
-      }
-      if (source === 0) events.push({ source: "proto", startMs, durationMs });
-      else if (source === 1) events.push({ source: "v8", startMs, durationMs });
-      else if (source <= 3)
-        events.push({ source: "v8", kind: source === 2 ? "minor" : "major", startMs, durationMs });
-      else
-        events.push({
-          source: "v8",
-          kind: source === 4 ? "minor" : "major",
-          slack: true,
-          startMs,
-          durationMs,
-        });
-    }
-    record.gcEvents = events;
-  }
-  return record;
 }
 
 /**
@@ -415,6 +240,7 @@ export function decodeFrame(data: ArrayBuffer | ArrayBufferView): DecodedFrame {
     y: new Float32Array(bytes.buffer, bytes.byteOffset + FRAME_HEADER_BYTES + 4 * n, n),
     kind,
   };
-  if (hasRecord) decoded.record = decodeRecord(view, recordAt, total, flags, frame);
+  if (hasRecord)
+    decoded.record = readRecordSection(view, recordAt, total, (flags & FLAG_HAS_GC_EVENTS) !== 0, frame);
   return decoded;
 }

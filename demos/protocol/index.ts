@@ -1,19 +1,14 @@
-// Public surface of demos/protocol: the binary frame message (entity positions and kinds plus
-// the frame record) and the JSON control messages between the demo host and its clients.
+// Public surface of demos/protocol: the binary frame message (entity positions and kinds), the
+// binary stats message (one frame's record, never skipped), and the JSON text messages
+// between the demo host and its pages.
 
-export type {
-  ClientMessage,
-  ErrorMessage,
-  HelloMessage,
-  HostMessage,
-  SetBudgetMessage,
-  SetEntitiesMessage,
-} from "./ControlMessage.ts";
+export type { ClientMessage, SetBudgetMessage, SetEntitiesMessage } from "./ControlMessage.ts";
 export {
   MAX_BUDGET_MS,
+  MAX_REQUEST_ID,
   MAX_REQUESTED_ENTITIES,
   parseClientMessage,
-  parseHostMessage,
+  requestIdOf,
 } from "./ControlMessage.ts";
 export { ENTITY_KIND_COUNT, ENTITY_KIND_NAMES, EntityKind } from "./EntityKind.ts";
 export type { DecodedFrame, FrameInput } from "./FrameMessage.ts";
@@ -29,4 +24,24 @@ export {
   frameMessageBytes,
   MAX_FRAME_ENTITIES,
 } from "./FrameMessage.ts";
+export type {
+  ErrorMessage,
+  HelloMessage,
+  HostMessage,
+  NoticeMessage,
+  ReplyMessage,
+  ScriptErrorEntry,
+  ScriptErrorsMessage,
+} from "./HostMessage.ts";
+export { MAX_ERROR_ENTRIES, parseHostMessage } from "./HostMessage.ts";
 export { ProtocolError } from "./ProtocolError.ts";
+export {
+  decodeStats,
+  encodeStats,
+  encodeStatsInto,
+  isStatsMessage,
+  STATS_HEADER_BYTES,
+  STATS_MAGIC,
+  STATS_VERSION,
+  statsMessageBytes,
+} from "./StatsMessage.ts";

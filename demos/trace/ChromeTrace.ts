@@ -2,12 +2,19 @@
 // chrome://tracing, Perfetto and speedscope open). Pure: no I/O, no clock, no globals.
 //
 // Layout of the trace: one process ("Proto demo") with three tracks —
-//   main thread: a "frame N" slice per frame with its phases nested inside, back to back;
+//   main thread: a "frame N" slice per frame (its busy time) with its phases nested inside,
+//     back to back;
 //   Proto GC / V8 GC: one slice per GC pause (and an instant marker on frames over budget);
 // plus counter tracks (entities, heap, live objects, GC cycles, GC pause per frame).
-// Timestamps and durations are microseconds relative to the first exported frame.
+//
+// The host's /trace.json and the page's export both come from here, and keep the format's
+// rules whatever the records hold: timestamps are microseconds from the earliest exported
+// moment (never negative) and events are in timestamp order; slices on one track nest or
+// follow each other, never overlap (a frame ends at the latest where the next begins, a GC
+// pause starts at the earliest where the previous one ended); and records of an earlier run
+// (frame numbers or clocks going backwards: the host restarted) are left out.
 
-import type { FrameRecord, GcEvent } from "../../engine-bridge/FrameRecord.ts";
+import { type FrameRecord, frameBusyMs, type GcEvent } from "../../engine-bridge/FrameRecord.ts";
 
 /** Thread ids of the tracks in the exported trace. */
 export const TRACE_TID = { main: 1, protoGc: 2, v8Gc: 3 } as const;
@@ -93,10 +100,38 @@ function gcPausesOf(record: FrameRecord): readonly GcEvent[] {
   return pauses;
 }
 
+/** The records after the last place where frame numbers or start times go backwards (a restart). */
+function latestRun(records: readonly FrameRecord[]): readonly FrameRecord[] {
+  for (let i = records.length - 1; i > 0; i--) {
+    const a = records[i - 1] as FrameRecord;
+    const b = records[i] as FrameRecord;
+    if (b.frame <= a.frame || b.startMs < a.startMs) return records.slice(i);
+  }
+  return records;
+}
+
+function checkRecord(record: FrameRecord): void {
+  checkTime(record, "startMs", record.startMs, true);
+  for (const phase of PHASE_NAMES) checkTime(record, `phases.${phase}Ms`, record.phases[`${phase}Ms`]);
+  checkTime(record, "gcPauseMs", record.gcPauseMs);
+  checkTime(record, "v8GcMs", record.v8GcMs);
+  for (const pause of gcPausesOf(record)) {
+    checkTime(record, "gcEvents.startMs", pause.startMs, true);
+    checkTime(record, "gcEvents.durationMs", pause.durationMs);
+  }
+}
+
+function pauseName(pause: GcEvent): string {
+  if (pause.source === "proto") return "Proto GC pause";
+  const kind = pause.kind === "major" ? "full GC" : pause.kind === "minor" ? "scavenge" : "GC pause";
+  return `V8 ${kind}${pause.slack === true ? " (slack)" : ""}`;
+}
+
 /**
  * Converts frame records into a Chrome trace (phases as nested X slices on the main-thread track,
- * GC pauses as X slices on GC tracks, statistics as C counters). Throws a RangeError naming the
- * frame and field when a record holds a non-finite or negative time.
+ * GC pauses as X slices on GC tracks, statistics as C counters), keeping the format's rules
+ * (see the file comment). Throws a RangeError naming the frame and field when a record holds a
+ * non-finite or negative time.
  */
 export function toChromeTrace(records: readonly FrameRecord[], opts: ChromeTraceOptions = {}): ChromeTrace {
   const pid = opts.pid ?? 1;
@@ -104,8 +139,15 @@ export function toChromeTrace(records: readonly FrameRecord[], opts: ChromeTrace
   if (!Number.isInteger(lastN) || lastN < 0) {
     throw new RangeError(`toChromeTrace: lastN must be a non-negative integer, got ${lastN}`);
   }
-  const selected = records.slice(Math.max(0, records.length - lastN));
-  const originMs = opts.originMs ?? selected[0]?.startMs ?? 0;
+  const selected = latestRun(records.slice(Math.max(0, records.length - lastN)));
+  for (const record of selected) checkRecord(record);
+  // The origin is the earliest moment exported, so no timestamp is negative.
+  let originMs = opts.originMs ?? selected[0]?.startMs ?? 0;
+  for (const record of selected) {
+    originMs = Math.min(originMs, record.startMs);
+    for (const pause of gcPausesOf(record)) originMs = Math.min(originMs, pause.startMs);
+  }
+  const us = (ms: number) => toUs(ms - originMs);
 
   const meta = (name: string, tid: number, args: TraceArgs): TraceEvent => ({
     name,
@@ -127,28 +169,27 @@ export function toChromeTrace(records: readonly FrameRecord[], opts: ChromeTrace
   ];
 
   const events: TraceEvent[] = [];
-  for (const record of selected) {
-    checkTime(record, "startMs", record.startMs, true);
-    for (const phase of PHASE_NAMES) {
-      checkTime(record, `phases.${phase}Ms`, record.phases[`${phase}Ms`]);
-    }
-    checkTime(record, "gcPauseMs", record.gcPauseMs);
-    checkTime(record, "v8GcMs", record.v8GcMs);
-
-    const start = record.startMs - originMs;
+  // Where each GC track's last slice ended (µs): the next one starts no earlier.
+  const trackEnd = { [TRACE_TID.protoGc]: 0, [TRACE_TID.v8Gc]: 0 } as Record<number, number>;
+  for (let i = 0; i < selected.length; i++) {
+    const record = selected[i] as FrameRecord;
+    const next = selected[i + 1];
+    const frameTs = us(record.startMs);
+    // The frame's busy time, cut where the next frame begins.
+    const limitUs = next === undefined ? Number.POSITIVE_INFINITY : us(next.startMs);
+    const frameEndUs = Math.min(limitUs, us(record.startMs + frameBusyMs(record)));
     const pauses = gcPausesOf(record);
     // Without explicit GC events the synthetic pauses sit at the frame start, so the phases follow them.
-    const firstPhaseMs = record.gcEvents === undefined ? start + record.gcPauseMs + record.v8GcMs : start;
-
+    let cursorMs =
+      record.gcEvents === undefined ? record.startMs + record.gcPauseMs + record.v8GcMs : record.startMs;
     // Boundaries are rounded once and shared by neighbours so children never overhang the frame.
-    let cursorMs = firstPhaseMs;
-    let cursorUs = toUs(cursorMs);
+    let cursorUs = Math.min(us(cursorMs), frameEndUs);
     const phaseEvents: TraceEvent[] = [];
     for (const phase of PHASE_NAMES) {
       const ms = record.phases[`${phase}Ms`];
       cursorMs += ms;
-      const endUs = toUs(cursorMs);
-      if (ms > 0) {
+      const endUs = Math.min(us(cursorMs), frameEndUs);
+      if (endUs > cursorUs) {
         phaseEvents.push({
           name: phase,
           cat: "phase",
@@ -161,13 +202,12 @@ export function toChromeTrace(records: readonly FrameRecord[], opts: ChromeTrace
       }
       cursorUs = endUs;
     }
-    const frameTs = toUs(start);
     events.push({
       name: `frame ${record.frame}`,
       cat: "frame",
       ph: "X",
       ts: frameTs,
-      dur: cursorUs - frameTs,
+      dur: Math.max(frameEndUs, cursorUs) - frameTs,
       pid,
       tid: TRACE_TID.main,
       args: {
@@ -184,22 +224,13 @@ export function toChromeTrace(records: readonly FrameRecord[], opts: ChromeTrace
     });
     events.push(...phaseEvents);
 
-    for (const pause of pauses) {
-      checkTime(record, "gcEvents.startMs", pause.startMs, true);
-      checkTime(record, "gcEvents.durationMs", pause.durationMs);
-      const ts = toUs(pause.startMs - originMs);
-      events.push({
-        name:
-          pause.source === "proto"
-            ? "Proto GC pause"
-            : `V8 ${pause.kind === "major" ? "full GC" : pause.kind === "minor" ? "scavenge" : "GC pause"}${pause.slack === true ? " (slack)" : ""}`,
-        cat: "gc",
-        ph: "X",
-        ts,
-        dur: toUs(pause.startMs - originMs + pause.durationMs) - ts,
-        pid,
-        tid: pause.source === "proto" ? TRACE_TID.protoGc : TRACE_TID.v8Gc,
-      });
+    for (const pause of [...pauses].sort((a, b) => a.startMs - b.startMs)) {
+      const tid = pause.source === "proto" ? TRACE_TID.protoGc : TRACE_TID.v8Gc;
+      const ts = Math.max(us(pause.startMs), trackEnd[tid] as number);
+      const end = us(pause.startMs + pause.durationMs);
+      if (end <= ts) continue;
+      trackEnd[tid] = end;
+      events.push({ name: pauseName(pause), cat: "gc", ph: "X", ts, dur: end - ts, pid, tid });
     }
     if (record.overBudget) {
       events.push({
@@ -210,7 +241,7 @@ export function toChromeTrace(records: readonly FrameRecord[], opts: ChromeTrace
         ts: frameTs,
         pid,
         tid: TRACE_TID.protoGc,
-        args: { gcPauseMs: record.gcPauseMs, budgetMs: record.budgetMs },
+        args: { gcPauseMs: record.gcPauseMs, v8GcMs: record.v8GcMs, budgetMs: record.budgetMs },
       });
     }
 

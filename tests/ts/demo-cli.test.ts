@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { numberOption } from "../../demos/host/CliOptions.ts";
 
@@ -21,4 +23,15 @@ describe("numberOption", () => {
     expect(() => numberOption(" ", "hz", { fallback: 60 })).toThrow(/--hz/);
     expect(() => numberOption("fast", "hz", { fallback: 60 })).toThrow(/--hz/);
   });
+});
+
+describe("npm start -- --help", () => {
+  it("prints the usage, with the capacity and /trace.json, before building anything", () => {
+    const root = resolve(import.meta.dirname, "../..");
+    const run = spawnSync(process.execPath, ["scripts/start.mjs", "--help"], { cwd: root, encoding: "utf8" });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/--capacity N/);
+    expect(run.stdout).toMatch(/trace\.json/);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/building the client/);
+  }, 60_000);
 });

@@ -324,8 +324,10 @@ describe("control messages", () => {
   it("parse the host's hello", () => {
     const hello = {
       type: "hello",
+      run: "abc-123",
       simulation: "plain-js",
       entities: 10_000,
+      capacity: 100_000,
       budgetMs: 0.5,
       world: { width: 1600, height: 900 },
       hz: 60,

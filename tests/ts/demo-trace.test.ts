@@ -1,7 +1,9 @@
 // Tests of demos/trace: frame records become a Chrome trace that Perfetto can open.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TRACE_TID, type TraceEvent, toChromeTrace } from "../../demos/trace/index.ts";
 import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
+import { traceFormatProblems } from "./fixtures/traceFormat.ts";
 
 function record(frame: number, overrides: Partial<FrameRecord> = {}): FrameRecord {
   return {
@@ -140,5 +142,100 @@ describe("toChromeTrace", () => {
 
   it("rejects a negative duration", () => {
     expect(() => toChromeTrace([record(2, { gcPauseMs: -1 })])).toThrow(/frame 2 .*gcPauseMs/);
+  });
+});
+
+describe("toChromeTrace keeps the trace-event format's rules", () => {
+  it("finds the checker's problems in a trace that breaks them (the checker can fail)", () => {
+    const bad = {
+      traceEvents: [
+        { name: "a", ph: "X", ts: 0, dur: 10, pid: 1, tid: 1 },
+        { name: "b", ph: "X", ts: 5, dur: 10, pid: 1, tid: 1 },
+        { name: "c", ph: "X", ts: -3, dur: 1, pid: 1, tid: 2 },
+        { name: "d", ph: "B", ts: 20, pid: 1, tid: 3 },
+      ],
+    };
+    const problems = traceFormatProblems(bad);
+    expect(problems).toEqual([
+      expect.stringMatching(/ts -3/),
+      expect.stringMatching(/never ends/),
+      expect.stringMatching(/"b" .* overlaps "a"/),
+    ]);
+  });
+
+  it("cuts a frame whose busy time runs into the next frame", () => {
+    // 40 ms of work in frames 16.5 ms apart (an overloaded host).
+    const records = [0, 1, 2].map((f) =>
+      record(f, { phases: { scriptsMs: 40, systemsMs: 1, syncMs: 0, renderMs: 0 } }),
+    );
+    const trace = toChromeTrace(records);
+    expect(traceFormatProblems(trace)).toEqual([]);
+    const frames = trace.traceEvents.filter((e) => e.cat === "frame");
+    expect(frames.map((e) => e.dur)).toEqual([16_500, 16_500, 41_250]);
+  });
+
+  it("starts at the earliest moment exported, so a pause before its frame's start is never negative", () => {
+    const r = record(0, { gcEvents: [{ source: "v8", kind: "minor", startMs: 990, durationMs: 1 }] });
+    const trace = toChromeTrace([r, record(1)]);
+    expect(traceFormatProblems(trace)).toEqual([]);
+    expect(Math.min(...trace.traceEvents.map((e) => e.ts))).toBe(0);
+    expect(trace.traceEvents.find((e) => e.cat === "frame")?.ts).toBe(10_000);
+  });
+
+  it("never lets two pauses overlap on one track", () => {
+    const r = record(0, {
+      gcEvents: [
+        { source: "proto", startMs: 1001, durationMs: 2 },
+        { source: "proto", startMs: 1002, durationMs: 2 },
+      ],
+    });
+    const trace = toChromeTrace([r]);
+    expect(traceFormatProblems(trace)).toEqual([]);
+    expect(completeEvents(trace.traceEvents, TRACE_TID.protoGc).map((e) => [e.ts, e.dur])).toEqual([
+      [1000, 2000],
+      [3000, 1000],
+    ]);
+  });
+
+  it("leaves out the records of an earlier run of the host", () => {
+    const before = [5, 6, 7].map((f) => record(f, { startMs: 900_000 + f * 16.5 }));
+    const after = [0, 1].map((f) => record(f));
+    const trace = toChromeTrace([...before, ...after]);
+    expect(traceFormatProblems(trace)).toEqual([]);
+    expect(trace.otherData).toMatchObject({ frames: 2, firstFrame: 0, lastFrame: 1 });
+  });
+
+  it("keeps the rules for any records", () => {
+    const ms = fc.double({ min: 0, max: 50, noNaN: true });
+    const arbitraryRecord = fc.record({
+      gap: fc.double({ min: 0, max: 40, noNaN: true }),
+      scriptsMs: ms,
+      systemsMs: ms,
+      gcPauseMs: ms,
+      v8GcMs: ms,
+      events: fc.array(fc.tuple(fc.boolean(), fc.double({ min: -20, max: 60, noNaN: true }), ms), {
+        maxLength: 4,
+      }),
+    });
+    fc.assert(
+      fc.property(fc.array(arbitraryRecord, { maxLength: 12 }), (specs) => {
+        let start = 1000;
+        const records = specs.map((s, i) => {
+          start += s.gap;
+          return record(i, {
+            startMs: start,
+            phases: { scriptsMs: s.scriptsMs, systemsMs: s.systemsMs, syncMs: 0, renderMs: 0 },
+            gcPauseMs: s.gcPauseMs,
+            v8GcMs: s.v8GcMs,
+            gcEvents: s.events.map(([proto, at, durationMs]) => ({
+              source: proto ? "proto" : "v8",
+              startMs: start + at,
+              durationMs,
+            })),
+          });
+        });
+        expect(traceFormatProblems(JSON.parse(JSON.stringify(toChromeTrace(records))))).toEqual([]);
+      }),
+    );
   });
 });
