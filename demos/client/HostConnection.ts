@@ -1,10 +1,11 @@
 // HostConnection: the page's WebSocket to the demo host. Tells the host's two binary
 // messages apart (a frame's stats, never skipped; its positions, skipped for a slow page),
 // parses its JSON messages, sends control requests each with an id and resolves each with
-// the reply that names it, and reconnects after the host goes away.
+// the reply that names it, says when it is done with a frame's positions (the host sends
+// more only then), and reconnects after the host goes away.
 
 import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
-import type { ClientMessage } from "../protocol/ControlMessage.ts";
+import type { ControlRequest } from "../protocol/ControlMessage.ts";
 import { type DecodedFrame, decodeFrame } from "../protocol/FrameMessage.ts";
 import {
   type HelloMessage,
@@ -61,7 +62,7 @@ export class HostConnection {
    * Sends a control request and resolves with the host's reply to it (ok or not); resolves
    * with a failed reply when not connected, when the connection drops or after 5 s.
    */
-  request(message: ClientMessage): Promise<ReplyMessage> {
+  request(message: ControlRequest): Promise<ReplyMessage> {
     const id = this.nextId++;
     const failed = (why: string): ReplyMessage => ({ type: "reply", id, ok: false, message: why });
     if (this.socket?.readyState !== WebSocket.OPEN)
@@ -74,6 +75,12 @@ export class HostConnection {
       this.pending.set(id, { resolve, timer });
       this.socket?.send(JSON.stringify({ ...message, id }));
     });
+  }
+
+  /** Tells the host the page is done with the positions of `frame` (drawn, or dropped for newer ones). */
+  drawn(frame: number): void {
+    if (this.socket?.readyState === WebSocket.OPEN)
+      this.socket.send(JSON.stringify({ type: "drawn", frame }));
   }
 
   /** Closes the connection for good. */

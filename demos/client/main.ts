@@ -8,7 +8,7 @@
 import { Application, Graphics } from "pixi.js";
 import { FrameOverlay } from "../overlay/FrameOverlay.ts";
 import { formatMs } from "../overlay/OverlayFormat.ts";
-import type { ClientMessage } from "../protocol/ControlMessage.ts";
+import type { ControlRequest } from "../protocol/ControlMessage.ts";
 import type { DecodedFrame } from "../protocol/FrameMessage.ts";
 import type { HelloMessage } from "../protocol/HostMessage.ts";
 import { toChromeTrace } from "../trace/ChromeTrace.ts";
@@ -106,6 +106,8 @@ async function start(): Promise<void> {
         history.push(record);
       },
       onFrame(frame) {
+        // Positions not drawn yet are dropped for newer ones: done with them too.
+        if (latest !== undefined) connection.drawn(latest.frame);
         latest = frame;
         positionsReceived++;
       },
@@ -122,7 +124,7 @@ async function start(): Promise<void> {
   );
 
   // Sends a control request from a field, or says why the field cannot be sent.
-  const submit = async (input: InputResult, message: (value: number) => ClientMessage) => {
+  const submit = async (input: InputResult, message: (value: number) => ControlRequest) => {
     if (!input.ok) {
       status.textContent = input.error;
       return;
@@ -192,6 +194,7 @@ async function start(): Promise<void> {
     if (latest !== undefined) {
       entities.show(latest);
       entitiesShown = latest.count;
+      connection.drawn(latest.frame);
       latest = undefined;
     }
     app.render();

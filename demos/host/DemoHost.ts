@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import { copyFrameRecord, emptyFrameRecord, type FrameRecord } from "../../engine-bridge/FrameRecord.ts";
-import { type ClientMessage, parseClientMessage, requestIdOf } from "../protocol/ControlMessage.ts";
+import { type ControlRequest, parseClientMessage, requestIdOf } from "../protocol/ControlMessage.ts";
 import type { HelloMessage, HostMessage } from "../protocol/HostMessage.ts";
 import { ProtocolError } from "../protocol/ProtocolError.ts";
 import { toChromeTrace } from "../trace/ChromeTrace.ts";
@@ -235,6 +235,10 @@ export class DemoHost {
           throw new ProtocolError("control messages are JSON text; binary messages are not accepted");
         id = requestIdOf(text);
         const message = parseClientMessage(text);
+        if (message.type === "drawn") {
+          this.broadcast.drawn(socket);
+          return;
+        }
         const done = this.apply(message);
         if (message.id !== undefined)
           send(socket, { type: "reply", id: message.id, ok: true, message: done });
@@ -256,7 +260,7 @@ export class DemoHost {
 
   // Applies a control message; returns what was done. Throws a RangeError for a value the
   // simulation refuses (an entity count over its capacity).
-  private apply(message: ClientMessage): string {
+  private apply(message: ControlRequest): string {
     if (message.type === "setEntities") {
       const max = this.simulation.maxEntities;
       if (message.count > max)

@@ -2,9 +2,11 @@
 //
 // - The stats message (one FrameRecord, a few hundred bytes) goes to every page for every
 //   frame, never skipped: the overlay sees every frame the host ran.
-// - The positions message (9 bytes per entity) is skipped for a page whose socket still
-//   holds more than `maxBufferedBytes` unsent: a slow page draws fewer frames, but the
-//   socket never fills with positions that would hold up the stats behind them.
+// - The positions message (9 bytes per entity) is skipped for a page that has not yet said
+//   it is done (a "drawn" message) with all but one of the positions sent to it, or whose
+//   socket still holds more than `maxBufferedBytes` unsent: a slow page draws fewer frames,
+//   but its socket never fills with positions that would hold up the stats and the replies
+//   behind them.
 //
 // Messages are encoded into pooled buffers that come back when ws has written them to every
 // page: sending allocates nothing per frame once the pools are warm.
@@ -17,6 +19,8 @@ import type { EntitySnapshot } from "./Simulation.ts";
 
 /** A page whose socket holds more than this many unsent bytes has stopped reading: it is dropped. */
 const DEAD_CLIENT_BYTES = 64 << 20;
+/** Positions messages a page may have unanswered (sent, not yet said "drawn"). */
+const POSITIONS_IN_FLIGHT = 2;
 
 /** What was sent, for tests and the host's counters. */
 export interface BroadcastCounts {
@@ -31,6 +35,7 @@ export interface BroadcastCounts {
 /** Sends frames to a set of sockets; see the file comment. */
 export class FrameBroadcast {
   readonly counts: BroadcastCounts = { stats: 0, positions: 0, skippedPositions: 0 };
+  private readonly inFlight = new WeakMap<WebSocket, number>();
   private readonly statsPool: MessageBuffer[] = [];
   private readonly positionsPool: MessageBuffer[] = [];
   private readonly input: FrameInput = {
@@ -60,16 +65,23 @@ export class FrameBroadcast {
       }
       stats.send(client);
       this.counts.stats++;
-      if (client.bufferedAmount > this.maxBufferedBytes) {
+      const unanswered = this.inFlight.get(client) ?? 0;
+      if (unanswered >= POSITIONS_IN_FLIGHT || client.bufferedAmount > this.maxBufferedBytes) {
         this.counts.skippedPositions++;
         continue;
       }
       if (positions === undefined) positions = this.encodePositions(record.frame, entities());
       positions.send(client);
+      this.inFlight.set(client, unanswered + 1);
       this.counts.positions++;
     }
     stats?.sent();
     positions?.sent();
+  }
+
+  /** The page is done with one positions message (it drew or dropped it): it may have another. */
+  drawn(client: WebSocket): void {
+    this.inFlight.set(client, Math.max(0, (this.inFlight.get(client) ?? 0) - 1));
   }
 
   private encodePositions(frame: number, e: EntitySnapshot): MessageBuffer {

@@ -77,6 +77,7 @@ export class FrameOverlay extends Container {
   private readonly bars: OverlayBars;
   private readonly counters: BitmapText;
   private readonly status: BitmapText;
+  private readonly tallies: BitmapText;
   private readonly targetLabel: BitmapText;
   private readonly budgetLabel: BitmapText;
   private readonly legend = new Container();
@@ -109,6 +110,7 @@ export class FrameOverlay extends Container {
     this.lineHeight = Math.ceil(fontSize * 1.35);
     this.counters = new BitmapText({ text: "waiting for frames…", style });
     this.status = new BitmapText({ text: "", style });
+    this.tallies = new BitmapText({ text: "", style });
     this.targetLabel = new BitmapText({ text: `${this.targetFrameMs.toFixed(1)} ms`, style });
     this.budgetLabel = new BitmapText({ text: "budget", style });
     this.targetLabel.alpha = 0.7;
@@ -137,6 +139,7 @@ export class FrameOverlay extends Container {
       this.lines,
       this.counters,
       this.status,
+      this.tallies,
       this.targetLabel,
       this.budgetLabel,
       this.legend,
@@ -196,7 +199,7 @@ export class FrameOverlay extends Container {
     const lh = this.lineHeight;
     const chartLeft = PAD;
     const chartWidth = w - 2 * PAD;
-    const textBottom = PAD + 2 * lh;
+    const textBottom = PAD + 3 * lh;
     // The legend wraps onto a second line when the panel is narrow.
     const legendTop = h - PAD - 2 * lh;
     const chartsSpace = Math.max(20, legendTop - textBottom - 2 * PAD);
@@ -208,6 +211,7 @@ export class FrameOverlay extends Container {
     this.background.clear().roundRect(0, 0, w, h, 4).fill({ color: this.colors.background, alpha: 0.82 });
     this.counters.position.set(PAD, PAD);
     this.status.position.set(PAD, PAD + lh);
+    this.tallies.position.set(PAD, PAD + 2 * lh);
 
     // Reference lines: frame-time target, GC-lane base and budget.
     const targetY =
@@ -283,6 +287,7 @@ export class FrameOverlay extends Container {
     if (r === undefined) {
       this.counters.text = "waiting for frames…";
       this.status.text = "";
+      this.tallies.text = "";
       return;
     }
     const busy = frameBusyMs(r);
@@ -291,7 +296,8 @@ export class FrameOverlay extends Container {
       `  GC cycles ${r.gcCycles}  longest ${formatMs(r.longestPauseMs)} ms`;
     this.status.text =
       `frame ${r.frame}  busy ${formatMs(busy)} ms  GC ${formatMs(r.gcPauseMs + r.v8GcMs)}/${formatMs(r.budgetMs)} ms` +
-      `  over GC budget ${h.overBudget}  over frame time ${h.overFrameTime}  missed ${h.missed}`;
+      ` (Proto ${formatMs(r.gcPauseMs)} + V8 ${formatMs(r.v8GcMs)})`;
+    this.tallies.text = `over GC budget ${h.overBudget}  over frame time ${h.overFrameTime}  missed ${h.missed}`;
     this.budgetLabel.text = `GC: Proto + V8 · budget ${formatMs(r.budgetMs)} ms`;
   }
 }

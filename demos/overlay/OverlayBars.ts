@@ -17,12 +17,12 @@ import {
 import { type OverlayColors, packParticleColor } from "./OverlayColors.ts";
 
 /**
- * Particles per column: the stacked segments, the frame-time marker, the GC-budget marker
- * and the GC lane's stacked parts.
+ * Particles per column, in drawing order (a later one covers an earlier one): the stacked
+ * segments, the frame-time overshoot, the GC lane's stacked parts, the GC-budget overshoot.
  */
 const FRAME_MARKER = SEGMENTS.length;
-const GC_MARKER = SEGMENTS.length + 1;
-const GC_BAR = SEGMENTS.length + 2;
+const GC_BAR = SEGMENTS.length + 1;
+const GC_MARKER = SEGMENTS.length + 1 + GC_PARTS.length;
 const PER_COLUMN = SEGMENTS.length + 2 + GC_PARTS.length;
 
 /** Where the charts are inside the overlay panel, in pixels. */

@@ -34,8 +34,22 @@ export interface SetBudgetMessage {
   id?: number;
 }
 
+/**
+ * Client → host: the page is done with the positions of `frame` (drew them, or dropped them
+ * for newer ones). The host keeps at most a couple of positions messages unanswered per page,
+ * so a slow page never has a socket full of positions ahead of its stats and replies. No reply.
+ */
+export interface DrawnMessage {
+  type: "drawn";
+  /** The frame whose positions the page is done with. */
+  frame: number;
+}
+
 /** Any message a client may send as text. */
-export type ClientMessage = SetEntitiesMessage | SetBudgetMessage;
+export type ClientMessage = SetEntitiesMessage | SetBudgetMessage | DrawnMessage;
+
+/** A control request: a client message the host answers. */
+export type ControlRequest = SetEntitiesMessage | SetBudgetMessage;
 
 function requestId(obj: Fields, type: string): { id?: number } {
   return obj.id === undefined ? {} : { id: integer(obj, "id", type, 0, MAX_REQUEST_ID) };
@@ -71,6 +85,8 @@ export function parseClientMessage(text: string): ClientMessage {
       }
       return { type: "setBudget", ms, ...requestId(obj, "setBudget") };
     }
+    case "drawn":
+      return { type: "drawn", frame: integer(obj, "frame", "drawn", 0, Number.MAX_SAFE_INTEGER) };
     default:
       throw new ProtocolError(`unknown client message type ${JSON.stringify(obj.type)}`);
   }

@@ -2,7 +2,13 @@
 // binary stats message (one frame's record, never skipped), and the JSON text messages
 // between the demo host and its pages.
 
-export type { ClientMessage, SetBudgetMessage, SetEntitiesMessage } from "./ControlMessage.ts";
+export type {
+  ClientMessage,
+  ControlRequest,
+  DrawnMessage,
+  SetBudgetMessage,
+  SetEntitiesMessage,
+} from "./ControlMessage.ts";
 export {
   MAX_BUDGET_MS,
   MAX_REQUEST_ID,

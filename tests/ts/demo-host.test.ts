@@ -98,14 +98,18 @@ describe("PlainSimulation", () => {
 });
 
 /** Collects a socket's messages so a test can wait for the one it needs. */
-function listen(socket: WebSocket) {
+function listen(socket: WebSocket, ack = true) {
   const texts: HostMessage[] = [];
   const frames: Buffer[] = [];
   const stats: FrameRecord[] = [];
   socket.on("message", (data: Buffer, isBinary: boolean) => {
     if (!isBinary) texts.push(parseHostMessage(data.toString()));
     else if (isStatsMessage(data)) stats.push(decodeStats(data));
-    else frames.push(data);
+    else {
+      frames.push(data);
+      // Done with these positions, as the page says once it drew them: the host sends more.
+      if (ack) socket.send(JSON.stringify({ type: "drawn", frame: decodeFrame(data).frame }));
+    }
   });
   const until = async (done: () => boolean, tries = 200) => {
     for (let i = 0; i < tries && !done(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -181,6 +185,18 @@ describe("DemoHost", () => {
     expect(frame.count).toBeGreaterThan(1000);
     expect(frame.record).toBeUndefined();
     expect(inbox.stats.map((r) => r.frame).includes(frame.frame)).toBe(true);
+    socket.close();
+  });
+
+  it("sends a page that never says it drew them at most two positions, and every frame's stats", async () => {
+    const socket = connect();
+    const inbox = listen(socket, false);
+    await inbox.until(() => inbox.stats.length >= 20);
+    expect(inbox.frames.length).toBe(2);
+    socket.send(JSON.stringify({ type: "drawn", frame: 0 }));
+    await inbox.until(() => inbox.frames.length === 3);
+    const frames = inbox.stats.map((r) => r.frame);
+    for (let i = 1; i < frames.length; i++) expect(frames[i]).toBe((frames[i - 1] as number) + 1);
     socket.close();
   });
 

@@ -125,6 +125,11 @@ describe("request ids and replies", () => {
     expect(parseClientMessage('{"type":"setBudget","ms":0.001}')).toEqual({ type: "setBudget", ms: 0.001 });
   });
 
+  it("read the page's drawn message, which needs a frame", () => {
+    expect(parseClientMessage('{"type":"drawn","frame":41}')).toEqual({ type: "drawn", frame: 41 });
+    expect(() => parseClientMessage('{"type":"drawn"}')).toThrow(/"frame" must be a finite number/);
+  });
+
   it("reject an id that is not a whole number in range", () => {
     expect(() => parseClientMessage('{"type":"setBudget","ms":1,"id":-1}')).toThrow(
       /"id" must be an integer/,
