@@ -2,7 +2,8 @@
 // WebAssembly with emscripten (native/wasm/CMakeLists.txt, docs/wasm.md).
 //
 //   node scripts/build-wasm.mjs            configure and build build/wasm (Release)
-//   node scripts/build-wasm.mjs --test     ... then run the GoogleTest suite in Node
+//   node scripts/build-wasm.mjs --test     ... then run the GoogleTest suite in Node and
+//                                          tests/ts/wasm-backend.test.ts on the JS-facing module
 //   node scripts/build-wasm.mjs --target T build only target T (proto_tests, proto_wasm, proto_wasm_bench)
 //
 // Debian's emscripten (3.1.6) is what CI installs. Two quirks of it are handled here:
@@ -87,13 +88,25 @@ export function buildWasm(targets) {
   return run("cmake", ["--build", wasmBuildDir, "-j", String(buildJobs()), ...targetArgs], { env });
 }
 
-/** Runs the native GoogleTest suite compiled to wasm, in Node; returns the exit status. */
+/**
+ * Runs the native GoogleTest suite compiled to wasm, in Node, then the vitest suite of
+ * the wasm back end (scripting/wasm/) with the module required; returns the exit status.
+ */
 export function testWasm() {
   const binary = join(wasmBuildDir, "tests", "proto_tests.js");
   console.log(`excluded under wasm: ${excludedTests.join(", ")} (death tests need fork)`);
-  return run(process.execPath, [...wasmNodeFlags, binary, `--gtest_filter=-${excludedTests.join(":")}`], {
-    cwd: join(wasmBuildDir, "tests"),
+  const native = run(
+    process.execPath,
+    [...wasmNodeFlags, binary, `--gtest_filter=-${excludedTests.join(":")}`],
+    {
+      cwd: join(wasmBuildDir, "tests"),
+    },
+  );
+  const vitest = join(repoRoot, "node_modules", ".bin", "vitest");
+  const backend = run(vitest, ["run", "tests/ts/wasm-backend.test.ts"], {
+    env: { ...process.env, PROTO_WASM_REQUIRED: "1" },
   });
+  return native !== 0 ? native : backend;
 }
 
 function main() {
@@ -116,7 +129,7 @@ function main() {
     console.log(usage);
     return 0;
   }
-  const targets = args.target ?? (args.test ? ["proto_tests"] : []);
+  const targets = args.target ?? (args.test ? ["proto_tests", "proto_wasm"] : []);
   const started = Date.now();
   const built = buildWasm(targets);
   console.log(

@@ -142,7 +142,7 @@ export function ctest(name, options = {}) {
     : run("ctest", args, { env });
 }
 
-const cppDirs = ["native", "tests/native", "perf/native"];
+const cppDirs = ["native", "tests/native", "perf/native", "perf/wasm"];
 const cppExtensions = /\.(c|cpp|cc|cxx|h|hpp|hh|inl)$/;
 
 /** The C++ files clang-format owns, repo-relative and sorted. */
