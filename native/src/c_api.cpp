@@ -1,24 +1,15 @@
-// c_api.cpp — the C ABI (proto/proto.h) over the C++ API.
+// c_api.cpp — the C ABI (proto/proto.h) over the C++ API: errors, runtime, threads and
+// scopes, symbols, objects, cells, numeric blocks, persistents. Strings and tuples are
+// in c_api_ropes.cpp, statistics, frames and diagnostics in c_api_stats.cpp.
 //
-// Every entry point runs its body inside guard(): proto::Error becomes the
-// status of its code, std::bad_alloc PROTO_E_OUT_OF_MEMORY, anything else
-// PROTO_E_INTERNAL, and the message goes to the calling OS thread's last
-// error. Nothing throws past this file.
+// Every entry point runs its body inside guard() (c_api_support.h): proto::Error becomes
+// the status of its code, std::bad_alloc PROTO_E_OUT_OF_MEMORY, anything else
+// PROTO_E_INTERNAL, and the message goes to the calling OS thread's last error.
+// Nothing throws past the ABI.
 #define PROTO_C_API_BUILD 1
-#include <proto/proto.h>
-#include <proto/rope.h>
-#include <proto/runtime.h>
 #include <proto/version.h>
 
-#include <atomic>
-#include <cstring>
-#include <exception>
-#include <memory>
-#include <new>
-#include <string>
-#include <vector>
-
-#include "thread_state.h"
+#include "c_api_support.h"
 
 static_assert(sizeof(proto_value) == sizeof(proto::Value), "proto_value holds a proto::Value's bits");
 static_assert(PROTO_STALL_KINDS == proto::kStallKinds, "proto.h and runtime.h disagree on the stall kinds");
@@ -33,150 +24,7 @@ static_assert(static_cast<int>(proto::StallKind::kMarkAssist) == PROTO_STALL_MAR
 static_assert(static_cast<int>(proto::ErrorCode::kInvalidUtf8) + 1 == PROTO_E_INVALID_UTF8,
               "statuses follow proto::ErrorCode");
 
-struct proto_runtime {
-  explicit proto_runtime(const proto::RuntimeOptions& options) : runtime(options) {}
-  proto::Runtime runtime;
-  std::atomic<long> threads{0};
-  std::atomic<long> persistents{0};
-};
-
-struct proto_thread {
-  proto_runtime* owner = nullptr;
-  std::unique_ptr<proto::AttachScope> attach;
-  proto::Thread* thread = nullptr;
-  std::vector<std::unique_ptr<proto::HandleScope>> scopes;  // depth 1.. (attach is depth 0)
-  std::vector<std::unique_ptr<proto::UnmanagedScope>> left;
-};
-
-struct proto_persistent {
-  proto_runtime* owner = nullptr;
-  proto::Persistent<proto::internal::HeapObject> root;
-};
-
-namespace {
-
-using proto::ErrorCode;
-using proto::Value;
-
-thread_local std::string lastError;
-
-proto_status fail(proto_status status, const char* message) noexcept {
-  try {
-    lastError = message;
-  } catch (...) {
-    lastError.clear();
-  }
-  return status;
-}
-
-proto_status statusOf(ErrorCode code) noexcept {
-  return static_cast<proto_status>(static_cast<int>(code) + 1);
-}
-
-[[noreturn]] void invalid(const std::string& message) {
-  throw proto::Error(ErrorCode::kInvalidArgument, message);
-}
-
-template <class F>
-proto_status guard(F&& body) noexcept {
-  try {
-    return body();
-  } catch (const proto::Error& e) {
-    return fail(statusOf(e.code()), e.what());
-  } catch (const std::bad_alloc&) {
-    return fail(PROTO_E_OUT_OF_MEMORY, "out of memory (std::bad_alloc)");
-  } catch (const std::exception& e) {
-    return fail(PROTO_E_INTERNAL, e.what());
-  } catch (...) {
-    return fail(PROTO_E_INTERNAL, "an unknown exception inside libproto");
-  }
-}
-
-template <class T>
-T& need(T* pointer, const char* what) {
-  if (!pointer) invalid(std::string(what) + " is null");
-  return *pointer;
-}
-
-proto_runtime& runtimeOf(proto_runtime* runtime) { return need(runtime, "the proto_runtime"); }
-
-// The Thread behind `t`, checked: the calling OS thread must be the one that
-// attached it, and it must not have left the runtime.
-proto::Thread& use(proto_thread* t) {
-  proto_thread& thread = need(t, "the proto_thread");
-  if (proto::internal::currentThreadState() != &thread.thread->state())
-    throw proto::Error(ErrorCode::kNotAttached,
-                       "this proto_thread belongs to another OS thread (attach each OS thread itself)");
-  if (!thread.left.empty())
-    throw proto::Error(
-        ErrorCode::kNotAttached,
-        "the proto_thread has left the runtime (proto_thread_leave): call proto_thread_enter first");
-  return *thread.thread;
-}
-
-// Roots a reference handed back to C in the thread's innermost scope.
-proto_value rooted(proto::Thread& thread, Value value) {
-  if (value.isReference()) thread.state().pushHandle(value.asReferenceUnchecked());
-  return value.bits();
-}
-
-proto_value bitsOf(const proto::internal::HeapObject* object) { return Value::reference(object).bits(); }
-
-template <class T>
-proto_value localBits(const proto::Local<T>& local) {
-  return local.value().bits();
-}
-
-const proto::Object* objectOrNull(proto_value v) {
-  Value value = Value::fromBits(v);
-  return value.isNil() ? nullptr : proto::toObject(value);
-}
-
-const proto::Object* object(proto_value v) { return proto::toObject(Value::fromBits(v)); }
-const proto::String* string(proto_value v) { return proto::strings::fromValue(Value::fromBits(v)); }
-const proto::Tuple* tuple(proto_value v) { return proto::tuples::fromValue(Value::fromBits(v)); }
-
-proto::Symbol symbol(proto_symbol s) { return proto::Symbol{s}; }
-
-proto::Cell cell(proto_cell c) {
-  if (!c) invalid("the proto_cell is null");
-  return proto::Cell(reinterpret_cast<std::atomic<std::uint64_t>*>(c));
-}
-proto_cell cellHandle(proto::Cell c) { return reinterpret_cast<proto_cell>(c.raw()); }
-
-// An enum a C caller (or an FFI) passed: read as its bytes, since a value
-// outside the enumerators is undefined behaviour to load as the C++ enum.
-template <class E>
-int rawEnum(const E& e) noexcept {
-  static_assert(sizeof(E) == sizeof(int));
-  int raw;
-  std::memcpy(&raw, &e, sizeof raw);
-  return raw;
-}
-
-proto::NumericType numericType(const proto_numeric_type& type) {
-  int raw = rawEnum(type);
-  if (raw < PROTO_F64 || raw > PROTO_U8) invalid("unknown proto_numeric_type " + std::to_string(raw));
-  return static_cast<proto::NumericType>(raw);
-}
-
-proto_status newObject(proto_thread* t, proto_value parent, const proto_attribute* attributes, size_t count,
-                       proto_value* out, bool parentRequired) {
-  return guard([&] {
-    proto::Thread& thread = use(t);
-    need(out, "out");
-    if (count > 0) need(attributes, "attributes (with count > 0)");
-    const proto::Object* p = parentRequired ? object(parent) : objectOrNull(parent);
-    std::vector<proto::Attribute> attrs(count);
-    for (size_t i = 0; i < count; ++i)
-      attrs[i] = proto::Attribute{symbol(attributes[i].name), Value::fromBits(attributes[i].value),
-                                  attributes[i].is_mutable != 0};
-    *out = localBits(thread.newObject(p, std::span<const proto::Attribute>(attrs)));
-    return PROTO_OK;
-  });
-}
-
-}  // namespace
+using namespace proto_capi;
 
 extern "C" {
 
@@ -301,38 +149,6 @@ proto_status proto_runtime_set_frame_budget_ms(proto_runtime* runtime, double ms
 proto_status proto_runtime_set_attribute_cache(proto_runtime* runtime, int enabled) {
   return guard([&] {
     runtimeOf(runtime).runtime.setAttributeCacheEnabled(enabled != 0);
-    return PROTO_OK;
-  });
-}
-
-proto_status proto_runtime_gc_stats(proto_runtime* runtime, proto_gc_stats* out) {
-  return guard([&] {
-    need(out, "out");
-    proto::GcStats s = runtimeOf(runtime).runtime.gcStats();
-    proto_gc_stats r;
-    std::memset(&r, 0, sizeof r);
-    r.cycles = s.cycles;
-    r.handshakes = s.handshakes;
-    r.heap_bytes = s.heapBytes;
-    r.live_bytes = s.liveBytes;
-    r.allocated_bytes = s.allocatedBytes;
-    r.live_objects = s.liveObjects;
-    r.cells_in_use = s.cellsInUse;
-    r.last_cycle_ms = s.lastCycleMs;
-    r.pause_p50_us = s.pauseP50Us;
-    r.pause_p99_us = s.pauseP99Us;
-    r.pause_max_us = s.pauseMaxUs;
-    r.pause_count = s.pauseCount;
-    for (std::size_t k = 0; k < proto::kStallKinds; ++k) {
-      r.stalls[k].count = s.stalls[k].count;
-      r.stalls[k].total_ms = s.stalls[k].totalMs;
-      r.stalls[k].p50_us = s.stalls[k].p50Us;
-      r.stalls[k].p99_us = s.stalls[k].p99Us;
-      r.stalls[k].max_us = s.stalls[k].maxUs;
-    }
-    r.frames_over_budget = s.framesOverBudget;
-    r.frame_budget_ms = s.frameBudgetMs;
-    *out = r;
     return PROTO_OK;
   });
 }
@@ -610,133 +426,6 @@ proto_status proto_numeric_block_free(proto_thread* t, proto_numeric_block* bloc
   });
 }
 
-// ---- strings ------------------------------------------------------------------------
-
-proto_status proto_string_from_utf8(proto_thread* t, const char* utf8, size_t length, proto_value* out) {
-  return guard([&] {
-    proto::Thread& thread = use(t);
-    need(out, "out");
-    if (length > 0) need(utf8, "utf8 (with length > 0)");
-    *out = localBits(proto::strings::fromUtf8(thread, std::string_view(length > 0 ? utf8 : "", length)));
-    return PROTO_OK;
-  });
-}
-
-proto_status proto_string_to_utf8(proto_value s, char* buffer, size_t capacity, size_t* length_out) {
-  return guard([&] {
-    need(length_out, "length_out");
-    const proto::String* str = string(s);
-    size_t bytes = proto::strings::byteLength(str);
-    *length_out = bytes;
-    if (!buffer || capacity < bytes + 1)
-      return fail(PROTO_E_BUFFER_TOO_SMALL,
-                  ("proto_string_to_utf8: the string needs " + std::to_string(bytes + 1) +
-                   " bytes with its NUL, the buffer has " + std::to_string(buffer ? capacity : 0))
-                      .c_str());
-    size_t at = 0;
-    proto::strings::forEachChunk(str, [&](std::string_view chunk) {
-      std::memcpy(buffer + at, chunk.data(), chunk.size());
-      at += chunk.size();
-    });
-    buffer[at] = '\0';
-    return PROTO_OK;
-  });
-}
-
-proto_status proto_string_length(proto_value s, size_t* code_points_out, size_t* bytes_out) {
-  return guard([&] {
-    proto::strings::Lengths l = proto::strings::lengths(string(s));
-    if (code_points_out) *code_points_out = l.codePoints;
-    if (bytes_out) *bytes_out = l.bytes;
-    return PROTO_OK;
-  });
-}
-
-proto_status proto_string_concat(proto_thread* t, proto_value a, proto_value b, proto_value* out) {
-  return guard([&] {
-    proto::Thread& thread = use(t);
-    need(out, "out");
-    *out = localBits(proto::strings::concat(thread, string(a), string(b)));
-    return PROTO_OK;
-  });
-}
-
-proto_status proto_string_slice(proto_thread* t, proto_value s, size_t begin, size_t end, proto_value* out) {
-  return guard([&] {
-    proto::Thread& thread = use(t);
-    need(out, "out");
-    *out = localBits(proto::strings::slice(thread, string(s), begin, end));
-    return PROTO_OK;
-  });
-}
-
-// ---- tuples -------------------------------------------------------------------------
-
-proto_status proto_tuple_new(proto_thread* t, const proto_value* values, size_t count, proto_value* out) {
-  return guard([&] {
-    proto::Thread& thread = use(t);
-    need(out, "out");
-    if (count > 0) need(values, "values (with count > 0)");
-    static_assert(sizeof(Value) == sizeof(proto_value) && alignof(Value) == alignof(proto_value));
-    std::vector<Value> vs(count);
-    for (size_t i = 0; i < count; ++i) vs[i] = Value::fromBits(values[i]);
-    *out = localBits(proto::tuples::fromValues(thread, std::span<const Value>(vs)));
-    return PROTO_OK;
-  });
-}
-
-proto_status proto_tuple_to_values(proto_value tv, proto_value* buffer, size_t capacity, size_t* count_out) {
-  return guard([&] {
-    need(count_out, "count_out");
-    const proto::Tuple* tup = tuple(tv);
-    size_t n = proto::tuples::size(tup);
-    *count_out = n;
-    if (n > 0 && (!buffer || capacity < n))
-      return fail(PROTO_E_BUFFER_TOO_SMALL,
-                  ("proto_tuple_to_values: the tuple holds " + std::to_string(n) +
-                   " values, the buffer has room for " + std::to_string(buffer ? capacity : 0))
-                      .c_str());
-    size_t at = 0;
-    proto::tuples::forEach(tup, [&](Value v) { buffer[at++] = v.bits(); });
-    return PROTO_OK;
-  });
-}
-
-proto_status proto_tuple_length(proto_value tv, size_t* count_out) {
-  return guard([&] {
-    need(count_out, "count_out");
-    *count_out = proto::tuples::size(tuple(tv));
-    return PROTO_OK;
-  });
-}
-
-proto_status proto_tuple_at(proto_thread* t, proto_value tv, size_t index, proto_value* out) {
-  return guard([&] {
-    proto::Thread& thread = use(t);
-    need(out, "out");
-    *out = rooted(thread, proto::tuples::at(tuple(tv), index));
-    return PROTO_OK;
-  });
-}
-
-proto_status proto_tuple_concat(proto_thread* t, proto_value a, proto_value b, proto_value* out) {
-  return guard([&] {
-    proto::Thread& thread = use(t);
-    need(out, "out");
-    *out = localBits(proto::tuples::concat(thread, tuple(a), tuple(b)));
-    return PROTO_OK;
-  });
-}
-
-proto_status proto_tuple_slice(proto_thread* t, proto_value tv, size_t begin, size_t end, proto_value* out) {
-  return guard([&] {
-    proto::Thread& thread = use(t);
-    need(out, "out");
-    *out = localBits(proto::tuples::slice(thread, tuple(tv), begin, end));
-    return PROTO_OK;
-  });
-}
-
 // ---- persistents ----------------------------------------------------------------------
 
 proto_status proto_persistent_new(proto_thread* t, proto_value value, proto_persistent** out) {
@@ -775,42 +464,6 @@ proto_status proto_persistent_release(proto_persistent* persistent) {
     proto_runtime* owner = persistent->owner;
     delete persistent;
     --owner->persistents;
-    return PROTO_OK;
-  });
-}
-
-// ---- frames -----------------------------------------------------------------------------
-
-const char* proto_stall_kind_name(int kind) {
-  if (kind < 0 || kind >= PROTO_STALL_KINDS) return "unknown";
-  return proto::stallKindName(static_cast<proto::StallKind>(kind));
-}
-
-proto_status proto_frame_begin(proto_thread* t) {
-  return guard([&] {
-    use(t).frameBegin();
-    return PROTO_OK;
-  });
-}
-
-proto_status proto_frame_end(proto_thread* t, proto_frame_record* out) {
-  return guard([&] {
-    proto::FrameRecord f = use(t).frameEnd();
-    if (out) {
-      proto_frame_record r;
-      std::memset(&r, 0, sizeof r);
-      r.frame = f.frame;
-      r.duration_ms = f.durationMs;
-      r.gc_pause_ms = f.gcPauseMs;
-      r.longest_pause_ms = f.longestPauseMs;
-      for (std::size_t k = 0; k < proto::kStallKinds; ++k) r.stall_ms[k] = f.stallMs[k];
-      r.stalls = f.stalls;
-      r.handshakes = f.handshakes;
-      r.budget_ms = f.budgetMs;
-      r.over_budget = f.overBudget ? 1 : 0;
-      r.allocation_outran_collection = f.allocationOutranCollection ? 1 : 0;
-      *out = r;
-    }
     return PROTO_OK;
   });
 }

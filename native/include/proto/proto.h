@@ -429,6 +429,35 @@ PROTO_API proto_status proto_string_concat(proto_thread* thread, proto_value a, 
 PROTO_API proto_status proto_string_slice(proto_thread* thread, proto_value string, size_t begin, size_t end,
                                           proto_value* out);
 
+/* `text` inserted before code point `at` (at == length appends), O(log N).
+ * PROTO_E_OUT_OF_RANGE if at > length. Rooted in the innermost scope. */
+PROTO_API proto_status proto_string_insert(proto_thread* thread, proto_value string, size_t at,
+                                           proto_value text, proto_value* out);
+/* The string without code points [begin, end), O(log N). PROTO_E_OUT_OF_RANGE
+ * unless begin <= end <= length. Rooted in the innermost scope. */
+PROTO_API proto_status proto_string_erase(proto_thread* thread, proto_value string, size_t begin, size_t end,
+                                          proto_value* out);
+/* proto_string_find's *index_out when the needle does not occur. */
+#define PROTO_NOT_FOUND ((size_t)-1)
+/* The code point index of the first occurrence of `needle` at or after code
+ * point `from`, or PROTO_NOT_FOUND (also when from > length). An empty needle
+ * is found at `from`. Needs no thread. */
+PROTO_API proto_status proto_string_find(proto_value string, proto_value needle, size_t from,
+                                         size_t* index_out);
+/* A string of `length` UTF-16 code units (`utf16` may be null when length is
+ * 0). A lone surrogate is PROTO_E_INVALID_ARGUMENT, naming the unit. Rooted in the
+ * innermost scope. */
+PROTO_API proto_status proto_string_from_utf16(proto_thread* thread, const uint16_t* utf16, size_t length,
+                                               proto_value* out);
+/* Copies the string as UTF-16 into `buffer` (capacity units, no terminator)
+ * and sets *length_out to its length in units. If capacity is short, writes
+ * nothing, sets *length_out and returns PROTO_E_BUFFER_TOO_SMALL; `buffer`
+ * may be null to ask for the length. Needs no thread. */
+PROTO_API proto_status proto_string_to_utf16(proto_value string, uint16_t* buffer, size_t capacity,
+                                             size_t* length_out);
+/* The length in UTF-16 code units (a JavaScript or C# string's length). */
+PROTO_API proto_status proto_string_utf16_length(proto_value string, size_t* units_out);
+
 /* ---- tuples (value ropes) ----------------------------------------------- */
 
 /* A tuple of `count` storable values (`values` may be null when count is 0). */
@@ -448,6 +477,16 @@ PROTO_API proto_status proto_tuple_concat(proto_thread* thread, proto_value a, p
                                           proto_value* out);
 PROTO_API proto_status proto_tuple_slice(proto_thread* thread, proto_value tuple, size_t begin, size_t end,
                                          proto_value* out);
+/* The tuple with `value` appended at the back or the front: amortised O(1),
+ * sharing the rest. Rooted in the innermost scope. */
+PROTO_API proto_status proto_tuple_push_back(proto_thread* thread, proto_value tuple, proto_value value,
+                                             proto_value* out);
+PROTO_API proto_status proto_tuple_push_front(proto_thread* thread, proto_value tuple, proto_value value,
+                                              proto_value* out);
+/* The tuple without its last or first value; PROTO_E_OUT_OF_RANGE on an
+ * empty tuple. Rooted in the innermost scope. */
+PROTO_API proto_status proto_tuple_pop_back(proto_thread* thread, proto_value tuple, proto_value* out);
+PROTO_API proto_status proto_tuple_pop_front(proto_thread* thread, proto_value tuple, proto_value* out);
 
 /* ---- persistent handles -------------------------------------------------- */
 
@@ -530,6 +569,29 @@ typedef struct proto_gc_stats {
 
 /* A snapshot of the collector's statistics. Any thread. */
 PROTO_API proto_status proto_runtime_gc_stats(proto_runtime* runtime, proto_gc_stats* out);
+
+/* One stall as a thread lived it (proto::StallSample). */
+typedef struct proto_stall_sample {
+  int64_t start_ns; /* when it began: steady clock, nanoseconds */
+  double us;        /* how long it lasted */
+  int32_t kind;     /* a proto_stall_kind */
+  uint32_t thread;  /* an id per attached thread */
+} proto_stall_sample;
+
+/* Moves the stalls of every thread recorded since the last call (the newest
+ * 2^18 at most) out of the runtime, oldest first: copies up to `capacity` of
+ * them into `buffer`, sets *count_out to how many, and *remaining_out (may be
+ * null) to how many are still waiting, which the next call returns first.
+ * `buffer` may be null when capacity is 0. Any thread. */
+PROTO_API proto_status proto_runtime_take_stall_samples(proto_runtime* runtime, proto_stall_sample* buffer,
+                                                        size_t capacity, size_t* count_out,
+                                                        size_t* remaining_out);
+
+/* Test support: re-marks everything reachable from every root while all
+ * attached threads are parked, and fails with PROTO_E_INVALID_ARGUMENT
+ * ("heap verification failed: ...") if anything reachable was freed or
+ * malformed. Slow; stops the world. Any thread, attached or not. */
+PROTO_API proto_status proto_runtime_verify_heap(proto_runtime* runtime);
 
 #ifdef __cplusplus
 } /* extern "C" */
