@@ -57,6 +57,8 @@ const SEGMENT_LABELS: Record<Segment, string> = {
   v8Slack: "V8 slack",
 };
 const PAD = 6;
+/** Below this panel width the counters are written shorter. */
+const NARROW_TEXT_PX = 480;
 
 /**
  * Rolling frame-time overlay. Add it to any pixi.js stage, call {@link push} with each frame's
@@ -200,8 +202,8 @@ export class FrameOverlay extends Container {
     const chartLeft = PAD;
     const chartWidth = w - 2 * PAD;
     const textBottom = PAD + 3 * lh;
-    // The legend wraps onto a second line when the panel is narrow.
-    const legendTop = h - PAD - 2 * lh;
+    // The legend wraps onto as many lines as the panel's width needs.
+    const legendTop = h - PAD - this.placeLegend(w, 0) * lh;
     const chartsSpace = Math.max(20, legendTop - textBottom - 2 * PAD);
     this.frameTop = textBottom + PAD;
     this.frameHeight = Math.round(chartsSpace * 0.68);
@@ -229,22 +231,7 @@ export class FrameOverlay extends Container {
     this.targetLabel.position.set(chartLeft + chartWidth - this.targetLabel.width, targetY - this.lineHeight);
     this.budgetLabel.position.set(chartLeft + 2, this.gcTop);
 
-    let x = PAD;
-    let y = legendTop;
-    const children = this.legend.children;
-    for (let i = 0; i + 1 < children.length; i += 2) {
-      const swatch = children[i] as Container;
-      const label = children[i + 1] as Container;
-      const width = lh + label.width + 10;
-      if (x > PAD && x + width > w - PAD && y === legendTop) {
-        x = PAD;
-        y += lh;
-      }
-      swatch.position.set(x, y + 2);
-      label.position.set(x + lh, y);
-      x += width;
-    }
-
+    this.placeLegend(w, legendTop);
     this.bars.layout({
       chartLeft,
       chartWidth,
@@ -257,6 +244,28 @@ export class FrameOverlay extends Container {
     });
     this.dirty = true;
     this.textDirty = true;
+  }
+
+  // Places the legend's entries in rows from `top`, wrapping at the panel's width; returns the rows.
+  private placeLegend(width: number, top: number): number {
+    const lh = this.lineHeight;
+    let x = PAD;
+    let rows = 1;
+    const children = this.legend.children;
+    for (let i = 0; i + 1 < children.length; i += 2) {
+      const swatch = children[i] as Container;
+      const label = children[i + 1] as Container;
+      const entry = lh + label.width + 10;
+      if (x > PAD && x + entry > width - PAD) {
+        x = PAD;
+        rows++;
+      }
+      const y = top + (rows - 1) * lh;
+      swatch.position.set(x, y + 2);
+      label.position.set(x + lh, y);
+      x += entry;
+    }
+    return rows;
   }
 
   /** Removes the overlay and frees its GPU-side resources. */
@@ -291,6 +300,14 @@ export class FrameOverlay extends Container {
       return;
     }
     const busy = frameBusyMs(r);
+    if (this.panelWidth < NARROW_TEXT_PX) {
+      // A phone: the same figures, shorter.
+      this.counters.text = `${formatCount(r.entities)} entities  heap ${formatBytes(r.heapBytes)}  GC cycles ${r.gcCycles}`;
+      this.status.text = `frame ${r.frame}  ${formatMs(busy)} ms  GC ${formatMs(r.gcPauseMs + r.v8GcMs)}/${formatMs(r.budgetMs)} ms`;
+      this.tallies.text = `over: GC ${h.overBudget}, time ${h.overFrameTime}  missed ${h.missed}`;
+      this.budgetLabel.text = `budget ${formatMs(r.budgetMs)} ms`;
+      return;
+    }
     this.counters.text =
       `entities ${formatCount(r.entities)}  heap ${formatBytes(r.heapBytes)}  live ${formatCount(r.liveObjects)}` +
       `  GC cycles ${r.gcCycles}  longest ${formatMs(r.longestPauseMs)} ms`;
