@@ -16,8 +16,8 @@ const USAGE = `usage: npm start -- [options]   (or: npx tsx demos/host/main.ts [
   --capacity N      most entities the world holds, fixed at start: the page's entity field
                     accepts 0 to N (default max(100000, 2 × --entities))
   --budget MS       GC budget per frame in ms, Proto stalls and V8 pauses together (default 0.5)
-  --gc-trigger-mb N Proto starts a GC cycle after N MiB of allocation (default 2, so that
-                    collections run within seconds; the runtime's own default is 16)
+  --gc-trigger-mb N Proto starts a GC cycle after N MiB of allocation (default 1, the
+                    least, so that collections run while you watch; the runtime's default is 16)
   --hz N            simulation steps per second (default 60)
   --static DIR      directory of the built client (default build/demo-client)
   --simulation S    proto (default: Proto behaviours through the engine bridge; the behaviour
