@@ -89,8 +89,9 @@ export function buildWasm(targets) {
 }
 
 /**
- * Runs the native GoogleTest suite compiled to wasm, in Node, then the vitest suite of
- * the wasm back end (scripting/wasm/) with the module required; returns the exit status.
+ * Runs the native GoogleTest suite compiled to wasm, in Node, then the vitest suites of
+ * the wasm back end (scripting/wasm/) and of the module in chromium, with the module
+ * required; returns the exit status.
  */
 export function testWasm() {
   const binary = join(wasmBuildDir, "tests", "proto_tests.js");
@@ -103,7 +104,7 @@ export function testWasm() {
     },
   );
   const vitest = join(repoRoot, "node_modules", ".bin", "vitest");
-  const backend = run(vitest, ["run", "tests/ts/wasm-backend.test.ts"], {
+  const backend = run(vitest, ["run", "tests/ts/wasm-backend.test.ts", "tests/ts/wasm-browser.test.ts"], {
     env: { ...process.env, PROTO_WASM_REQUIRED: "1" },
   });
   return native !== 0 ? native : backend;

@@ -27,7 +27,12 @@ export function checkLayout(m: ProtoWasmExports): Layout {
   const frameSize = at(5);
   const frameGcPause = at(6);
   const valueOffset = at(11);
+  const statsSize = at(7);
   m._free(out);
+  if (statsSize > scratchBytes - statsAt)
+    throw new Error(
+      `proto_gc_stats is ${statsSize} bytes: more than the ${scratchBytes - statsAt} scratch bytes for it`,
+    );
   if (frameSize !== frameRecord.size || frameGcPause !== frameRecord.gcPauseOffset || valueOffset !== 8) {
     throw new Error(
       `proto_wasm layout mismatch: proto_frame_record is ${frameSize} bytes (gc_pause_ms at ${frameGcPause}), ` +
@@ -36,6 +41,9 @@ export function checkLayout(m: ProtoWasmExports): Layout {
   }
   return layout;
 }
+
+const scratchBytes = 1024;
+const statsAt = 256;
 
 /** Out-parameter memory of one runtime (one thread calls it at a time: the one that made it). */
 export class Scratch {
@@ -47,11 +55,11 @@ export class Scratch {
   readonly stats: number;
 
   constructor(m: ProtoWasmExports) {
-    const base = m._malloc(1024);
+    const base = m._malloc(scratchBytes);
     this.out = base;
     this.out2 = base + 8;
     this.depth = base + 16;
     this.record = base + 64;
-    this.stats = base + 256;
+    this.stats = base + statsAt;
   }
 }
