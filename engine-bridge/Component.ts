@@ -2,7 +2,10 @@
 // fields. A definition is plain data, the same in every thread; a BridgeWorld turns it
 // into a store (one typed array per field over a Proto numeric column), which is what
 // bitECS sees as the component.
+
+import { isColumnType } from "../scripting/column.ts";
 import type { ColumnArrays, ColumnType } from "../scripting/index.ts";
+import { describe } from "../scripting/object.ts";
 
 /** Element types of a numeric field: the Proto numeric column types. */
 export type FieldType = ColumnType;
@@ -28,17 +31,27 @@ export interface ComponentDef<S extends Schema = Schema> {
  */
 export type Store<S extends Schema = Schema> = { readonly [K in keyof S]: FieldArrays[S[K]] };
 
-const FIELD_TYPES: readonly FieldType[] = ["f64", "f32", "i32", "u32", "u8"];
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** @internal True for a field type name. */
+/** @internal True for a field type name (the column types: one list, scripting/column.ts). */
 export function isFieldType(value: unknown): value is FieldType {
-  return typeof value === "string" && (FIELD_TYPES as readonly string[]).includes(value);
+  return isColumnType(value);
 }
 
-/** @internal True for a name usable as a field, parameter or component name. */
+/**
+ * @internal The one name rule of the bridge: a component, field, behaviour or parameter
+ * name is a JS identifier not starting with `__` (those are Proto's own attributes).
+ */
 export function isIdentifier(value: unknown): value is string {
   return typeof value === "string" && IDENTIFIER.test(value) && !value.startsWith("__");
+}
+
+/** @internal Throws TypeError naming `what` unless `value` follows the name rule (isIdentifier). */
+export function checkName(value: unknown, what: string): asserts value is string {
+  if (!isIdentifier(value))
+    throw new TypeError(
+      `${what}: expected an identifier not starting with '__', got ${typeof value === "string" ? JSON.stringify(value) : describe(value)}`,
+    );
 }
 
 /**
@@ -47,10 +60,7 @@ export function isIdentifier(value: unknown): value is string {
  * starts zeroed.
  */
 export function defineComponent<const S extends Schema>(name: string, schema: S): ComponentDef<S> {
-  if (!isIdentifier(name))
-    throw new TypeError(
-      `a component name must be an identifier not starting with '__', got ${JSON.stringify(name)}`,
-    );
+  checkName(name, "defineComponent(name, schema): name");
   if (typeof schema !== "object" || schema === null || Array.isArray(schema))
     throw new TypeError(`component '${name}': the schema must be an object of field types`);
   const fields = Object.entries(schema);

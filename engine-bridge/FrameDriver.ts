@@ -5,14 +5,13 @@
 // Error policy: nothing a script, a system, a command or a worker does can break the
 // driver. Each failure becomes an Error in the frame record's `errors` (ScriptError,
 // WorkerError, DeadEntityError, CapacityError…) and the next step runs normally.
-import { loadAddon } from "../scripting/index.ts";
 import { FRAME_SLOTS, STATS_SLOTS } from "../scripting/native.ts";
 import { describe } from "../scripting/object.ts";
 import { collectV8Young, v8HeapUsed, v8YoungCapacity } from "../scripting/v8.ts";
+import { type ErrorReport, scriptError } from "./BehaviourRunner.ts";
 import { BridgeWorld } from "./BridgeWorld.ts";
 import type { CommandBuffer } from "./CommandBuffer.ts";
 import { type BridgeFrameRecord, checkFrameBudget, FrameRecorder } from "./FrameRecorder.ts";
-import { type ErrorReport, scriptError } from "./ScriptRunner.ts";
 import { WorkerPool } from "./WorkerPool.ts";
 
 /** A bitECS system: runs on the main thread after the scripts, every frame. */
@@ -52,7 +51,7 @@ export class FrameDriver {
   readonly #timeoutMs: number;
   readonly #youngGc: boolean;
   readonly #youngThreshold: number | undefined;
-  // Numbers the addon writes each frame (frames.endInto, memory.statsInto): no object per frame.
+  // Numbers the addon writes each frame (frameEndInto, statsInto): no object per frame.
   readonly #native = new Float64Array(FRAME_SLOTS.length);
   readonly #stats = new Float64Array(STATS_SLOTS.length);
   readonly #mainOnly: readonly CommandBuffer[];
@@ -193,7 +192,7 @@ export class FrameDriver {
 
   /** The budget in force (ms, process-wide; read from the runtime). */
   get budgetMs(): number {
-    loadAddon().memory.statsInto(this.#stats);
+    this.world.runtime.statsInto(this.#stats);
     return this.#stats[STATS_SLOTS.frameBudgetMs] as number;
   }
 
@@ -223,8 +222,8 @@ export class FrameDriver {
       throw new TypeError(`step(dt): expected dt to be a number of seconds, got ${describe(dt)}`);
     if (!Number.isFinite(dt) || dt < 0)
       throw new RangeError(`step(dt): expected a finite dt ≥ 0 in seconds, got ${dt}`);
-    const addon = loadAddon();
     const world = this.world;
+    const runtime = world.runtime;
     const runner = world.runner;
     const recorder = this.#recorder;
     const frame = this.#frame;
@@ -232,7 +231,7 @@ export class FrameDriver {
     const startMs = performance.now();
     const record = recorder.begin(startMs);
     const errors = record.errors;
-    addon.frames.begin();
+    runtime.frameBegin();
 
     const maxEid = world.maxEid;
     const pool = this.#pool;
@@ -274,8 +273,8 @@ export class FrameDriver {
     runner.buffer.clear();
     const native = this.#native;
     const stats = this.#stats;
-    addon.frames.endInto(native);
-    addon.memory.statsInto(stats);
+    runtime.frameEndInto(native);
+    runtime.statsInto(stats);
     const syncEnd = performance.now();
 
     const pauseMs = native[FRAME_SLOTS.gcPauseMs] as number;

@@ -1,13 +1,15 @@
-// engine-bridge/WorkerMain.ts — the body of a pool worker: opens the world's columns
-// (same memory as the main thread, through share tokens), imports the script modules and
-// runs commands from the control block until told to stop (WorkerProtocol.ts).
+// engine-bridge/WorkerMain.ts — the body of a pool worker: opens the world's columns and
+// behaviour prototypes (same memory and objects as the main thread, through share tokens),
+// imports the behaviour modules into its own code table and runs commands from the
+// control block until told to stop (WorkerProtocol.ts).
 import { type MessagePort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { loadAddon, Runtime } from "../scripting/index.ts";
-import type { FieldLayout, WorldLayout } from "./BridgeWorld.ts";
+import { type ProtoObject, Runtime } from "../scripting/index.ts";
+import type { AnyHooks, BehaviourDef } from "./Behaviour.ts";
+import { BehaviourRunner, type RunnerBehaviour } from "./BehaviourRunner.ts";
 import { CommandBuffer } from "./CommandBuffer.ts";
 import type { Store } from "./Component.ts";
-import { isScriptDef, type ScriptDef } from "./Script.ts";
-import { type RunnerScript, ScriptRunner } from "./ScriptRunner.ts";
+import { behavioursByName, type WorldLayout } from "./Loader.ts";
+import type { FieldLayout } from "./Stores.ts";
 import {
   Cmd,
   claimChunks,
@@ -53,16 +55,32 @@ function open<T extends ArrayBufferView>(token: number): T {
   return view as T;
 }
 
-const scriptIds = open<Uint32Array>(input.layout.scriptIdsToken);
-const globals = open<Float64Array>(input.layout.globalsToken);
+const prototypes = new Map<number, ProtoObject>();
+const code = new Map<number, AnyHooks>();
+const layout = input.layout;
 const area = commandViews(input.commands);
-const runner = new ScriptRunner(
+const runner = new BehaviourRunner(
   input.index,
-  stores,
-  scriptIds,
-  globals,
+  runtime,
+  {
+    stores,
+    behaviourIds: open<Uint32Array>(layout.behaviourIdsToken),
+    generations: open<Uint32Array>(layout.generationsToken),
+    tokens: open<Float64Array>(layout.objectsToken),
+    globals: open<Float64Array>(layout.globalsToken),
+  },
+  code,
   new CommandBuffer(area.records, area.values),
 );
+
+function prototype(token: number): ProtoObject {
+  let object = prototypes.get(token);
+  if (object === undefined) {
+    object = runtime.open(token);
+    prototypes.set(token, object);
+  }
+  return object;
+}
 
 async function install(layout: WorldLayout): Promise<void> {
   for (const c of layout.components) {
@@ -71,18 +89,24 @@ async function install(layout: WorldLayout): Promise<void> {
     for (const f of c.fields as readonly FieldLayout[]) store[f.name] = open(f.token);
     stores.set(c.name, Object.freeze(store) as unknown as Store);
   }
-  const defs = new Map<string, ScriptDef>();
-  for (const url of layout.modules) {
-    const exports = (await import(url)) as Record<string, unknown>;
-    for (const value of Object.values(exports)) if (isScriptDef(value)) defs.set(value.name, value);
-  }
-  const scripts: RunnerScript[] = layout.scripts.map((s) => {
-    const def = defs.get(s.name);
+  // Later modules win: a reloaded module's definitions replace the ones it had.
+  const defs = new Map<string, BehaviourDef>();
+  for (const url of [...layout.modules].reverse())
+    behavioursByName((await import(url)) as Record<string, unknown>, defs);
+  code.clear();
+  const behaviours: RunnerBehaviour[] = layout.behaviours.map((b) => {
+    const def = defs.get(b.name);
     if (def === undefined)
-      throw new Error(`script '${s.name}' is not exported by ${layout.modules.join(", ")}`);
-    return { id: s.id, def, params: s.paramTokens.map((t) => open<Float64Array>(t)) };
+      throw new Error(`behaviour '${b.name}' is not exported by ${layout.modules.join(", ")}`);
+    code.set(b.codeId, def.hooks);
+    return {
+      id: b.id,
+      def,
+      params: b.paramTokens.map((t) => open<Float64Array>(t)),
+      chain: b.chainTokens.map(prototype),
+    };
   });
-  runner.setScripts(scripts);
+  runner.setBehaviours(behaviours);
 }
 
 // The commands stay in the command area (shared memory) and their counts go in the
@@ -137,7 +161,7 @@ async function main(): Promise<void> {
       if (runner.buffer.inGivenArrays) runner.buffer.clear();
       else runner.buffer.reset(area.records, area.values);
       runner.clearErrors();
-      loadAddon().temps.release(); // last frame's temporaries end (the main thread closes frames)
+      runtime.releaseTemps(); // last frame's temporaries end (the main thread closes frames)
       const maxEid = ctl[Slot.MAX_EID] as number;
       runner.beginFrame(
         ctl[Slot.FRAME] as number,

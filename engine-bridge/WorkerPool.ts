@@ -10,10 +10,10 @@
 // timeout is reported as a WorkerError for that frame, replaced by a new worker (started
 // in the background), and until that one is ready the main thread claims chunks too.
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { scriptError } from "./BehaviourRunner.ts";
 import type { BridgeWorld } from "./BridgeWorld.ts";
 import { CommandBuffer } from "./CommandBuffer.ts";
 import { type EntityRange, WorkerError } from "./errors.ts";
-import { scriptError } from "./ScriptRunner.ts";
 import {
   Cmd,
   COMMAND_AREA_BYTES,

@@ -9,8 +9,9 @@
 // the main thread sees DONE_SEQ it can read the message synchronously
 // (receiveMessageOnPort): a frame never waits for the event loop, and a round without
 // errors allocates nothing on either side.
+
+import type { BehaviourRunner, ErrorReport } from "./BehaviourRunner.ts";
 import { INITIAL_COMMANDS, INITIAL_VALUES, RECORD } from "./CommandBuffer.ts";
-import type { ErrorReport, ScriptRunner } from "./ScriptRunner.ts";
 
 /** @internal Int32 slots of the control block. */
 export const Slot = {
@@ -87,7 +88,7 @@ export function claimChunks(
   work: Int32Array,
   counter: number,
   maxEid: number,
-  runner: ScriptRunner,
+  runner: BehaviourRunner,
   commit: boolean,
   ctl?: Int32Array,
 ): void {

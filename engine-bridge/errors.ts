@@ -13,6 +13,35 @@ export function checkEntityId(eid: unknown, where: string): asserts eid is numbe
     throw new TypeError(`${where}: expected an entity id (a non-negative integer), got ${describe(eid)}`);
 }
 
+/**
+ * @internal Throws TypeError unless `ref` could be an entity id or handle (a non-negative
+ * safe integer).
+ */
+export function checkEntityRef(ref: unknown, where: string): asserts ref is number {
+  if (typeof ref !== "number" || !Number.isSafeInteger(ref) || ref < 0)
+    throw new TypeError(
+      `${where}: expected an entity id or handle (a non-negative integer), got ${describe(ref)}`,
+    );
+}
+
+/** A handle of an entity that is gone was used (its id may run another entity now). */
+export class StaleEntityError extends Error {
+  override readonly name = "StaleEntityError";
+  /** The handle that was used. */
+  readonly handle: number;
+  /** The entity id it held. */
+  readonly eid: number;
+
+  /** @internal */
+  constructor(handle: number, eid: number, what: string) {
+    super(
+      `${what}: handle ${handle} is stale: entity ${eid} it referred to is gone (the id may run another entity now)`,
+    );
+    this.handle = handle;
+    this.eid = eid;
+  }
+}
+
 /** An entity id that is not alive in the world was used (never spawned, or despawned). */
 export class DeadEntityError extends Error {
   override readonly name = "DeadEntityError";
@@ -39,10 +68,10 @@ export class CapacityError extends RangeError {
   }
 }
 
-/** A behaviour script threw while it ran for one entity (reported in the frame's errors). */
+/** A behaviour hook threw while it ran for one entity (reported in the frame's errors). */
 export class ScriptError extends Error {
   override readonly name = "ScriptError";
-  /** The script's name. */
+  /** The behaviour's name. */
   readonly script: string;
   /** The entity it ran for (-1 in a prepare hook). */
   readonly eid: number;
@@ -50,10 +79,10 @@ export class ScriptError extends Error {
   readonly thread: number;
 
   /** @internal */
-  constructor(script: string, eid: number, thread: number, message: string, stack?: string) {
-    const where = eid < 0 ? "prepare()" : `update() of entity ${eid}`;
+  constructor(script: string, eid: number, thread: number, message: string, stack?: string, hook = "update") {
+    const where = eid < 0 ? "prepare()" : `${hook}() of entity ${eid}`;
     super(
-      `script '${script}' threw in ${where} on ${thread === 0 ? "the main thread" : `worker ${thread}`}: ${message}`,
+      `behaviour '${script}' threw in ${where} on ${thread === 0 ? "the main thread" : `worker ${thread}`}: ${message}`,
     );
     this.script = script;
     this.eid = eid;

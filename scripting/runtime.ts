@@ -261,6 +261,35 @@ export class Runtime implements BehaviourHost {
     return addon().objects.unshare(token);
   }
 
+  /**
+   * @internal A new object (parent `parent`) whose first `count` own attributes are numbers
+   * (names[i] a symbol id, values[i] its value), held by the share token it returns and by
+   * nothing in JS: the engine bridge's entity objects, made with no wrapper.
+   */
+  shareNewObject(parent: ProtoObject, names: Float64Array, values: Float64Array, count: number): number {
+    return addon().objects.createShared(parent.handle, names, values, count);
+  }
+
+  /** @internal Opens a frame for the GC pacer (the engine bridge's frame driver). */
+  frameBegin(): void {
+    addon().frames.begin();
+  }
+
+  /** @internal Closes the frame, writing its numbers at FRAME_SLOTS into `out`. */
+  frameEndInto(out: Float64Array): void {
+    addon().frames.endInto(out);
+  }
+
+  /** @internal Writes the runtime's counters at STATS_SLOTS into `out` (no object made). */
+  statsInto(out: Float64Array): void {
+    addon().memory.statsInto(out);
+  }
+
+  /** @internal Ends this environment's frame temporaries (a worker, at its next frame). */
+  releaseTemps(): void {
+    addon().temps.release();
+  }
+
   /** Test support: stops the world and checks that everything reachable is intact. */
   verifyHeap(): void {
     addon().memory.verifyHeap();

@@ -16,7 +16,7 @@ import {
   type BridgeFrameRecord,
   BridgeWorld,
   FrameDriver,
-  type ScriptDef,
+  type BehaviourDef,
   ScriptError,
 } from "../../engine-bridge/index.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
@@ -115,8 +115,8 @@ export class ProtoSimulation implements Simulation {
     this.module = module;
     this.maxEntities = options.capacity ?? Math.max(100_000, 2 * this.target);
     this.log = options.log ?? ((message) => console.error(`proto simulation: ${message}`));
-    this.kindOfScript = new Uint8Array(bridge.scripts().length + 1);
-    bridge.scripts().forEach((s, i) => {
+    this.kindOfScript = new Uint8Array(bridge.behaviourDefs().length + 1);
+    bridge.behaviourDefs().forEach((s, i) => {
       this.kindOfScript[i + 1] =
         s.name === "seeker"
           ? EntityKind.seeker
@@ -127,16 +127,16 @@ export class ProtoSimulation implements Simulation {
     bridge.globals[G.WIDTH] = this.world.width;
     bridge.globals[G.HEIGHT] = this.world.height;
     const body = bridge.store(Body);
-    const bulletId = bridge.scripts().findIndex((s) => s.name === "bullet") + 1;
+    const bulletId = bridge.behaviourDefs().findIndex((s) => s.name === "bullet") + 1;
     this.body = body;
     this.timer = bridge.store(Timer).timer;
     this.bulletId = bulletId;
     // Every entity of this world runs a script and has a Body: the system walks the rows
-    // (scriptIds) rather than calling bitECS's query(), which builds a hash string per call.
+    // (behaviourIds) rather than calling bitECS's query(), which builds a hash string per call.
     driver.addSystem("integrate", (w, dt) => {
       const { x, y, vx, vy } = body;
       const { width, height } = this.world;
-      const ids = w.scriptIds;
+      const ids = w.behaviourIds;
       for (let e = 1, end = w.maxEid; e < end; e++) {
         if (ids[e] === 0) continue;
         let px = (x[e] as number) + (vx[e] as number) * dt;
@@ -162,7 +162,7 @@ export class ProtoSimulation implements Simulation {
       capacity,
       ...(options.gcTriggerMb === undefined ? {} : { runtime: { gcTriggerMb: options.gcTriggerMb } }),
     });
-    await bridge.loadScripts(module.href);
+    await bridge.loadBehaviours(module.href);
     const driver = new FrameDriver(bridge, {
       ...(options.observeV8Gc === false ? { observeV8Gc: false } : {}),
       ...(options.youngGcInSlack === undefined ? {} : { youngGcInSlack: options.youngGcInSlack }),
@@ -218,7 +218,7 @@ export class ProtoSimulation implements Simulation {
   private dyingBullets(dtMs: number): number {
     const w = this.bridge;
     const id = this.bulletId;
-    const ids = w.scriptIds;
+    const ids = w.behaviourIds;
     const { x, y } = this.body;
     const timer = this.timer;
     const { width, height } = this.world;
@@ -248,7 +248,7 @@ export class ProtoSimulation implements Simulation {
       snap.kind = new Uint8Array(n);
     }
     const { x, y } = w.store(Body);
-    const ids = w.scriptIds;
+    const ids = w.behaviourIds;
     const kinds = this.kindOfScript;
     let n = 0;
     for (let e = 1, end = w.maxEid; e < end; e++) {
@@ -269,7 +269,7 @@ export class ProtoSimulation implements Simulation {
       const file = fileURLToPath(this.module);
       let outcome: ReloadOutcome;
       try {
-        await this.bridge.reloadScripts(this.module.href);
+        await this.bridge.reloadBehaviours(this.module.href);
         this.reloads++;
         outcome = { ok: true, file, message: `reloaded ${file}` };
       } catch (error) {
@@ -319,7 +319,7 @@ export class ProtoSimulation implements Simulation {
     }
   }
 
-  private adjust(script: ScriptDef, want: number): void {
+  private adjust(script: BehaviourDef, want: number): void {
     const w = this.bridge;
     const have = w.count(script);
     if (have === want) return;

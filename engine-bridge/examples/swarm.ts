@@ -19,8 +19,8 @@ import {
   type SwarmWorld,
   steer,
 } from "../../scripting/examples/swarm.ts";
+import { type BehaviourContext, defineBehaviour } from "../Behaviour.ts";
 import { defineComponent } from "../Component.ts";
-import { defineScript, type ScriptContext } from "../Script.ts";
 
 /** Position and velocity of a swarm entity (this frame's). */
 export const SwarmBody = defineComponent("SwarmBody", { x: "f64", y: "f64", vx: "f64", vy: "f64" });
@@ -32,15 +32,15 @@ export const SWARM_WORLD_SIZE = 0;
 
 const out = new Float64Array(4);
 
-// The neighbour grid and target, per world and thread: a ScriptContext is one world's
+// The neighbour grid and target, per world and thread: a BehaviourContext is one world's
 // runner in one thread, so two worlds in the same thread (or process) never share a grid
 // or read each other's columns. `current` caches the context whose prepare ran last in
 // this thread; its updates follow (a frame runs prepare, then the updates, synchronously).
-const worlds = new WeakMap<ScriptContext, SwarmWorld>();
-let currentCtx: ScriptContext | undefined;
+const worlds = new WeakMap<BehaviourContext, SwarmWorld>();
+let currentCtx: BehaviourContext | undefined;
 let current: SwarmWorld | undefined;
 
-function worldOf(ctx: ScriptContext): SwarmWorld {
+function worldOf(ctx: BehaviourContext): SwarmWorld {
   if (ctx !== currentCtx) {
     current = worlds.get(ctx);
     currentCtx = ctx;
@@ -49,7 +49,7 @@ function worldOf(ctx: ScriptContext): SwarmWorld {
 }
 
 /** The swarm behaviour: speed and radius are inherited from the prototype unless overridden. */
-export const swarm = defineScript({
+export const swarm = defineBehaviour({
   name: "swarm",
   uses: [SwarmBody, SwarmNext],
   params: { speed: SWARM_PARAMS.speed as number, radius: SWARM_PARAMS.radius as number },

@@ -18,7 +18,7 @@ const MODULE = new URL("../../engine-bridge/examples/swarm.ts", import.meta.url)
 
 async function msPerFrame(workers: number, warmup: number, frames: number): Promise<number> {
   const world = new BridgeWorld({ capacity: COUNT });
-  await world.loadScripts(MODULE);
+  await world.loadBehaviours(MODULE);
   const size = swarmWorldSize(COUNT);
   world.globals[SWARM_WORLD_SIZE] = size;
   for (let i = 0; i < COUNT; i++) {

@@ -3,13 +3,13 @@
 // zeroed, a new Proto object) without telling bitECS; anything else is a normal removal.
 import { addComponent, observe, onRemove, query } from "bitecs";
 import { describe, expect, it } from "vitest";
-import { BridgeWorld, defineComponent, defineScript, FrameDriver } from "../../engine-bridge/index.ts";
+import { BridgeWorld, defineBehaviour, defineComponent, FrameDriver } from "../../engine-bridge/index.ts";
 
 const Shot = defineComponent("Shot", { x: "f64", life: "f64" });
 const Mark = defineComponent("Mark", { m: "f64" });
 
 /** Lives `life` frames, then despawns; one in two spawns a successor as it dies. */
-const shot = defineScript({
+const shot = defineBehaviour({
   name: "shot",
   uses: [Shot],
   params: { speed: 1 },
@@ -29,7 +29,7 @@ const shot = defineScript({
 async function world(): Promise<{ w: BridgeWorld; driver: FrameDriver }> {
   const w = new BridgeWorld({ capacity: 100 });
   w.store(Mark);
-  w.addScript(shot);
+  w.addBehaviour(shot);
   return { w, driver: new FrameDriver(w, { observeV8Gc: false, youngGcInSlack: false }) };
 }
 

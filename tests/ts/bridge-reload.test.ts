@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { SWARM_WORLD_SIZE, SwarmBody, swarm } from "../../engine-bridge/examples/swarm.ts";
-import { BridgeWorld, type ComponentDef, FrameDriver, type ScriptDef } from "../../engine-bridge/index.ts";
+import { type BehaviourDef, BridgeWorld, type ComponentDef, FrameDriver } from "../../engine-bridge/index.ts";
 import {
   buildGrid,
   createGrid,
@@ -30,9 +30,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function writeScripts(path: string, value: number): void {
   writeFileSync(
     path,
-    `import { defineComponent, defineScript } from ${JSON.stringify(BRIDGE)};
+    `import { defineComponent, defineBehaviour } from ${JSON.stringify(BRIDGE)};
 export const Out = defineComponent("Out", { v: "f64" });
-export const writer = defineScript({ name: "writer", uses: [Out], update(self) { self.v = ${value}; } });
+export const writer = defineBehaviour({ name: "writer", uses: [Out], update(self) { self.v = ${value}; } });
 `,
   );
 }
@@ -49,19 +49,19 @@ describe("hot reload across worlds", () => {
     const url = pathToFileURL(path).href;
     writeScripts(path, 1);
     const first = new BridgeWorld({ capacity: 4 });
-    const [writer] = await first.loadScripts(url);
+    const [writer] = await first.loadBehaviours(url);
     const Out = writer?.uses[0] as ComponentDef;
-    const a = first.spawn(writer as ScriptDef);
+    const a = first.spawn(writer as BehaviourDef);
     writeScripts(path, 2);
-    await first.reloadScripts(url);
+    await first.reloadBehaviours(url);
     await stepOnce(first);
     expect(first.store(Out).v?.[a]).toBe(2);
 
     writeScripts(path, 3);
     const second = new BridgeWorld({ capacity: 4 });
-    await second.loadScripts(url);
-    const b = second.spawn(writer as ScriptDef);
-    await second.reloadScripts(url);
+    await second.loadBehaviours(url);
+    const b = second.spawn(writer as BehaviourDef);
+    await second.reloadBehaviours(url);
     await stepOnce(second);
     expect(second.store(Out).v?.[b]).toBe(3);
   });
@@ -73,9 +73,9 @@ describe("hot reload across worlds", () => {
     const worlds = [new BridgeWorld({ capacity: 2 }), new BridgeWorld({ capacity: 2 })];
     const seen = new Set<string>();
     for (const w of worlds) {
-      await w.loadScripts(url);
+      await w.loadBehaviours(url);
       for (let i = 0; i < 2; i++) {
-        await w.reloadScripts(url);
+        await w.reloadBehaviours(url);
         const modules = w.layout().modules;
         expect(modules).toHaveLength(1);
         seen.add(modules[0] as string);
@@ -145,7 +145,7 @@ describe("the swarm example", () => {
     const startsB = startsA.map(([x, y]) => [size - x, y * 0.5] as [number, number]);
     const make = async (starts: readonly [number, number][]) => {
       const world = new BridgeWorld({ capacity: n });
-      await world.loadScripts(SWARM);
+      await world.loadBehaviours(SWARM);
       world.globals[SWARM_WORLD_SIZE] = size;
       starts.forEach(([x, y], i) => {
         world.spawn(swarm, { x, y }, i % 10 === 0 ? { speed: 90 } : undefined);

@@ -24,7 +24,7 @@ const drivers: FrameDriver[] = [];
 
 async function setup(workers: number, options: { workerTimeoutMs?: number } = {}): Promise<FrameDriver> {
   const world = new BridgeWorld({ capacity: 2000 });
-  await world.loadScripts(FIXTURE);
+  await world.loadBehaviours(FIXTURE);
   const driver = new FrameDriver(world, { observeV8Gc: false, ...options });
   drivers.push(driver);
   for (let i = 0; i < 300; i++)
@@ -51,7 +51,7 @@ function snapshot(driver: FrameDriver): number[] {
     if (!w.alive(e)) continue;
     out.push(
       e,
-      w.scriptIds[e] as number,
+      w.behaviourIds[e] as number,
       pos.x[e] as number,
       pos.y[e] as number,
       vel.vx[e] as number,
@@ -81,7 +81,7 @@ describe("the worker pool", () => {
   it("gives the same swarm as one thread for a two-phase script (update, then commit)", async () => {
     const run = async (workers: number) => {
       const world = new BridgeWorld({ capacity: 3000 });
-      await world.loadScripts(SWARM);
+      await world.loadBehaviours(SWARM);
       world.globals[SWARM_WORLD_SIZE] = swarmWorldSize(3000);
       for (let i = 0; i < 3000; i++) {
         const [x, y] = startPosition(i, swarmWorldSize(3000));

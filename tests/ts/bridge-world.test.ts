@@ -7,8 +7,8 @@ import {
   BridgeWorld,
   CapacityError,
   DeadEntityError,
+  defineBehaviour,
   defineComponent,
-  defineScript,
   FrameDriver,
   ScriptError,
 } from "../../engine-bridge/index.ts";
@@ -19,7 +19,7 @@ const FIXTURE = new URL("./fixtures/bridge-scripts.ts", import.meta.url).href;
 
 async function world(capacity = 1000): Promise<BridgeWorld> {
   const w = new BridgeWorld({ capacity });
-  await w.loadScripts(FIXTURE);
+  await w.loadBehaviours(FIXTURE);
   return w;
 }
 
@@ -118,12 +118,12 @@ describe("bridge entities and objects", () => {
     expect(w.object(plain).find("gain")).toMatchObject({ where: "inherited", value: 2 });
     expect(w.object(fast).find("gain")).toMatchObject({ where: "own", value: 5 });
     expect(w.object(fast).get("__eid")).toBe(fast);
-    expect(w.object(fast).parent?.get("__script")).toBe("follower");
+    expect(w.object(fast).parent?.get("__behaviour")).toBe("follower");
   });
 
   it("run with their resolved parameters on self", async () => {
     const w = await world();
-    const probe = defineScript({
+    const probe = defineBehaviour({
       name: "probe",
       uses: [Age],
       params: { speed: 1 },
@@ -131,7 +131,7 @@ describe("bridge entities and objects", () => {
         self.age = self.speed;
       },
     });
-    w.addScript(probe);
+    w.addBehaviour(probe);
     const a = w.spawn(probe);
     const b = w.spawn(probe, {}, { speed: 4 });
     new FrameDriver(w, { observeV8Gc: false }).step(0.016);

@@ -4,11 +4,11 @@
 // into a JS object, so nothing can pollute a prototype.
 import { describe, expect, it } from "vitest";
 import {
+  type BehaviourDef,
   BridgeWorld,
+  defineBehaviour,
   defineComponent,
-  defineScript,
   FrameDriver,
-  type ScriptDef,
 } from "../../engine-bridge/index.ts";
 import { Runtime } from "../../scripting/index.ts";
 import { Age, follower, Position } from "./fixtures/bridge-scripts.ts";
@@ -17,7 +17,7 @@ const FIXTURE = new URL("./fixtures/bridge-scripts.ts", import.meta.url).href;
 
 async function world(): Promise<BridgeWorld> {
   const w = new BridgeWorld({ capacity: 100 });
-  await w.loadScripts(FIXTURE);
+  await w.loadBehaviours(FIXTURE);
   return w;
 }
 
@@ -56,7 +56,7 @@ describe("addComponent(eid, component, init)", () => {
     const eid = w.spawnEmpty();
     expect(() => w.addComponent(eid, Age, { age: "12" } as never)).toThrow(TypeError);
     expect(() => w.addComponent(eid, Age, { age: "12" } as never)).toThrow(
-      /^addComponent\(eid, component, init\): expected init\.age to be a number, got a string/,
+      /^addComponent\(entity, component, init\): expected init\.age to be a number, got a string/,
     );
     expect(() => w.addComponent(eid, Age, { age: {} } as never)).toThrow(/expected init\.age to be a number/);
     expect(() => w.spawn(follower, { x: "12" } as never)).toThrow(/expected init\.x to be a number/);
@@ -68,7 +68,7 @@ describe("addComponent(eid, component, init)", () => {
   it("is what ctx.add goes through: a bad init becomes a frame error and pollutes nothing", async () => {
     const w = new BridgeWorld({ capacity: 100 });
     const Marker = defineComponent("Marker", { mark: "f64" });
-    const adder: ScriptDef = defineScript({
+    const adder: BehaviourDef = defineBehaviour({
       name: "adder",
       uses: [Position],
       update(self, _dt, ctx) {
@@ -77,7 +77,7 @@ describe("addComponent(eid, component, init)", () => {
       },
     });
     w.store(Marker);
-    w.addScript(adder);
+    w.addBehaviour(adder);
     const eid = w.spawn(adder);
     const driver = new FrameDriver(w, { observeV8Gc: false });
     const record = driver.step(1 / 60);
@@ -102,7 +102,7 @@ describe("spawn(script, init, overrides)", () => {
   it("refuses a '__proto__' override as an unknown parameter", async () => {
     const w = await world();
     expect(() => w.spawn(follower, {}, JSON.parse('{"__proto__": 1}'))).toThrow(
-      `script 'follower' has no parameter "__proto__"`,
+      `behaviour 'follower' has no parameter "__proto__"`,
     );
     expect(w.entityCount).toBe(0);
   });
@@ -132,10 +132,10 @@ describe("definitions and options", () => {
     const def = polluted(
       "commit",
       () => {},
-      () => defineScript({ name: "noCommit", uses: [Position], update() {} }),
+      () => defineBehaviour({ name: "noCommit", uses: [Position], update() {} }),
     );
-    expect(def.commit).toBeUndefined();
-    expect(Object.hasOwn(def, "commit")).toBe(true);
+    expect(def.hooks.commit).toBeUndefined();
+    expect(Object.getPrototypeOf(def.hooks)).toBe(null);
   });
 
   it("let an extending behaviour use names Object.prototype also has", () => {

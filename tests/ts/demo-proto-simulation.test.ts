@@ -83,7 +83,7 @@ describe("the Proto simulation", () => {
     const wandererEid = [...Array(s.bridge.maxEid).keys()].find(
       (e) =>
         s.bridge.alive(e) &&
-        s.bridge.scriptOf(e)?.name === "wanderer" &&
+        s.bridge.behaviourOf(e)?.name === "wanderer" &&
         s.bridge.object(e).find("speed").where === "inherited",
     ) as number;
     expect(objectSpeed(wandererEid)).toBe(40);

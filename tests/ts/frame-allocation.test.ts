@@ -9,7 +9,7 @@ import { Body, G, seeker, wanderer } from "../../demos/host/behaviours/swarm.ts"
 import { encodeFrameInto, frameMessageBytes } from "../../demos/protocol/FrameMessage.ts";
 import { CommandBuffer, CommandMerge } from "../../engine-bridge/CommandBuffer.ts";
 import { emptyFrameRecord } from "../../engine-bridge/FrameRecord.ts";
-import { BridgeWorld, FrameDriver, type ScriptDef } from "../../engine-bridge/index.ts";
+import { type BehaviourDef, BridgeWorld, FrameDriver } from "../../engine-bridge/index.ts";
 import { Runtime } from "../../scripting/index.ts";
 
 /** Bytes per frame the steady-state frame path may allocate (a few boxed doubles). */
@@ -42,12 +42,12 @@ const SWARM = new URL("../../demos/host/behaviours/swarm.ts", import.meta.url).h
 /** The demo's swarm at 1 000 entities (no bullets: no entity is spawned or removed). */
 async function swarmWorld(): Promise<BridgeWorld> {
   const world = new BridgeWorld({ capacity: 4000 });
-  await world.loadScripts(SWARM);
+  await world.loadBehaviours(SWARM);
   world.globals[G.WIDTH] = 400;
   world.globals[G.HEIGHT] = 300;
   world.globals[G.BULLETS_FREE] = 0;
   for (let i = 0; i < 1000; i++)
-    world.spawn((i % 5 < 3 ? wanderer : seeker) as ScriptDef, {
+    world.spawn((i % 5 < 3 ? wanderer : seeker) as BehaviourDef, {
       x: (i * 37) % 400,
       y: (i * 91) % 300,
       vx: 10,
@@ -59,7 +59,7 @@ async function swarmWorld(): Promise<BridgeWorld> {
 function integrate(driver: FrameDriver): void {
   const body = driver.world.store(Body);
   driver.addSystem("integrate", (w, dt) => {
-    const ids = w.scriptIds;
+    const ids = w.behaviourIds;
     for (let e = 1, end = w.maxEid; e < end; e++) {
       if (ids[e] === 0) continue;
       body.x[e] = ((((body.x[e] as number) + (body.vx[e] as number) * dt) % 400) + 400) % 400;
@@ -139,7 +139,7 @@ describe("the steady-state frame path at 1 000 entities", () => {
     const bytes = allocatedPerFrame(() => {
       let n = 0;
       for (let e = 1; e < world.maxEid; e++) {
-        if (world.scriptIds[e] === 0) continue;
+        if (world.behaviourIds[e] === 0) continue;
         x[n] = body.x[e] as number;
         y[n] = body.y[e] as number;
         kind[n] = 1;

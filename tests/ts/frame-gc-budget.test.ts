@@ -17,7 +17,7 @@ const gc = (globalThis as { gc?: Gc }).gc as Gc;
 
 async function driver(options: ConstructorParameters<typeof FrameDriver>[1] = {}) {
   const w = new BridgeWorld({ capacity: 1000 });
-  await w.loadScripts(FIXTURE);
+  await w.loadBehaviours(FIXTURE);
   for (let i = 0; i < 50; i++) w.spawn(follower, { x: i });
   return new FrameDriver(w, { youngGcInSlack: false, ...options });
 }

@@ -180,7 +180,7 @@ describe("an entity spawned during update()", () => {
 describe("the bridge's entity lifecycle", () => {
   async function world(): Promise<BridgeWorld> {
     const w = new BridgeWorld({ capacity: 10 });
-    await w.loadScripts(FIXTURE);
+    await w.loadBehaviours(FIXTURE);
     return w;
   }
 
@@ -194,10 +194,10 @@ describe("the bridge's entity lifecycle", () => {
     expect(() => w.spawn(follower)).toThrow("observer fails");
     expect(w.entityCount).toBe(0);
     expect(w.runtime.stats().sharedTokens).toBe(tokens);
-    expect(Array.from(w.scriptIds).every((id) => id === 0)).toBe(true);
+    expect(Array.from(w.behaviourIds).every((id) => id === 0)).toBe(true);
     fail = false;
     const eid = w.spawn(follower);
-    expect(w.scriptOf(eid)).toBe(follower);
+    expect(w.behaviourOf(eid)).toBe(follower);
   });
 
   it("rolls back an attach that throws: the entity runs no script and has only its own components", async () => {
@@ -210,14 +210,14 @@ describe("the bridge's entity lifecycle", () => {
     });
     const tokens = w.runtime.stats().sharedTokens;
     expect(() => w.attach(eid, follower)).toThrow("observer fails");
-    expect(w.scriptOf(eid)).toBeUndefined();
+    expect(w.behaviourOf(eid)).toBeUndefined();
     expect(w.has(eid, Position)).toBe(true);
     expect(w.store(Position).x[eid]).toBe(3);
     expect(w.has(eid, Velocity)).toBe(false);
     expect(w.runtime.stats().sharedTokens).toBe(tokens);
     fail = false;
     w.attach(eid, follower);
-    expect(w.scriptOf(eid)).toBe(follower);
+    expect(w.behaviourOf(eid)).toBe(follower);
   });
 
   it("frees an id once when an onRemove observer despawns the entity again", async () => {
@@ -232,7 +232,7 @@ describe("the bridge's entity lifecycle", () => {
     const c = w.spawn(follower);
     expect(b).not.toBe(c);
     expect(w.entityCount).toBe(2);
-    expect(w.scriptOf(b)).toBe(follower);
-    expect(w.scriptOf(c)).toBe(follower);
+    expect(w.behaviourOf(b)).toBe(follower);
+    expect(w.behaviourOf(c)).toBe(follower);
   });
 });

@@ -12,7 +12,7 @@ const runtime = new Runtime();
 
 async function world(): Promise<BridgeWorld> {
   const w = new BridgeWorld({ capacity: 10 });
-  await w.loadScripts(FIXTURE);
+  await w.loadBehaviours(FIXTURE);
   return w;
 }
 
@@ -55,40 +55,40 @@ describe("error messages", () => {
     expect(error).toBeInstanceOf(TypeError);
     expect(error).not.toBeInstanceOf(DeadEntityError);
     expect(error.message).toBe(
-      'despawn(eid): expected an entity id (a non-negative integer), got a string ("1")',
+      'despawn(entity): expected an entity id or handle (a non-negative integer), got a string ("1")',
     );
     expect(w.alive(1)).toBe(true);
     expect(() => w.despawn(-1)).toThrow(
-      "despawn(eid): expected an entity id (a non-negative integer), got a number (-1)",
+      "despawn(entity): expected an entity id or handle (a non-negative integer), got a number (-1)",
     );
     expect(() => w.despawn(7)).toThrow(DeadEntityError);
-    expect(() => w.despawn(7)).toThrow("despawn(eid): entity 7 is not alive");
+    expect(() => w.despawn(7)).toThrow("despawn(entity): entity 7 is not alive");
     expect(() => w.object(1.5)).toThrow(
-      "object(eid): expected an entity id (a non-negative integer), got a number (1.5)",
+      "object(entity): expected an entity id or handle (a non-negative integer), got a number (1.5)",
     );
     expect(() => w.has(null as never, follower.uses[0])).toThrow(
-      "has(eid, component): expected an entity id",
+      "has(entity, component): expected an entity id or handle",
     );
   });
 
   it("ctx.despawn('1') in a script is reported as a ScriptError naming the id's type", async () => {
     const w = await world();
-    const { defineScript } = await import("../../engine-bridge/index.ts");
-    const bad = defineScript({
+    const { defineBehaviour } = await import("../../engine-bridge/index.ts");
+    const bad = defineBehaviour({
       name: "badDespawn",
       uses: [],
       update(_self, _dt, ctx) {
         ctx.despawn("1" as never);
       },
     });
-    w.addScript(bad);
+    w.addBehaviour(bad);
     w.spawn(bad);
     const driver = new FrameDriver(w, { observeV8Gc: false });
     const [error] = driver.step(1 / 60).errors;
     await driver.dispose();
     expect(error).toBeInstanceOf(ScriptError);
     expect(error?.message).toMatch(
-      /despawn\(eid\): expected an entity id \(a non-negative integer\), got a string \("1"\)$/,
+      /despawn\(entity\): expected an entity id or handle \(a non-negative integer\), got a string \("1"\)$/,
     );
   });
 

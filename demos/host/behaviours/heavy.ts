@@ -15,7 +15,7 @@
 //   which are V8 garbage (what the plain-JS simulation's heavy game does too);
 // - 1, with frame temporaries (ctx.temps, scripting/temps.ts): the same data in Proto's
 //   heap through integer handles, which V8 never sees as objects.
-import { defineScript, type ScriptContext } from "../../../engine-bridge/index.ts";
+import { type BehaviourContext, defineBehaviour } from "../../../engine-bridge/index.ts";
 import { Body, bullet as swarmBullet, seeker as swarmSeeker, wanderer as swarmWanderer } from "./swarm.ts";
 
 export { Body, G, Timer } from "./swarm.ts";
@@ -57,12 +57,12 @@ interface HeavyState {
   vy: Float64Array;
 }
 
-const states = new WeakMap<ScriptContext, HeavyState>();
+const states = new WeakMap<BehaviourContext, HeavyState>();
 
 /** Events are queued and handled in batches of this many (the queue is then emptied). */
 const DISPATCH = 256;
 
-function stateOf(ctx: ScriptContext): HeavyState {
+function stateOf(ctx: BehaviourContext): HeavyState {
   let s = states.get(ctx);
   if (s === undefined) {
     const temps = ctx.temps;
@@ -115,7 +115,7 @@ function temporariesInJs(s: HeavyState, eid: number, hp: number): void {
 }
 
 /** The Proto way: frame temporaries through integer handles (no V8 garbage). */
-function temporariesInProto(s: HeavyState, ctx: ScriptContext, eid: number, hp: number): void {
+function temporariesInProto(s: HeavyState, ctx: BehaviourContext, eid: number, hp: number): void {
   const vx = s.vx[eid] as number;
   const vy = s.vy[eid] as number;
   const temps = ctx.temps;
@@ -145,7 +145,7 @@ function temporariesInProto(s: HeavyState, ctx: ScriptContext, eid: number, hp: 
 // Passes the entity's id, and each helper reads the velocity from the columns itself: a
 // double passed to a call (or returned by an accessor) that V8 does not inline is boxed on
 // its heap, and whether V8 inlines a call changes with the code around it.
-function temporaries(eid: number, ctx: ScriptContext): void {
+function temporaries(eid: number, ctx: BehaviourContext): void {
   const s = stateOf(ctx);
   const hp = (eid * 7 + ctx.frame) % 100;
   if (ctx.globals[H.TEMPS] === 1) temporariesInProto(s, ctx, eid, hp);
@@ -153,34 +153,34 @@ function temporaries(eid: number, ctx: ScriptContext): void {
 }
 
 /** The swarm's wanderer, plus its temporaries (in commit). */
-export const wanderer = defineScript({
+export const wanderer = defineBehaviour({
   name: "wanderer",
   uses: swarmWanderer.uses,
   params: swarmWanderer.params,
-  update: swarmWanderer.update,
+  update: swarmWanderer.hooks.update as never,
   commit(self, _dt, ctx) {
     temporaries(self.eid, ctx);
   },
 });
 
 /** The swarm's seeker, plus its temporaries. */
-export const seeker = defineScript({
+export const seeker = defineBehaviour({
   name: "seeker",
   uses: swarmSeeker.uses,
   params: swarmSeeker.params,
-  prepare: swarmSeeker.prepare,
-  update: swarmSeeker.update,
+  prepare: swarmSeeker.hooks.prepare as never,
+  update: swarmSeeker.hooks.update as never,
   commit(self, _dt, ctx) {
     temporaries(self.eid, ctx);
   },
 });
 
 /** The swarm's bullet, plus its temporaries. */
-export const bullet = defineScript({
+export const bullet = defineBehaviour({
   name: "bullet",
   uses: swarmBullet.uses,
   recycle: true,
-  update: swarmBullet.update,
+  update: swarmBullet.hooks.update as never,
   commit(self, _dt, ctx) {
     temporaries(self.eid, ctx);
   },

@@ -11,10 +11,10 @@
 // and bullets are spawned through the spawn's writer instead of an init object.
 
 import {
+  type BehaviourContext,
+  defineBehaviour,
   defineComponent,
-  defineScript,
   hashRandom,
-  type ScriptContext,
 } from "../../../engine-bridge/index.ts";
 import { buildGrid, createGrid, type SwarmGrid } from "../../../scripting/examples/swarm.ts";
 
@@ -54,7 +54,7 @@ function drive(
 }
 
 /** Drifts around with a random walk (deterministic: hashRandom of id and frame). */
-export const wanderer = defineScript({
+export const wanderer = defineBehaviour({
   name: "wanderer",
   uses: [Body],
   params: { speed: 40, maxForce: 240 },
@@ -81,11 +81,11 @@ interface SeekerFrame {
 // Keyed by ctx (one world's runner in one thread), so two worlds in one process never
 // share a grid or read each other's columns. `current` caches the context whose prepare
 // ran last in this thread; its updates follow it within the same frame.
-const frames = new WeakMap<ScriptContext, SeekerFrame>();
-let currentCtx: ScriptContext | undefined;
+const frames = new WeakMap<BehaviourContext, SeekerFrame>();
+let currentCtx: BehaviourContext | undefined;
 let current: SeekerFrame | undefined;
 
-function frameOf(ctx: ScriptContext): SeekerFrame {
+function frameOf(ctx: BehaviourContext): SeekerFrame {
   if (ctx !== currentCtx) {
     current = frames.get(ctx);
     currentCtx = ctx;
@@ -93,7 +93,7 @@ function frameOf(ctx: ScriptContext): SeekerFrame {
   return current as SeekerFrame;
 }
 
-function prepareSeekers(ctx: ScriptContext): void {
+function prepareSeekers(ctx: BehaviourContext): void {
   const body = ctx.store(Body);
   const width = ctx.globals[G.WIDTH] as number;
   const height = ctx.globals[G.HEIGHT] as number;
@@ -125,7 +125,7 @@ function prepareSeekers(ctx: ScriptContext): void {
 }
 
 /** Steers toward a moving target, keeps away from its neighbours, fires bullets. */
-export const seeker = defineScript({
+export const seeker = defineBehaviour({
   name: "seeker",
   uses: [Body, Timer],
   params: { speed: 90, maxForce: 240, radius: 12, bulletSpeed: 260, bulletLife: 800 },
@@ -186,7 +186,7 @@ export const seeker = defineScript({
 });
 
 /** Flies straight until its life runs out or it leaves the world. */
-export const bullet = defineScript({
+export const bullet = defineBehaviour({
   name: "bullet",
   uses: [Body, Timer],
   // A bullet that dies and one fired in the same frame are the same entity, reused: bitECS
