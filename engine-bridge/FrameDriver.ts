@@ -160,7 +160,7 @@ export class FrameDriver {
   /**
    * Runs behaviours on `count` worker threads from the next step on (0: main thread only).
    * Resolves when the workers have loaded the world's scripts. Scripts must come from
-   * modules (BridgeWorld.loadScripts).
+   * modules (BridgeWorld.loadBehaviours).
    */
   async setWorkers(count: number): Promise<void> {
     if (typeof count !== "number")
