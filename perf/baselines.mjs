@@ -14,6 +14,7 @@ export const baselines = Object.freeze({
   "native.rope.insert_mid.10MB": "native.std_string.insert_mid.10MB",
   "js.param.read": "js.plainobject.read",
   "js.object.get": "js.napi.noop",
-  "js.script.swarm.10k": "js.bitecs.swarm.10k",
-  "js.workers.swarm.100k.w2": "js.script.swarm.100k",
+  "js.behaviour.swarm.10k": "js.bitecs.swarm.10k",
+  "js.behaviour.swarm.100k": "js.bitecs.swarm.100k",
+  "js.workers.swarm.100k.w2": "js.behaviour.swarm.100k",
 });

@@ -1,22 +1,9 @@
 // scripting/index.ts — the public surface of Proto's TypeScript scripting layer:
-// the Runtime, prototype objects, numeric columns, behaviours and their entities.
+// the Runtime, prototype objects, strings and tuples, numeric columns, frame temporaries.
+// Behaviours are the engine bridge's (engine-bridge/index.ts, docs/behaviours.md).
 // Every export is named here; see docs/scripting.md for the guide.
 import { loadAddon } from "./native.ts";
 
-export type {
-  BehaviourDefinition,
-  BehaviourFrame,
-  BehaviourMethods,
-  Columns,
-  Params,
-  ParamValues,
-  Self,
-  SelfBase,
-  StateSpec,
-  StateValues,
-  Widen,
-} from "./behaviour.ts";
-export { Behaviour, Entity } from "./behaviour.ts";
 export type { Column, ColumnArrays, ColumnType } from "./column.ts";
 export type { NativeAddon, NativeBuildInfo } from "./native.ts";
 export { AddonLoadError, addonPath, loadAddon } from "./native.ts";

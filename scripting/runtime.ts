@@ -1,15 +1,8 @@
 // scripting/runtime.ts — Runtime: this environment's door to the process-wide
-// Proto runtime (objects, behaviours, frames, collector, sharing with workers).
-import {
-  Behaviour,
-  type BehaviourDefinition,
-  type BehaviourHost,
-  type BehaviourMethods,
-  type Params,
-  type StateSpec,
-} from "./behaviour.ts";
+// Proto runtime (objects, strings, columns, frames, collector, sharing with workers).
+// Behaviours and the frame loop live in the engine bridge (docs/behaviours.md).
 import { type Column, type ColumnType, newColumn, openColumn, shareColumn } from "./column.ts";
-import { FRAME_SLOTS, type NativeFrameRecord, type NativeStats } from "./native.ts";
+import type { NativeFrameRecord, NativeStats } from "./native.ts";
 import {
   type Attributes,
   addon,
@@ -46,20 +39,8 @@ export interface RuntimeOptions {
 /** The runtime's counters: the collector's plus the addon's (all environments). */
 export type RuntimeStats = NativeStats;
 
-/**
- * GC accounting of one frame of this thread (Runtime.update). Runtime.update returns a
- * slot of a ring it reuses 64 frames later: copy what you keep longer.
- */
+/** GC accounting of one frame of one thread (takeFrameRecords). */
 export type FrameRecord = NativeFrameRecord;
-
-type MutableFrameRecord = { -readonly [K in keyof NativeFrameRecord]: NativeFrameRecord[K] } & {
-  stallMs: Record<string, number>;
-};
-
-/** Frames Runtime.update keeps records of before reusing a slot. */
-const RECORD_RING = 64;
-/** The stall kinds, in proto::StallKind order (the addon's frame slots). */
-const STALL_KINDS = ["handshake", "heap_limit", "sweep_assist", "lock_wait", "enter", "mark_assist"] as const;
 
 const OPTION_NAMES = new Set(["gcBudgetMs", "heapLimitMb", "gcTriggerMb", "backgroundCollector"]);
 
@@ -68,30 +49,11 @@ const OPTION_NAMES = new Set(["gcBudgetMs", "heapLimitMb", "gcTriggerMb", "backg
  * are made through it; every environment of the process (main thread and each
  * worker) shares the same Proto heap underneath.
  */
-export class Runtime implements BehaviourHost {
+export class Runtime {
   /** True if this Runtime created the process runtime (it was the first one). */
   readonly created: boolean;
   /** The process runtime's heap limit in MiB. */
   readonly heapLimitMb: number;
-
-  readonly #behaviours: Behaviour[] = [];
-  readonly #code = new Map<number, BehaviourMethods>();
-  #nextCode = 1;
-  #codeEpoch = 0;
-  #frame = 0;
-  // Frame records: a ring of RECORD_RING, filled from the numbers frames.endInto() writes.
-  readonly #native = new Float64Array(FRAME_SLOTS.length);
-  readonly #records: MutableFrameRecord[] = Array.from({ length: RECORD_RING }, () => ({
-    frame: 0,
-    durationMs: 0,
-    gcPauseMs: 0,
-    longestPauseMs: 0,
-    handshakes: 0,
-    budgetMs: 0,
-    overBudget: false,
-    stalls: 0,
-    stallMs: Object.fromEntries(STALL_KINDS.map((k) => [k, 0])),
-  }));
 
   /** Attaches this environment to the process runtime, creating it with `options` if needed. */
   constructor(options: RuntimeOptions = {}) {
@@ -134,76 +96,6 @@ export class Runtime implements BehaviourHost {
   /** A Proto tuple of `values`. */
   tuple(values: readonly ProtoValue[]): ProtoTuple {
     return newTuple(values);
-  }
-
-  /**
-   * Declares a behaviour: a prototype object with `params` as immutable
-   * defaults, per-entity `state` columns, and methods. `extends` inherits
-   * another behaviour's parameters, state and methods.
-   */
-  defineBehaviour<
-    P extends Params = Record<never, never>,
-    S extends StateSpec = Record<never, never>,
-    PP extends Params = Record<never, never>,
-    PS extends StateSpec = Record<never, never>,
-  >(definition: BehaviourDefinition<P, S, PP, PS>): Behaviour<Omit<PP, keyof P> & P, PS & S> {
-    const name = (definition as { name?: unknown } | null)?.name;
-    if (this.#behaviours.some((b) => b.name === name))
-      throw new TypeError(`a behaviour named '${String(name)}' is defined already in this runtime`);
-    const behaviour = new Behaviour(
-      this,
-      definition as unknown as BehaviourDefinition<Params, StateSpec, Params, StateSpec>,
-    );
-    this.#behaviours.push(behaviour);
-    return behaviour as unknown as Behaviour<Omit<PP, keyof P> & P, PS & S>;
-  }
-
-  /** The behaviours defined in this runtime, in definition (and update) order. */
-  get behaviours(): readonly Behaviour[] {
-    return this.#behaviours;
-  }
-
-  /**
-   * Runs one frame: marks the frame for the GC pacer, runs every behaviour's
-   * beforeUpdate and update methods, closes the frame and returns its record.
-   * A script that throws ends the frame early; the error propagates and the
-   * runtime stays usable.
-   */
-  update(dt: number): FrameRecord {
-    if (typeof dt !== "number")
-      throw new TypeError(`update(dt): expected dt to be a number of seconds, got ${describe(dt)}`);
-    if (!Number.isFinite(dt) || dt < 0)
-      throw new RangeError(`update(dt): expected a finite dt ≥ 0 in seconds, got ${dt}`);
-    const native = addon();
-    native.frames.begin();
-    this.#frame++;
-    const behaviours = this.#behaviours;
-    try {
-      for (let i = 0; i < behaviours.length; i++) (behaviours[i] as Behaviour).runFrame(dt);
-    } catch (error) {
-      native.frames.endInto(this.#native);
-      throw error;
-    }
-    native.frames.endInto(this.#native);
-    return this.#record();
-  }
-
-  // The record of the frame frames.endInto() just closed, in the next slot of the ring.
-  #record(): FrameRecord {
-    const slot = this.#records[this.#frame % RECORD_RING] as MutableFrameRecord;
-    const n = this.#native;
-    slot.frame = n[FRAME_SLOTS.frame] as number;
-    slot.durationMs = n[FRAME_SLOTS.durationMs] as number;
-    slot.gcPauseMs = n[FRAME_SLOTS.gcPauseMs] as number;
-    slot.longestPauseMs = n[FRAME_SLOTS.longestPauseMs] as number;
-    slot.handshakes = n[FRAME_SLOTS.handshakes] as number;
-    slot.budgetMs = n[FRAME_SLOTS.budgetMs] as number;
-    slot.overBudget = n[FRAME_SLOTS.overBudget] === 1;
-    slot.stalls = n[FRAME_SLOTS.stalls] as number;
-    const byKind = slot.stallMs;
-    for (let k = 0; k < STALL_KINDS.length; k++)
-      byKind[STALL_KINDS[k] as string] = n[FRAME_SLOTS.stallMs + k] as number;
-    return slot;
   }
 
   /**
@@ -293,34 +185,5 @@ export class Runtime implements BehaviourHost {
   /** Test support: stops the world and checks that everything reachable is intact. */
   verifyHeap(): void {
     addon().memory.verifyHeap();
-  }
-
-  /** @internal */
-  registerCode(methods: BehaviourMethods): number {
-    const id = this.#nextCode++;
-    this.#code.set(id, methods);
-    this.#codeEpoch++;
-    return id;
-  }
-
-  /** @internal */
-  dropCode(id: number): void {
-    this.#code.delete(id);
-    this.#codeEpoch++;
-  }
-
-  /** @internal */
-  code(id: number): BehaviourMethods | undefined {
-    return this.#code.get(id);
-  }
-
-  /** @internal */
-  get frame(): number {
-    return this.#frame;
-  }
-
-  /** @internal */
-  get codeEpoch(): number {
-    return this.#codeEpoch;
   }
 }

@@ -1,12 +1,9 @@
 // perf/js/attr.bench.ts — js.param.read (was js.attr.read): ns per read of a behaviour parameter
 // (inherited two levels up: entity -> behaviour -> parent behaviour) through
-// `self` in a script loop, against js.plainobject.read: the same read from a
-// plain JS object with the same prototype chain. Both loops walk 1 024
-// entities so the read cannot be hoisted out of the loop. What it reads is a
-// JS copy of the parameter that the behaviour layer keeps for its scripts (no
-// runtime call per read); js.object.get (napi.bench.ts) is the read that goes
-// through the runtime. Its baseline is measured whenever it is.
-import { Runtime, type Self } from "../../scripting/index.ts";
+// `self` as a hook sees it (the runner's cursor over the parameter column), against
+// js.plainobject.read: the same read from a plain JS object with the same prototype
+// chain. Both loops walk 1 024 entities so the read cannot be hoisted out of the loop.
+import { BridgeWorld, defineBehaviour, defineComponent } from "../../engine-bridge/index.ts";
 import { type BenchMetric, type BenchOptions, nsPerOp, wanted } from "./bench.ts";
 
 export const ids = ["js.param.read", "js.plainobject.read"] as const;
@@ -21,20 +18,23 @@ function timing(quick: boolean) {
 }
 
 function attrRead(quick: boolean): number {
-  const runtime = new Runtime();
-  const Base = runtime.defineBehaviour({
-    name: "mover",
-    params: { speed: 1.5, radius: 2 },
-    state: { x: "f64" },
-  });
-  const Walker = runtime.defineBehaviour({ name: "walker", extends: Base, params: { stride: 0.5 } });
-  const selves: Self<{ speed: number; radius: number; stride: number }, { x: "f64" }>[] = [];
-  for (let i = 0; i < ENTITIES; i++) selves.push(Walker.spawn().self);
+  const world = new BridgeWorld({ capacity: ENTITIES });
+  const Spot = defineComponent("Spot", { x: "f64" });
+  const Base = defineBehaviour({ name: "mover", uses: [Spot], params: { speed: 1.5, radius: 2 } });
+  const Walker = defineBehaviour({ name: "walker", extends: Base, params: { stride: 0.5 } });
+  world.addBehaviour(Walker);
+  for (let i = 0; i < ENTITIES; i++) world.spawn(Walker);
+  const id = world.behaviours.entry(Walker, "attr.bench").id;
+  const self = world.runner.behaviour(id)?.cursor as { eid: number; speed: number };
   const ns = nsPerOp((count) => {
     let sum = 0;
-    for (let i = 0; i < count; i++) sum += (selves[i & (ENTITIES - 1)] as (typeof selves)[number]).speed;
+    for (let i = 0; i < count; i++) {
+      self.eid = (i & (ENTITIES - 1)) + 1;
+      sum += self.speed;
+    }
     sink += sum;
   }, timing(quick));
+  world.clear();
   return ns;
 }
 
@@ -57,7 +57,7 @@ function plainRead(quick: boolean): number {
 
 export function run(options: BenchOptions): BenchMetric[] {
   const metrics: BenchMetric[] = [];
-  if (wanted("js.plainobject.read", options) || wanted("js.param.read", options))
+  if (wanted("js.plainobject.read", options))
     metrics.push({
       id: "js.plainobject.read",
       value: plainRead(options.quick),

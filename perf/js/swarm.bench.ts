@@ -1,14 +1,13 @@
-// perf/js/swarm.bench.ts — the swarm workload (perf/README.md) run through
-// the scripting API (js.script.swarm.10k: one behaviour, 10 000 entities, each
-// running update(self, dt) with parameters inherited from the behaviour
-// prototype, 1 in 10 overriding speed) against the same math as a hand-written
-// bitECS system over plain typed arrays (js.bitecs.swarm.10k). Both call the
-// functions of scripting/examples/swarm.ts, so the work per entity is identical.
+// perf/js/swarm.bench.ts — the swarm workload (perf/README.md) on the behaviour model
+// (js.behaviour.swarm.{10k,100k}: one behaviour, each entity running update and commit with
+// parameters inherited from the behaviour prototype, 1 in 10 overriding speed, stepped by a
+// FrameDriver on the main thread) against the same math as a hand-written bitECS system
+// over plain typed arrays (js.bitecs.swarm.{10k,100k}). Both call the functions of
+// scripting/examples/swarm.ts, so the work per entity is the same.
 import { addComponent, addEntity, createWorld, query } from "bitecs";
 import {
   buildGrid,
   createGrid,
-  defineSwarm,
   moveTarget,
   SWARM_FAST_SPEED,
   SWARM_PARAMS,
@@ -17,12 +16,16 @@ import {
   steer,
   swarmWorldSize,
 } from "../../scripting/examples/swarm.ts";
-import { Runtime } from "../../scripting/index.ts";
 import { type BenchMetric, type BenchOptions, median, wanted } from "./bench.ts";
+import { swarmMsPerFrame } from "./swarm-world.ts";
 
-export const ids = ["js.script.swarm.10k", "js.bitecs.swarm.10k"] as const;
+export const ids = [
+  "js.behaviour.swarm.10k",
+  "js.bitecs.swarm.10k",
+  "js.behaviour.swarm.100k",
+  "js.bitecs.swarm.100k",
+] as const;
 
-const COUNT = 10_000;
 const DT = 1 / 60;
 
 /** Median ms per frame of `frame` after `warmup` untimed frames. */
@@ -37,26 +40,13 @@ function msPerFrame(frame: (index: number) => void, warmup: number, frames: numb
   return median(times);
 }
 
-function scripted(warmup: number, frames: number): number {
-  const runtime = new Runtime();
-  const { world } = defineSwarm(runtime, COUNT);
-  return msPerFrame(
-    (i) => {
-      moveTarget(world, i);
-      runtime.update(DT);
-    },
-    warmup,
-    frames,
-  );
-}
-
-function bitecs(warmup: number, frames: number): number {
+function bitecs(count: number, warmup: number, frames: number): number {
   const ecs = createWorld();
-  const Position = { x: new Float64Array(COUNT + 1), y: new Float64Array(COUNT + 1) };
-  const Velocity = { x: new Float64Array(COUNT + 1), y: new Float64Array(COUNT + 1) };
-  const Swarm = { speed: new Float64Array(COUNT + 1), radius: new Float64Array(COUNT + 1) };
-  const worldSize = swarmWorldSize(COUNT);
-  for (let i = 0; i < COUNT; i++) {
+  const Position = { x: new Float64Array(count + 1), y: new Float64Array(count + 1) };
+  const Velocity = { x: new Float64Array(count + 1), y: new Float64Array(count + 1) };
+  const Swarm = { speed: new Float64Array(count + 1), radius: new Float64Array(count + 1) };
+  const worldSize = swarmWorldSize(count);
+  for (let i = 0; i < count; i++) {
     const eid = addEntity(ecs);
     addComponent(ecs, eid, Position);
     addComponent(ecs, eid, Velocity);
@@ -68,7 +58,7 @@ function bitecs(warmup: number, frames: number): number {
     Swarm.radius[eid] = SWARM_PARAMS.radius;
   }
   const world: SwarmWorld = {
-    grid: createGrid(worldSize, SWARM_PARAMS.radius, COUNT + 1),
+    grid: createGrid(worldSize, SWARM_PARAMS.radius, count + 1),
     xs: Position.x,
     ys: Position.y,
     targetX: 0,
@@ -108,22 +98,27 @@ function bitecs(warmup: number, frames: number): number {
   );
 }
 
-export function run(options: BenchOptions): BenchMetric[] {
-  const [warmup, frames] = options.quick ? [20, 20] : [120, 300];
+export async function run(options: BenchOptions): Promise<BenchMetric[]> {
   const metrics: BenchMetric[] = [];
-  if (wanted("js.bitecs.swarm.10k", options))
-    metrics.push({
-      id: "js.bitecs.swarm.10k",
-      value: bitecs(warmup, frames),
-      unit: "ms/frame",
-      better: "lower",
-    });
-  if (wanted("js.script.swarm.10k", options))
-    metrics.push({
-      id: "js.script.swarm.10k",
-      value: scripted(warmup, frames),
-      unit: "ms/frame",
-      better: "lower",
-    });
+  const sizes: [string, number, number, number][] = [
+    ["10k", 10_000, options.quick ? 20 : 120, options.quick ? 20 : 300],
+    ["100k", 100_000, options.quick ? 10 : 40, options.quick ? 15 : 80],
+  ];
+  for (const [size, count, warmup, frames] of sizes) {
+    if (wanted(`js.bitecs.swarm.${size}`, options))
+      metrics.push({
+        id: `js.bitecs.swarm.${size}`,
+        value: bitecs(count, warmup, frames),
+        unit: "ms/frame",
+        better: "lower",
+      });
+    if (wanted(`js.behaviour.swarm.${size}`, options))
+      metrics.push({
+        id: `js.behaviour.swarm.${size}`,
+        value: await swarmMsPerFrame(count, 0, warmup, frames),
+        unit: "ms/frame",
+        better: "lower",
+      });
+  }
   return metrics;
 }

@@ -5,8 +5,6 @@
 // The math lives here once, as plain functions over typed arrays, so the
 // scripted behaviour (defineSwarm) and the hand-written bitECS system in
 // perf/js/swarm.bench.ts do exactly the same work per entity.
-import type { Behaviour } from "../behaviour.ts";
-import type { Runtime } from "../runtime.ts";
 
 /** Neighbours considered for separation: the first this many found within the radius. */
 export const MAX_NEIGHBOURS = 8;
@@ -183,51 +181,4 @@ export function moveTarget(world: SwarmWorld, frame: number): void {
   const half = world.grid.worldSize / 2;
   world.targetX = half + Math.cos(frame * 0.01) * half * 0.5;
   world.targetY = half + Math.sin(frame * 0.01) * half * 0.5;
-}
-
-/** The state of the swarm behaviour. */
-export const SWARM_STATE = { x: "f64", y: "f64", vx: "f64", vy: "f64" } as const;
-
-/** The swarm behaviour's type. */
-export type SwarmBehaviour = Behaviour<{ speed: number; radius: number }, typeof SWARM_STATE>;
-
-/**
- * Defines the swarm behaviour in `runtime` and spawns `count` entities (every
- * tenth overrides speed). The returned world is what its scripts read.
- */
-export function defineSwarm(
-  runtime: Runtime,
-  count: number,
-): { behaviour: SwarmBehaviour; world: SwarmWorld } {
-  const worldSize = swarmWorldSize(count);
-  const world: SwarmWorld = {
-    grid: createGrid(worldSize, SWARM_PARAMS.radius, count),
-    xs: new Float64Array(0),
-    ys: new Float64Array(0),
-    targetX: worldSize / 2,
-    targetY: worldSize / 2,
-  };
-  const out = new Float64Array(4);
-  const behaviour = runtime.defineBehaviour({
-    name: "swarm",
-    params: { speed: SWARM_PARAMS.speed as number, radius: SWARM_PARAMS.radius as number },
-    state: SWARM_STATE,
-    beforeUpdate(b) {
-      world.xs = b.columns.x;
-      world.ys = b.columns.y;
-      buildGrid(world.grid, world.xs, world.ys, b.slots, b.count);
-    },
-    update(self, dt) {
-      steer(self.slot, self.x, self.y, self.vx, self.vy, self.speed, self.radius, world, dt, out);
-      self.x = out[0] as number;
-      self.y = out[1] as number;
-      self.vx = out[2] as number;
-      self.vy = out[3] as number;
-    },
-  });
-  for (let i = 0; i < count; i++) {
-    const [x, y] = startPosition(i, worldSize);
-    behaviour.spawn(i % 10 === 0 ? { speed: SWARM_FAST_SPEED } : {}, { x, y });
-  }
-  return { behaviour, world };
 }

@@ -113,16 +113,20 @@ describe("definitions and options", () => {
     expect(() => new Runtime(Object.create({ heapLimitMb: 77 }))).not.toThrow();
   });
 
-  it("never take a behaviour method from a polluted Object.prototype", () => {
-    const runtime = new Runtime();
+  it("never take a behaviour hook from a polluted Object.prototype, also through extends", async () => {
     let calls = 0;
+    const world = new BridgeWorld({ capacity: 4 });
     polluted(
       "update",
       () => calls++,
       () => {
-        const Plain = runtime.defineBehaviour({ name: "plain-no-update" });
-        Plain.spawn();
-        runtime.update(1 / 60);
+        const Plain = defineBehaviour({ name: "plainNoUpdate", uses: [Position] });
+        const Child = defineBehaviour({ name: "childNoUpdate", extends: Plain });
+        world.addBehaviour(Child);
+        world.spawn(Child);
+        world.spawn(Plain);
+        const driver = new FrameDriver(world, { observeV8Gc: false });
+        driver.step(1 / 60);
       },
     );
     expect(calls).toBe(0);
@@ -139,16 +143,18 @@ describe("definitions and options", () => {
   });
 
   it("let an extending behaviour use names Object.prototype also has", () => {
-    const runtime = new Runtime();
-    const Base = runtime.defineBehaviour({ name: "base-own", params: { speed: 1 }, state: { x: "f64" } });
-    const Child = runtime.defineBehaviour({
-      name: "child-own",
+    const Odd = defineComponent("Odd", { propertyIsEnumerable: "f64" });
+    const Base = defineBehaviour({ name: "baseOwn", uses: [Position], params: { speed: 1 } });
+    const Child = defineBehaviour({
+      name: "childOwn",
       extends: Base,
+      uses: [Odd],
       params: { isPrototypeOf: 2 },
-      state: { propertyIsEnumerable: "f64" as const },
     });
-    const e = Child.spawn({ isPrototypeOf: 3 }, { propertyIsEnumerable: 4 });
-    expect(e.self.isPrototypeOf).toBe(3);
-    expect(e.self.propertyIsEnumerable).toBe(4);
+    const world = new BridgeWorld({ capacity: 4 });
+    world.addBehaviour(Child);
+    const e = world.spawn(Child, { propertyIsEnumerable: 4 }, { isPrototypeOf: 3 });
+    expect(world.object(e).get("isPrototypeOf")).toBe(3);
+    expect(world.store(Odd).propertyIsEnumerable[e]).toBe(4);
   });
 });

@@ -1,6 +1,6 @@
 // tests/ts/frame-allocation.test.ts — the frame path makes no garbage: in steady state,
-// FrameDriver.step (scripts, systems, command buffers, the frame record), the worker round,
-// Runtime.update and the demo host's snapshot and frame encoding allocate at most a few
+// FrameDriver.step (hooks, systems, command buffers, the frame record), the worker round
+// and the demo host's snapshot and frame encoding allocate at most a few
 // hundred bytes per frame at 1 000 entities. Measured from V8's heap use, which between two
 // collections grows by exactly what JS allocated. Needs --expose-gc (vitest.config.ts).
 import { getHeapStatistics } from "node:v8";
@@ -10,7 +10,6 @@ import { encodeFrameInto, frameMessageBytes } from "../../demos/protocol/FrameMe
 import { CommandBuffer, CommandMerge } from "../../engine-bridge/CommandBuffer.ts";
 import { emptyFrameRecord } from "../../engine-bridge/FrameRecord.ts";
 import { type BehaviourDef, BridgeWorld, FrameDriver } from "../../engine-bridge/index.ts";
-import { Runtime } from "../../scripting/index.ts";
 
 /** Bytes per frame the steady-state frame path may allocate (a few boxed doubles). */
 const LIMIT = 384;
@@ -109,22 +108,6 @@ describe("the steady-state frame path at 1 000 entities", () => {
     });
     expect(bytes).toBeLessThanOrEqual(64);
     expect(merge.count).toBe(100);
-  });
-
-  it("Runtime.update with behaviours allocates a few hundred bytes at most", () => {
-    const runtime = new Runtime();
-    const Mover = runtime.defineBehaviour({
-      name: "alloc-mover",
-      params: { speed: 3 },
-      state: { x: "f64", vx: "f64" },
-      update(self, dt) {
-        self.vx += (self.speed - self.vx) * dt;
-        self.x += self.vx * dt;
-      },
-    });
-    for (let i = 0; i < 1000; i++) Mover.spawn();
-    const bytes = allocatedPerFrame(() => runtime.update(1 / 60));
-    expect(bytes).toBeLessThanOrEqual(LIMIT);
   });
 
   it("the demo host's snapshot and frame encoding allocate nothing", async () => {

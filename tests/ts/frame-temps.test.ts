@@ -3,9 +3,13 @@
 // Needs --expose-gc (vitest.config.ts).
 import { getHeapStatistics } from "node:v8";
 import { describe, expect, it } from "vitest";
-import { Runtime } from "../../scripting/index.ts";
+import { BridgeWorld, FrameDriver } from "../../engine-bridge/index.ts";
 
-const runtime = new Runtime();
+const world = new BridgeWorld({ capacity: 1 });
+const runtime = world.runtime;
+const driver = new FrameDriver(world, { observeV8Gc: false });
+/** Ends the frame (and with it the frame's temporaries). */
+const endFrame = () => driver.step(0);
 const temps = runtime.temps;
 const VEC = temps.shape("x", "y");
 const EVENT = temps.shape("kind", "from", "amount");
@@ -24,7 +28,7 @@ describe("frame temporaries", () => {
     expect(Array.from(temps.io.subarray(0, 3))).toEqual([3, 42, 0.25]);
     expect(temps.read(v)).toBe(2);
     expect(Array.from(temps.io.subarray(0, 2))).toEqual([1.5, -2]);
-    runtime.update(0);
+    endFrame();
   });
 
   it("make labels as Proto strings, without a JS string", () => {
@@ -32,11 +36,11 @@ describe("frame temporaries", () => {
     expect(temps.length(l)).toBe("hp: 37".length);
     expect(temps.length(temps.label(HP, 1e21))).toBe("hp: 1e+21".length);
     expect(() => temps.read(l)).toThrow(/a string, not a record/);
-    runtime.update(0);
+    endFrame();
   });
 
   it("end with their frame: an old handle is refused, the objects become Proto garbage", () => {
-    runtime.update(0);
+    endFrame();
     runtime.collect();
     const before = runtime.stats().liveObjects;
     let last = 0;
@@ -44,7 +48,7 @@ describe("frame temporaries", () => {
     expect(temps.count).toBe(5000);
     runtime.collect();
     expect(runtime.stats().liveObjects).toBeGreaterThanOrEqual(before + 5000);
-    runtime.update(0);
+    endFrame();
     expect(temps.count).toBe(0);
     expect(() => temps.read(last)).toThrow(/not a temporary of this frame/);
     runtime.collect();
@@ -57,7 +61,7 @@ describe("frame temporaries", () => {
     temps.io[1] = 8;
     temps.io[2] = 7;
     const token = temps.keep(temps.record(EVENT));
-    runtime.update(0);
+    endFrame();
     runtime.collect();
     const kept = runtime.open(token);
     expect([kept.get("kind"), kept.get("from"), kept.get("amount")]).toEqual([9, 8, 7]);
@@ -72,7 +76,7 @@ describe("frame temporaries", () => {
         temps.read(v);
         if (i % 10 === 0) temps.length(temps.label(HP, i));
       }
-      runtime.update(0);
+      endFrame();
     };
     const inJs = () => {
       sink.length = 0;
@@ -80,7 +84,7 @@ describe("frame temporaries", () => {
         sink.push({ x: i, y: -i });
         if (i % 10 === 0) sink.push(`hp: ${i}`);
       }
-      runtime.update(0);
+      endFrame();
     };
     const perFrame = (frame: () => void) => {
       for (let i = 0; i < 300; i++) frame();

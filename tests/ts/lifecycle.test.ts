@@ -1,179 +1,197 @@
-// tests/ts/lifecycle.test.ts — entities come and go cleanly: a spawn that fails leaves
-// nothing behind (no orphan that is updated every frame and that nobody can destroy), and
-// destroying is idempotent (a destroy hook that destroys its own entity again frees the
-// slot once). The same for the engine bridge's spawn, attach and despawn.
+// tests/ts/lifecycle.test.ts — entities come and go cleanly: a spawn whose init hook (or
+// setup) fails leaves nothing behind (no orphan that is updated every frame and that nobody
+// can remove), despawning runs the destroy hook once (even when it despawns its own entity
+// again) and removes the entity even when the hook throws; an entity spawned during a frame
+// first runs in the next one.
 import { observe, onAdd, onRemove } from "bitecs";
 import { describe, expect, it } from "vitest";
-import { BridgeWorld } from "../../engine-bridge/index.ts";
-import { Runtime } from "../../scripting/index.ts";
+import {
+  type BehaviourDef,
+  BridgeWorld,
+  DeadEntityError,
+  defineBehaviour,
+  defineComponent,
+  FrameDriver,
+  ScriptError,
+} from "../../engine-bridge/index.ts";
 import { follower, Position, Velocity } from "./fixtures/bridge-scripts.ts";
 
 const FIXTURE = new URL("./fixtures/bridge-scripts.ts", import.meta.url).href;
 
-describe("a behaviour's spawn() whose init throws", () => {
-  it("is rolled back fully and rethrows: no entity is left, counted or updated", () => {
-    const runtime = new Runtime();
-    let failInit = true;
+const Body = defineComponent("LifeBody", { x: "f64", n: "f64" });
+
+function mainWorld(...defs: BehaviourDef[]): BridgeWorld {
+  const w = new BridgeWorld({ capacity: 16 });
+  for (const def of defs) w.addBehaviour(def);
+  return w;
+}
+
+describe("a spawn whose init hook throws", () => {
+  it("is rolled back fully and rethrows: no entity, token or behaviour row is left, nothing is updated", () => {
     let updates = 0;
-    const Fragile = runtime.defineBehaviour({
+    const Fragile = defineBehaviour({
       name: "fragile",
-      state: { x: "f64" },
+      uses: [Body],
       init(self) {
-        self.x = 7;
-        if (failInit) throw new Error("init fails");
+        if (self.x === 1) throw new Error("init fails");
       },
       update() {
         updates++;
       },
     });
-    expect(() => Fragile.spawn({}, { x: 1 })).toThrow("init fails");
-    expect(Fragile.count).toBe(0);
-    expect(Fragile.slots).toEqual([]);
-    expect(Fragile.entities()).toEqual([]);
-    runtime.update(1 / 60);
+    const w = mainWorld(Fragile);
+    const tokens = w.runtime.stats().sharedTokens;
+    expect(() => w.spawn(Fragile, { x: 1 })).toThrow("init fails");
+    expect(w.entityCount).toBe(0);
+    expect(w.count(Fragile)).toBe(0);
+    expect(w.runtime.stats().sharedTokens).toBe(tokens);
+    expect(Array.from(w.behaviourIds).every((id) => id === 0)).toBe(true);
+    const driver = new FrameDriver(w, { observeV8Gc: false });
+    driver.step(1 / 60);
     expect(updates).toBe(0);
-    failInit = false;
-    const e = Fragile.spawn();
-    expect(e.self.slot).toBe(0);
-    expect(Fragile.columns.x[0]).toBe(7);
-    runtime.update(1 / 60);
+    const ok = w.spawn(Fragile, { x: 2 });
+    driver.step(1 / 60);
     expect(updates).toBe(1);
+    expect(w.behaviourOf(ok)).toBe(Fragile);
   });
 
-  it("is rolled back when it happens inside another entity's update", () => {
-    const runtime = new Runtime();
-    const Fragile = runtime.defineBehaviour({
+  it("queued from another entity's update becomes a ScriptError of that frame, and no entity", () => {
+    const Fragile = defineBehaviour({
       name: "fragile",
+      uses: [Body],
       init() {
         throw new Error("init fails");
       },
     });
-    const errors: unknown[] = [];
-    const Spawner = runtime.defineBehaviour({
+    const Spawner = defineBehaviour({
       name: "spawner",
-      update() {
-        try {
-          Fragile.spawn();
-        } catch (error) {
-          errors.push(error);
-        }
+      uses: [Body],
+      update(_self, _dt, ctx) {
+        ctx.spawn(Fragile, { x: 5 });
       },
     });
-    Spawner.spawn();
-    Spawner.spawn();
-    runtime.update(1 / 60);
-    expect(errors).toHaveLength(2);
-    expect(Fragile.count).toBe(0);
+    const w = mainWorld(Fragile, Spawner);
+    w.spawn(Spawner);
+    const driver = new FrameDriver(w, { observeV8Gc: false });
+    const record = driver.step(1 / 60);
+    expect(record.errors).toHaveLength(1);
+    expect(record.errors[0]).toBeInstanceOf(ScriptError);
+    expect(record.errors[0]?.message).toMatch(
+      /behaviour 'fragile' threw in init\(\) of entity \d+.*init fails/,
+    );
+    expect(w.entityCount).toBe(1);
+    expect(w.count(Fragile)).toBe(0);
   });
 
-  it("does not run the destroy method of the entity that never was", () => {
-    const runtime = new Runtime();
-    let destroys = 0;
-    const Fragile = runtime.defineBehaviour({
+  it("does not run the destroy hook of the entity that never was", () => {
+    let destroyed = 0;
+    const Fragile = defineBehaviour({
       name: "fragile",
+      uses: [Body],
       init() {
         throw new Error("init fails");
       },
       destroy() {
-        destroys++;
+        destroyed++;
       },
     });
-    expect(() => Fragile.spawn()).toThrow("init fails");
-    expect(destroys).toBe(0);
+    const w = mainWorld(Fragile);
+    expect(() => w.spawn(Fragile)).toThrow("init fails");
+    expect(destroyed).toBe(0);
   });
 });
 
-describe("entity.destroy()", () => {
-  it("is idempotent when the destroy method destroys its own entity again: the slot is freed once", () => {
-    const runtime = new Runtime();
-    let destroys = 0;
-    const Reentrant = runtime.defineBehaviour({
-      name: "reentrant",
-      state: { x: "f64" },
+describe("despawn", () => {
+  it("runs the destroy hook once, even when the hook despawns its own entity again, and frees the id once", () => {
+    let destroyed = 0;
+    let w: BridgeWorld;
+    const Selfish = defineBehaviour({
+      name: "selfish",
+      uses: [Body],
       destroy(self) {
-        destroys++;
-        self.entity.destroy();
+        destroyed++;
+        w.despawn(self.eid);
       },
     });
-    const a = Reentrant.spawn({}, { x: 1 });
-    const b = Reentrant.spawn({}, { x: 2 });
-    a.destroy();
-    a.destroy();
-    expect(destroys).toBe(1);
-    expect(a.alive).toBe(false);
-    const c = Reentrant.spawn();
-    const d = Reentrant.spawn();
-    expect(c.self.slot).toBe(0);
-    expect(d.self.slot).toBe(2);
-    expect([b, c, d].map((e) => e.self.slot).every((slot) => slot >= 0)).toBe(true);
-    expect(Reentrant.count).toBe(3);
+    w = mainWorld(Selfish);
+    const a = w.spawn(Selfish);
+    w.despawn(a);
+    expect(destroyed).toBe(1);
+    expect(() => w.despawn(a)).toThrow(DeadEntityError);
+    expect(destroyed).toBe(1);
+    const b = w.spawn(Selfish);
+    const c = w.spawn(Selfish);
+    expect(b).not.toBe(c);
+    expect(w.entityCount).toBe(2);
   });
 
-  it("destroys the entity even when the destroy method throws, and rethrows", () => {
-    const runtime = new Runtime();
-    const Failing = runtime.defineBehaviour({
-      name: "failing",
+  it("removes the entity even when the destroy hook throws, and rethrows", () => {
+    const Faulty = defineBehaviour({
+      name: "faulty",
+      uses: [Body],
       destroy() {
         throw new Error("destroy fails");
       },
     });
-    const e = Failing.spawn();
-    expect(() => e.destroy()).toThrow("destroy fails");
-    expect(e.alive).toBe(false);
-    expect(Failing.count).toBe(0);
-    e.destroy();
-    expect(Failing.spawn().self.slot).toBe(0);
+    const w = mainWorld(Faulty);
+    const tokens = w.runtime.stats().sharedTokens;
+    const a = w.spawn(Faulty);
+    expect(() => w.despawn(a)).toThrow("destroy fails");
+    expect(w.alive(a)).toBe(false);
+    expect(w.count(Faulty)).toBe(0);
+    expect(w.runtime.stats().sharedTokens).toBe(tokens);
+  });
+
+  it("queued by a script reports a throwing destroy hook as a ScriptError and removes the entity", () => {
+    const Faulty = defineBehaviour({
+      name: "faulty",
+      uses: [Body],
+      update(self, _dt, ctx) {
+        ctx.despawn(self.eid);
+      },
+      destroy() {
+        throw new Error("destroy fails");
+      },
+    });
+    const w = mainWorld(Faulty);
+    const a = w.spawn(Faulty);
+    const record = new FrameDriver(w, { observeV8Gc: false }).step(1 / 60);
+    expect(record.errors.map((e) => e.message)).toEqual([
+      `behaviour 'faulty' threw in destroy() of entity ${a} on the main thread: destroy fails`,
+    ]);
+    expect(w.alive(a)).toBe(false);
   });
 });
 
-describe("an entity spawned during update()", () => {
-  it("runs from the next frame, also in a behaviour that updates later in the same frame", () => {
-    const runtime = new Runtime();
-    const spawned: { self: { n: number } }[] = [];
-    let Late: ReturnType<typeof defineLate> | undefined;
-    const Spawner = runtime.defineBehaviour({
-      name: "spawner",
-      update() {
-        if (Late !== undefined && spawned.length === 0) spawned.push(Late.spawn());
-      },
-    });
-    function defineLate() {
-      return runtime.defineBehaviour({
-        name: "late",
-        state: { n: "f64" },
-        update(self) {
-          self.n += 1;
-        },
-      });
-    }
-    Late = defineLate();
-    Spawner.spawn();
-    runtime.update(1 / 60);
-    expect(spawned).toHaveLength(1);
-    expect(spawned[0]?.self.n).toBe(0);
-    runtime.update(1 / 60);
-    expect(spawned[0]?.self.n).toBe(1);
-  });
-
-  it("runs from the next frame in its own behaviour, and one spawned between frames runs in the next", () => {
-    const runtime = new Runtime();
-    let children = 0;
-    const Cell = runtime.defineBehaviour({
-      name: "cell",
-      state: { n: "f64" },
+describe("an entity spawned during a frame", () => {
+  it("runs its first update in the next frame, whichever behaviour spawned it and whichever updates first", () => {
+    const Child = defineBehaviour({
+      name: "child",
+      uses: [Body],
       update(self) {
         self.n += 1;
-        if (children++ === 0) Cell.spawn();
       },
     });
-    const first = Cell.spawn();
-    runtime.update(1 / 60);
-    expect(first.self.n).toBe(1);
-    const [, child] = Cell.entities();
-    expect(child?.self.n).toBe(0);
-    const between = Cell.spawn();
-    runtime.update(1 / 60);
-    expect([first.self.n, child?.self.n, between.self.n]).toEqual([2, 1, 1]);
+    // Child is registered first, so its entities update before Parent's in a frame: a child
+    // queued in frame 1 still first runs in frame 2 (spawns apply at frame end).
+    const Parent = defineBehaviour({
+      name: "parent",
+      uses: [Body],
+      update(self, _dt, ctx) {
+        self.n += 1;
+        if (self.n === 1) ctx.spawn(Child);
+      },
+    });
+    const w = mainWorld(Child, Parent);
+    const parent = w.spawn(Parent);
+    const driver = new FrameDriver(w, { observeV8Gc: false });
+    driver.step(1 / 60);
+    const child = w.entityCount === 2 ? parent + 1 : -1;
+    expect(w.store(Body).n[child]).toBe(0);
+    const between = w.spawn(Child);
+    expect(w.store(Body).n[between]).toBe(0);
+    driver.step(1 / 60);
+    expect([w.store(Body).n[parent], w.store(Body).n[child], w.store(Body).n[between]]).toEqual([2, 1, 1]);
   });
 });
 

@@ -4,10 +4,12 @@
 // This file makes the process runtime with a 32 MiB heap limit (vitest runs each file in its
 // own process), so it must be the first Runtime of its process.
 import { describe, expect, it } from "vitest";
+import { BridgeWorld, defineBehaviour, defineComponent, FrameDriver } from "../../engine-bridge/index.ts";
 import { loadAddon, type ProtoObject, Runtime } from "../../scripting/index.ts";
 
 const runtime = new Runtime({ heapLimitMb: 32 });
 const addon = loadAddon();
+const Scratch = defineComponent("Scratch", { x: "f64" });
 
 type Gc = () => void;
 const gc = (globalThis as { gc?: Gc }).gc as Gc;
@@ -52,24 +54,21 @@ describe("native memory and V8", () => {
     // memory and reclaimed before failing, the dead wrappers pinned their objects until
     // the heap was full (frame ~400 here) and every later frame threw OutOfMemory.
     let made = 0;
-    const Temp = runtime.defineBehaviour({
+    const Temp = defineBehaviour({
       name: "temporaries",
-      state: { x: "f64" },
+      uses: [Scratch],
       update(self) {
         const o = runtime.object({ a: self.x, b: 1, c: 2, d: 3, e: 4, f: 5, g: 6, h: 7 });
         self.x += (o.get("b") as number) * 0;
         made++;
       },
     });
-    for (let i = 0; i < 500; i++) Temp.spawn();
+    const world = new BridgeWorld({ capacity: 500 });
+    world.addBehaviour(Temp);
+    for (let i = 0; i < 500; i++) world.spawn(Temp);
+    const driver = new FrameDriver(world, { observeV8Gc: false });
     const errors: unknown[] = [];
-    for (let frame = 0; frame < 1000; frame++) {
-      try {
-        runtime.update(1 / 60);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
+    for (let frame = 0; frame < 1000; frame++) errors.push(...driver.step(1 / 60).errors);
     expect(errors).toEqual([]);
     expect(made).toBe(500_000);
     expect(runtime.stats().heapBytes).toBeLessThanOrEqual(32 * 2 ** 20);

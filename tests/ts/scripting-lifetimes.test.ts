@@ -2,6 +2,7 @@
 // lives while its wrapper does and becomes collectable after; a column's block
 // returns to Proto once its last view is gone. Needs --expose-gc (vitest.config.ts).
 import { describe, expect, it } from "vitest";
+import { BridgeWorld, defineBehaviour } from "../../engine-bridge/index.ts";
 import { type ProtoObject, Runtime } from "../../scripting/index.ts";
 
 const runtime = new Runtime();
@@ -77,13 +78,21 @@ describe("lifetimes", () => {
     expect(freed).toBe(true);
   });
 
-  it("lets a destroyed entity's Proto object be collected", async () => {
-    const Mover = runtime.defineBehaviour({ name: "lifetime-mover", params: { speed: 1 } });
-    const entities = Array.from({ length: 500 }, () => Mover.spawn());
+  it("lets a despawned entity's Proto object be collected", () => {
+    const world = new BridgeWorld({ capacity: 500 });
+    const Mover = defineBehaviour({ name: "lifetimeMover", params: { speed: 1 } });
+    world.addBehaviour(Mover);
     runtime.collect();
-    const held = runtime.stats().wrappers;
-    for (const e of entities) e.destroy();
-    const released = await collectJsUntil(() => runtime.stats().wrappers < held - 400);
-    expect(released).toBe(true);
+    const before = runtime.stats();
+    const entities = Array.from({ length: 500 }, () => world.spawn(Mover, {}, { speed: 2 }));
+    runtime.collect();
+    const held = runtime.stats();
+    expect(held.sharedTokens).toBe(before.sharedTokens + 500);
+    expect(held.liveObjects).toBeGreaterThan(before.liveObjects + 400);
+    for (const e of entities) world.despawn(e);
+    runtime.collect();
+    const after = runtime.stats();
+    expect(after.sharedTokens).toBe(before.sharedTokens);
+    expect(after.liveObjects).toBeLessThan(held.liveObjects - 400);
   });
 });

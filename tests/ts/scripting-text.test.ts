@@ -3,6 +3,7 @@
 // the UTF-16 index, wherever the text goes (names, symbol values, ProtoStrings), both in
 // the scripting layer and in the addon itself. Surrogate pairs are ordinary characters.
 import { describe, expect, it } from "vitest";
+import { BridgeWorld, defineBehaviour } from "../../engine-bridge/index.ts";
 import { loadAddon, Runtime } from "../../scripting/index.ts";
 
 const runtime = new Runtime();
@@ -59,18 +60,28 @@ describe("lone surrogates", () => {
     expect(() => s.equals(HIGH)).toThrow("equals(other): other has a lone surrogate at index 0");
   });
 
-  it("are refused in behaviour names, parameter values and spawn overrides", () => {
-    expect(() => runtime.defineBehaviour({ name: `b${HIGH}` })).toThrow(
-      "defineBehaviour(definition): definition.name has a lone surrogate at index 1",
+  it("are refused in behaviour names, parameter values, spawn overrides and live tuning", () => {
+    expect(() => defineBehaviour({ name: `b${HIGH}` })).toThrow(
+      "defineBehaviour(spec): spec.name: expected an identifier not starting with '__', got \"b\\ud800\"",
     );
-    expect(() => runtime.defineBehaviour({ name: "tagged", params: { tag: LOW } })).toThrow(
-      "defineBehaviour(definition): definition.params.tag has a lone surrogate at index 0",
+    expect(() => defineBehaviour({ name: "tagged", params: { tag: LOW } })).toThrow(
+      "defineBehaviour(spec): behaviour 'tagged': parameter 'tag' has a lone surrogate at index 0",
     );
-    const Labelled = runtime.defineBehaviour({ name: "labelled", params: { label: "x" } });
-    expect(() => Labelled.spawn({ label: HIGH })).toThrow(
-      "labelled.spawn(overrides): overrides.label has a lone surrogate at index 0",
+    const Labelled = defineBehaviour({ name: "labelled", params: { label: "x" } });
+    const world = new BridgeWorld({ capacity: 4 });
+    world.addBehaviour(Labelled);
+    expect(() => world.spawn(Labelled, {}, { label: HIGH })).toThrow(
+      "spawn(behaviour, init, overrides): overrides.label has a lone surrogate at index 0",
     );
-    expect(Labelled.count).toBe(0);
+    expect(world.count(Labelled)).toBe(0);
+    expect(() => world.setParam(Labelled, "label", LOW)).toThrow(
+      "setParam(behaviour, name, value): value has a lone surrogate at index 0",
+    );
+    const e = world.spawn(Labelled);
+    expect(() => world.setOverride(e, "label", HIGH)).toThrow(
+      "setOverride(entity, name, value): value has a lone surrogate at index 0",
+    );
+    expect(world.object(e).get("label")).toBe("x");
   });
 
   it("are refused by the addon itself, naming the argument and the UTF-16 index", () => {
