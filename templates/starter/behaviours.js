@@ -1,8 +1,8 @@
 // The game's one behaviour: wanderers drift, turn a little at random and bounce off the
-// edges. The world loads this file by path (world.loadScripts), so it runs the same on the
+// edges. The world loads this file by path (world.loadBehaviours), so it runs the same on the
 // main thread or in worker threads; `speed` and `turn` live on the behaviour's prototype
 // and an entity may override them.
-import { defineComponent, defineScript, hashRandom } from "proto/engine-bridge";
+import { defineBehaviour, defineComponent, hashRandom } from "proto/engine-bridge";
 
 /** Position and velocity, as Proto columns that bitECS systems and the renderer read too. */
 export const Body = defineComponent("Body", { x: "f64", y: "f64", vx: "f64", vy: "f64" });
@@ -10,7 +10,7 @@ export const Body = defineComponent("Body", { x: "f64", y: "f64", vx: "f64", vy:
 export const WIDTH = 0;
 export const HEIGHT = 1;
 
-export const wanderer = defineScript({
+export const wanderer = defineBehaviour({
   name: "wanderer",
   uses: [Body],
   params: { speed: 60, turn: 3 },

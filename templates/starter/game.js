@@ -7,7 +7,7 @@ export const WORLD = { width: 960, height: 540 };
 
 export async function createGame(entities = 2000) {
   const world = new BridgeWorld({ capacity: entities });
-  await world.loadScripts(new URL("./behaviours.js", import.meta.url));
+  await world.loadBehaviours(new URL("./behaviours.js", import.meta.url));
   world.globals[WIDTH] = WORLD.width;
   world.globals[HEIGHT] = WORLD.height;
   for (let i = 0; i < entities; i++) {
