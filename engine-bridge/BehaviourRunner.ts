@@ -16,14 +16,10 @@ import {
   type AnyHooks,
   type BehaviourContext,
   type BehaviourDef,
-  type BehaviourParams,
   type EntityList,
-  type Fields,
   HOOKS,
   isBehaviourDef,
-  type NumericParams,
   numericParams,
-  type SpawnInit,
 } from "./Behaviour.ts";
 import { CommandBuffer, OUTSIDE_UPDATE } from "./CommandBuffer.ts";
 import { CommandQueue } from "./CommandQueue.ts";
@@ -78,6 +74,11 @@ export class BehaviourRunner implements BehaviourContext {
   readonly thread: number;
   readonly globals: Float64Array;
   readonly queue: CommandQueue;
+  // The commands of BehaviourContext: this thread's queue's.
+  readonly spawn: CommandQueue["spawn"];
+  readonly despawn: CommandQueue["despawn"];
+  readonly add: CommandQueue["add"];
+  readonly remove: CommandQueue["remove"];
   readonly temps: FrameTemps = frameTemps();
   /** True if some behaviour has a commit hook. */
   hasCommit = false;
@@ -107,6 +108,11 @@ export class BehaviourRunner implements BehaviourContext {
     this.#code = code;
     this.globals = columns.globals;
     this.queue = new CommandQueue(columns.stores, buffer, true);
+    const queue = this.queue;
+    this.spawn = queue.spawn.bind(queue);
+    this.despawn = queue.despawn.bind(queue);
+    this.add = queue.add.bind(queue);
+    this.remove = queue.remove.bind(queue);
     this.#objectTokens = new Float64Array(columns.tokens.length);
   }
 
@@ -304,30 +310,6 @@ export class BehaviourRunner implements BehaviourContext {
   resolve(handle: number): number {
     checkEntityRef(handle, "resolve(handle)");
     return liveRow(this.#columns.generations, handle, this.#alive, "resolve(handle)");
-  }
-
-  spawn<C extends readonly ComponentDef[], P extends BehaviourParams>(
-    behaviour: BehaviourDef<C, P>,
-    init?: Partial<Fields<C>>,
-    overrides?: Partial<NumericParams<P>>,
-  ): SpawnInit<C, P> {
-    return this.queue.spawn(behaviour, init, overrides);
-  }
-
-  despawn(entity: number): void {
-    this.queue.despawn(entity);
-  }
-
-  add<S extends Schema>(
-    entity: number,
-    component: ComponentDef<S>,
-    init?: Partial<{ [K in keyof S]: number }>,
-  ): void {
-    this.queue.add(entity, component, init);
-  }
-
-  remove(entity: number, component: ComponentDef): void {
-    this.queue.remove(entity, component);
   }
 
   // One class per behaviour per thread: accessors close over this thread's typed arrays,

@@ -8,7 +8,7 @@
 // reads the `__code` cells once a frame (BehaviourRunner.refreshCode): that is how a hot
 // reload reaches the main thread and every worker in the same frame.
 import { randomUUID } from "node:crypto";
-import type { ProtoObject, ProtoValue, Runtime } from "../scripting/index.ts";
+import type { ProtoObject, ProtoValue } from "../scripting/index.ts";
 import { describe } from "../scripting/object.ts";
 import { type AnyHooks, type BehaviourDef, isBehaviourDef, numericParams, paramKind } from "./Behaviour.ts";
 import type { Store } from "./Component.ts";
@@ -74,14 +74,11 @@ export class Behaviours {
   /** This thread's code table: code id → hooks. */
   readonly code = new Map<number, AnyHooks>();
   #nextCode = 1;
-  readonly #runtime: Runtime;
   readonly #stores: Stores;
-  readonly #capacity: number;
 
-  constructor(runtime: Runtime, stores: Stores, capacity: number) {
-    this.#runtime = runtime;
+  /** Behaviours over `stores` (their runtime, world and capacity). */
+  constructor(stores: Stores) {
     this.#stores = stores;
-    this.#capacity = capacity;
   }
 
   /** The entry of behaviour `id` (1-based), if any. */
@@ -113,10 +110,10 @@ export class Behaviours {
     const mutable = { __code: codeId, ...def.ownParams };
     const prototype =
       parent === undefined
-        ? this.#runtime.object(attributes, { mutable })
+        ? this.#stores.runtime.object(attributes, { mutable })
         : parent.prototype.extend(attributes, { mutable });
     const numeric = numericParams(def);
-    const params = numeric.map(() => this.#runtime.column("f64", this.#capacity + 1));
+    const params = numeric.map(() => this.#stores.runtime.column("f64", this.#stores.capacity + 1));
     const entry: BehaviourEntry = {
       id: this.list.length + 1,
       def,
@@ -129,7 +126,7 @@ export class Behaviours {
       numeric,
       defaults: numeric.map((p) => prototype.get(p) as number),
       params,
-      paramTokens: params.map((c) => this.#runtime.shareColumn(c)),
+      paramTokens: params.map((c) => this.#stores.runtime.shareColumn(c)),
       tag: {},
       stores,
       fieldArrays: def.fields.map(
@@ -138,7 +135,7 @@ export class Behaviours {
             f.name
           ] as Float64Array,
       ),
-      overridden: new Uint8Array((this.#capacity + 1) * numeric.length),
+      overridden: new Uint8Array((this.#stores.capacity + 1) * numeric.length),
       valueOverrides: new Map(),
       count: 0,
       parked: undefined,

@@ -28,15 +28,16 @@ import { BehaviourRunner } from "./BehaviourRunner.ts";
 import { type BehaviourEntry, Behaviours } from "./Behaviours.ts";
 import { CommandBuffer, OUTSIDE_UPDATE } from "./CommandBuffer.ts";
 import { CommandQueue } from "./CommandQueue.ts";
-import { CommandApplier, type CommandTarget } from "./Commands.ts";
+import { CommandApplier } from "./Commands.ts";
 import type { ComponentDef, Schema, Store } from "./Component.ts";
 import { EntityObjects } from "./EntityObjects.ts";
 import { CapacityError, checkEntityRef } from "./errors.ts";
 import { handleOf, liveRow, retire } from "./handles.ts";
-import { fieldValues, Lifecycle } from "./Lifecycle.ts";
+import { Lifecycle } from "./Lifecycle.ts";
 import { Loader, type WorldLayout } from "./Loader.ts";
-import type { ComponentEntry } from "./Stores.ts";
 import { Stores } from "./Stores.ts";
+import { Tuning } from "./Tuning.ts";
+import { fieldValues } from "./values.ts";
 
 export type { WorldLayout } from "./Loader.ts";
 
@@ -70,7 +71,7 @@ function checkCount(value: unknown, name: string, max: number): number {
  * during a frame go through command buffers (see FrameDriver); outside a frame, call
  * spawn(), despawn(), attach()… directly.
  */
-export class BridgeWorld implements CommandTarget {
+export class BridgeWorld {
   /** The bitECS world: use it with bitECS's own query, addComponent, removeEntity, observe. */
   readonly ecs: World;
   /** Maximum number of live entities (fixed). */
@@ -97,7 +98,9 @@ export class BridgeWorld implements CommandTarget {
   readonly #index: ReturnType<typeof createEntityIndex>;
   readonly #queue: CommandQueue;
   readonly #applier: CommandApplier;
-  readonly #lifecycle: Lifecycle;
+  /** @internal */
+  readonly lifecycle: Lifecycle;
+  readonly #tuning: Tuning;
   readonly #loader: Loader;
 
   constructor(options: BridgeWorldOptions) {
@@ -118,7 +121,7 @@ export class BridgeWorld implements CommandTarget {
     this.generations = this.runtime.column("u32", capacity + 1);
     this.globals = this.runtime.column("f64", globals);
     this.stores = new Stores(this.runtime, this.ecs, capacity);
-    this.behaviours = new Behaviours(this.runtime, this.stores, capacity);
+    this.behaviours = new Behaviours(this.stores);
     this.objects = new EntityObjects(this.runtime, capacity);
     const columns = {
       stores: this.stores.byName,
@@ -135,7 +138,8 @@ export class BridgeWorld implements CommandTarget {
     this.#queue = new CommandQueue(this.stores.byName, system, false);
     this.commands = this.#queue;
     this.#applier = new CommandApplier(capacity);
-    this.#lifecycle = new Lifecycle(this);
+    this.lifecycle = new Lifecycle(this);
+    this.#tuning = new Tuning(this);
     this.#loader = new Loader(this);
   }
 
@@ -226,17 +230,13 @@ export class BridgeWorld implements CommandTarget {
    * not override it (in this behaviour and in those extending it) sees it from now on.
    */
   setParam(behaviour: BehaviourDef | string, name: string, value: ProtoValue): void {
-    this.#lifecycle.setParam(
-      this.behaviours.entry(behaviour, "setParam(behaviour, name, value)"),
-      name,
-      value,
-    );
+    this.#tuning.setParam(this.behaviours.entry(behaviour, "setParam(behaviour, name, value)"), name, value);
   }
 
   /** Live tuning: a new override for one entity's parameter (undefined: back to the default). */
   setOverride(entity: number, name: string, value: ProtoValue | undefined): void {
     const where = "setOverride(entity, name, value)";
-    this.#lifecycle.setOverride(this.#row(entity, where), name, value, where);
+    this.#tuning.setOverride(this.#row(entity, where), name, value, where);
   }
 
   // ---- entities ---------------------------------------------------------------------
@@ -251,7 +251,7 @@ export class BridgeWorld implements CommandTarget {
     init?: Partial<Fields<C>>,
     overrides?: Partial<{ [K in keyof P]: ParamType<P[K]> }>,
   ): number {
-    return this.#lifecycle.spawn(behaviour, init, overrides);
+    return this.lifecycle.spawn(behaviour, init, overrides);
   }
 
   /** Spawns an entity with no components or behaviour (bitECS addEntity, capacity-checked). */
@@ -263,7 +263,7 @@ export class BridgeWorld implements CommandTarget {
   /** Removes an entity (id or handle): its destroy hook runs, its object and id are released. */
   despawn(entity: number): void {
     const eid = this.#row(entity, "despawn(entity)");
-    this.#lifecycle.afterHooks(() => this.#lifecycle.removeEntity(eid));
+    this.lifecycle.afterHooks(() => this.lifecycle.removeEntity(eid));
   }
 
   /** Makes a live entity that runs no behaviour run `behaviour` (adds missing components, runs init). */
@@ -273,7 +273,7 @@ export class BridgeWorld implements CommandTarget {
     overrides?: Partial<{ [K in keyof P]: ParamType<P[K]> }>,
   ): void {
     const where = "attach(entity, behaviour, overrides)";
-    this.#lifecycle.attach(
+    this.lifecycle.attach(
       this.#row(entity, where),
       this.behaviours.entry(behaviour, where),
       overrides,
@@ -285,7 +285,7 @@ export class BridgeWorld implements CommandTarget {
   detach(entity: number): void {
     const eid = this.#row(entity, "detach(entity)");
     const entry = this.behaviours.byId(this.behaviourIds[eid] as number);
-    if (entry !== undefined) this.#lifecycle.afterHooks(() => removeComponent(this.ecs, eid, entry.tag));
+    if (entry !== undefined) this.lifecycle.afterHooks(() => removeComponent(this.ecs, eid, entry.tag));
   }
 
   /** Adds a component (zeroed, then `init`: own fields only, numbers only) to a live entity. */
@@ -313,7 +313,7 @@ export class BridgeWorld implements CommandTarget {
   removeComponent(entity: number, component: ComponentDef): void {
     const eid = this.#row(entity, "removeComponent(entity, component)");
     this.store(component);
-    this.#lifecycle.afterHooks(() => this.removeRow(eid, this.stores.entry(component.name)));
+    this.lifecycle.afterHooks(() => this.lifecycle.removeComponent(eid, this.stores.entry(component.name)));
   }
 
   /** True if the live entity has the component. */
@@ -337,7 +337,7 @@ export class BridgeWorld implements CommandTarget {
 
   /** Drops every entity (destroy hooks run; the first error one throws is rethrown at the end). */
   clear(): void {
-    this.#lifecycle.afterHooks(() => {
+    this.lifecycle.afterHooks(() => {
       for (let eid = 1; eid < this.maxEid; eid++) if (entityExists(this.ecs, eid)) this.removeFromEcs(eid);
     });
   }
@@ -360,42 +360,6 @@ export class BridgeWorld implements CommandTarget {
     return this.#loader.layout();
   }
 
-  // ---- CommandTarget (Commands.ts) ----------------------------------------------------
-
-  /** @internal */
-  behaviourIdOf(eid: number): number {
-    return this.behaviourIds[eid] as number;
-  }
-  /** @internal */
-  despawnRow(eid: number, parking: boolean): void {
-    this.#lifecycle.removeEntity(eid, parking);
-  }
-  /** @internal */
-  addRow(eid: number, component: ComponentEntry, buffer: CommandBuffer, command: number): void {
-    addComponent(this.ecs, eid, component.store);
-    const arrays = component.arrays;
-    for (let p = buffer.valueStart(command), end = p + buffer.valueCountOf(command); p < end; p++)
-      (arrays[buffer.key(p)] as Float64Array)[eid] = buffer.valueAt(p);
-  }
-  /** @internal */
-  removeRow(eid: number, component: ComponentEntry): void {
-    const entry = this.behaviours.byId(this.behaviourIds[eid] as number);
-    if (entry?.def.uses.some((c) => c.name === component.def.name)) removeComponent(this.ecs, eid, entry.tag);
-    removeComponent(this.ecs, eid, component.store);
-  }
-  /** @internal */
-  spawnRow(entry: BehaviourEntry, buffer: CommandBuffer, command: number, parked: number): void {
-    this.#lifecycle.spawnFrom(entry, buffer, command, parked);
-  }
-  /** @internal */
-  dropParked(eid: number): void {
-    removeEntity(this.ecs, eid);
-  }
-  /** @internal */
-  takeHookErrors(errors: Error[]): void {
-    this.#lifecycle.takeErrors(errors);
-  }
-
   /** @internal Installs the behaviours the systems' queue can spawn. */
   installQueue(list: readonly { id: number; def: BehaviourDef }[]): void {
     this.#queue.setBehaviours(list);
@@ -409,7 +373,7 @@ export class BridgeWorld implements CommandTarget {
 
   /** @internal Registers the bitECS observer that stops an entity's behaviour when its tag goes. */
   observeTag(entry: BehaviourEntry): void {
-    observe(this.ecs, onRemove(entry.tag), (eid: number) => this.#lifecycle.stop(eid));
+    observe(this.ecs, onRemove(entry.tag), (eid: number) => this.lifecycle.stop(eid));
   }
 
   // The live row an id or handle names (TypeError, StaleEntityError or DeadEntityError).

@@ -4,34 +4,13 @@
 // Removals and changes go first, then spawns: a spawn may recycle an id freed this frame,
 // and no later command of the frame can then touch the new entity by mistake.
 
-import type { BehaviourEntry, Behaviours } from "./Behaviours.ts";
+import { removeEntity } from "bitecs";
+import type { BehaviourEntry } from "./Behaviours.ts";
+import type { BridgeWorld } from "./BridgeWorld.ts";
 import { type CommandBuffer, CommandMerge, mergedBuffer, mergedCommand, Op } from "./CommandBuffer.ts";
 import { CommandError, DeadEntityError, StaleEntityError } from "./errors.ts";
 import { HANDLE_SPAN, rowOf } from "./handles.ts";
-import type { ComponentEntry, Stores } from "./Stores.ts";
-
-/** @internal What applying commands needs of the world. */
-export interface CommandTarget {
-  readonly stores: Stores;
-  readonly behaviours: Behaviours;
-  readonly generations: Uint32Array;
-  /** The behaviour id of row `eid` (0: none). */
-  behaviourIdOf(eid: number): number;
-  /** True if row `eid` is a live entity. */
-  isAlive(eid: number): boolean;
-  /** Removes a live entity (or parks it for a spawn of its behaviour to reuse). */
-  despawnRow(eid: number, parking: boolean): void;
-  /** Adds a component with the command's values. */
-  addRow(eid: number, component: ComponentEntry, buffer: CommandBuffer, command: number): void;
-  /** Removes a component (detaching a behaviour that uses it). */
-  removeRow(eid: number, component: ComponentEntry): void;
-  /** Spawns the entity a spawn command describes, into a parked entity if one is given (> 0). */
-  spawnRow(entry: BehaviourEntry, buffer: CommandBuffer, command: number, parked: number): void;
-  /** Removes a parked entity no spawn reused. */
-  dropParked(eid: number): void;
-  /** Moves errors of init/destroy hooks run meanwhile into `errors`. */
-  takeHookErrors(errors: Error[]): void;
-}
+import type { ComponentEntry } from "./Stores.ts";
 
 /** @internal Applies merged command buffers; allocates nothing itself. */
 export class CommandApplier {
@@ -46,7 +25,7 @@ export class CommandApplier {
 
   /** Applies the first `n` of `buffers` and then `last`, adding each failure to `errors`. */
   apply(
-    world: CommandTarget,
+    world: BridgeWorld,
     buffers: readonly CommandBuffer[],
     n: number,
     last: CommandBuffer,
@@ -71,8 +50,8 @@ export class CommandApplier {
         if (op === Op.DESPAWN) {
           if (eid > 0 && this.#despawnStamp[eid] === stamp) continue;
           this.#check(world, ref, eid, "despawn command");
-          const behaviour = world.behaviours.byId(world.behaviourIdOf(eid));
-          world.despawnRow(eid, behaviour?.def.recycle === true);
+          const behaviour = world.behaviours.byId(world.behaviourIds[eid] as number);
+          world.lifecycle.removeEntity(eid, behaviour?.def.recycle === true);
           this.#despawnStamp[eid] = stamp;
         } else {
           const component = world.stores.list[buffer.ref(i)] as ComponentEntry;
@@ -83,15 +62,15 @@ export class CommandApplier {
           if (op === Op.ADD) {
             const problem = buffer.problemOf(i);
             if (problem !== undefined) throw new TypeError(`add '${component.def.name}' command${problem}`);
-            world.addRow(eid, component, buffer, i);
+            world.lifecycle.addComponent(eid, component, buffer, i);
           } else {
-            world.removeRow(eid, component);
+            world.lifecycle.removeComponent(eid, component);
           }
         }
       } catch (error) {
         errors.push(error instanceof Error ? error : new CommandError(String(error)));
       }
-      world.takeHookErrors(errors);
+      world.lifecycle.takeErrors(errors);
     }
     for (let k = 0; k < merge.count; k++) {
       const entry = order[k] as number;
@@ -106,11 +85,11 @@ export class CommandApplier {
           behaviour.parkedCount > 0
             ? ((behaviour.parked as Int32Array)[--behaviour.parkedCount] as number)
             : 0;
-        world.spawnRow(behaviour, buffer, i, parked);
+        world.lifecycle.spawnFrom(behaviour, buffer, i, parked);
       } catch (error) {
         errors.push(error instanceof Error ? error : new CommandError(String(error)));
       }
-      world.takeHookErrors(errors);
+      world.lifecycle.takeErrors(errors);
     }
     // Parked entities no spawn reused leave bitECS now.
     const list = world.behaviours.list;
@@ -119,7 +98,7 @@ export class CommandApplier {
       while (behaviour.parkedCount > 0) {
         const eid = (behaviour.parked as Int32Array)[--behaviour.parkedCount] as number;
         try {
-          world.dropParked(eid);
+          removeEntity(world.ecs, eid);
         } catch (error) {
           errors.push(error instanceof Error ? error : new CommandError(String(error)));
         }
@@ -127,7 +106,7 @@ export class CommandApplier {
     }
   }
 
-  #check(world: CommandTarget, ref: number, eid: number, what: string): void {
+  #check(world: BridgeWorld, ref: number, eid: number, what: string): void {
     if (eid < 0) throw new StaleEntityError(ref, ref % HANDLE_SPAN, what);
     if (!world.isAlive(eid)) throw new DeadEntityError(eid, what);
   }

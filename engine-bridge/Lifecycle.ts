@@ -7,13 +7,13 @@
 // removes its own entity again, and the entity is stopped even when destroy throws.
 import { addComponent, hasComponent, removeComponent } from "bitecs";
 import type { ProtoValue } from "../scripting/index.ts";
-import { describe, toNative } from "../scripting/object.ts";
-import { type BehaviourDef, paramKind } from "./Behaviour.ts";
 import type { BehaviourEntry } from "./Behaviours.ts";
 import type { BridgeWorld } from "./BridgeWorld.ts";
 import { CommandBuffer } from "./CommandBuffer.ts";
 import { ScriptError } from "./errors.ts";
 import { retire } from "./handles.ts";
+import type { ComponentEntry } from "./Stores.ts";
+import { checkOverrides, fieldValues } from "./values.ts";
 
 // An init hook's throw, told apart from the bridge's own errors while a start is undone.
 class InitError {
@@ -184,6 +184,23 @@ export class Lifecycle {
     }
   }
 
+  /** Adds a component with a command's values (an add command). */
+  addComponent(eid: number, component: ComponentEntry, buffer: CommandBuffer, command: number): void {
+    addComponent(this.#world.ecs, eid, component.store);
+    const arrays = component.arrays;
+    for (let p = buffer.valueStart(command), end = p + buffer.valueCountOf(command); p < end; p++)
+      (arrays[buffer.key(p)] as Float64Array)[eid] = buffer.valueAt(p);
+  }
+
+  /** Removes a component; removing one the entity's behaviour uses stops the behaviour first. */
+  removeComponent(eid: number, component: ComponentEntry): void {
+    const world = this.#world;
+    const entry = world.behaviours.byId(world.behaviourIds[eid] as number);
+    if (entry?.def.uses.some((c) => c.name === component.def.name))
+      removeComponent(world.ecs, eid, entry.tag);
+    removeComponent(world.ecs, eid, component.store);
+  }
+
   /** Removes a live entity (parks it instead when `parking` and its behaviour recycles). */
   removeEntity(eid: number, parking = false): void {
     if (this.#stopping[eid] === 1) return; // destroy removing its own entity again
@@ -217,57 +234,6 @@ export class Lifecycle {
         ),
       );
     }
-  }
-
-  /** Live tuning of a default (world.setParam). */
-  setParam(entry: BehaviourEntry, name: string, value: ProtoValue): void {
-    const where = "setParam(behaviour, name, value)";
-    const def = entry.def;
-    if (typeof name !== "string" || !Object.hasOwn(def.params, name))
-      throw new TypeError(
-        `${where}: behaviour '${def.name}' has no parameter ${typeof name === "string" ? JSON.stringify(name) : describe(name)}`,
-      );
-    if (!Object.hasOwn(def.ownParams, name)) {
-      let owner: BehaviourDef | null = def.parent;
-      while (owner !== null && !Object.hasOwn(owner.ownParams, name)) owner = owner.parent;
-      throw new TypeError(
-        `${where}: parameter '${name}' of '${def.name}' is inherited from '${owner?.name}': set it there`,
-      );
-    }
-    checkKind(def, name, value, where, "value");
-    entry.prototype.set(name, value);
-    const world = this.#world;
-    for (const d of world.behaviours.descendants(entry)) {
-      world.behaviours.refreshDefaults(d);
-      const j = d.numeric.indexOf(name);
-      if (j < 0) continue;
-      const column = d.params[j] as Float64Array;
-      const n = d.numeric.length;
-      const value = d.defaults[j] as number;
-      for (let eid = 1; eid < world.maxEid; eid++)
-        if (world.behaviourIds[eid] === d.id && d.overridden[eid * n + j] === 0) column[eid] = value;
-    }
-  }
-
-  /** Live tuning of one entity's override (world.setOverride); undefined removes it. */
-  setOverride(eid: number, name: string, value: ProtoValue | undefined, where: string): void {
-    const world = this.#world;
-    const entry = world.behaviours.byId(world.behaviourIds[eid] as number);
-    if (entry === undefined) throw new TypeError(`${where}: entity ${eid} runs no behaviour`);
-    const def = entry.def;
-    if (typeof name !== "string" || !Object.hasOwn(def.params, name))
-      throw new TypeError(
-        `${where}: behaviour '${def.name}' has no parameter ${typeof name === "string" ? JSON.stringify(name) : describe(name)}`,
-      );
-    if (value !== undefined) checkKind(def, name, value, where, "value");
-    const j = entry.numeric.indexOf(name);
-    const values = { ...entry.valueOverrides.get(eid) };
-    if (j >= 0) {
-      entry.overridden[eid * entry.numeric.length + j] = value === undefined ? 0 : 1;
-      if (value !== undefined) (entry.params[j] as Float64Array)[eid] = value as number;
-    } else if (value === undefined) delete values[name];
-    else values[name] = value;
-    world.objects.bind(eid, entry, undefined, 0, 0, values);
   }
 
   // A recycled despawn: stop the behaviour (destroy runs) and keep the entity, components
@@ -305,77 +271,4 @@ export class Lifecycle {
       cursor.eid = saved;
     }
   }
-}
-
-function checkKind(def: BehaviourDef, name: string, value: unknown, where: string, what: string): void {
-  const before = def.params[name];
-  if (
-    typeof before === "number"
-      ? typeof value !== "number"
-      : before !== null && paramKind(before) !== paramKind(value)
-  )
-    throw new TypeError(
-      `${where}: parameter '${name}' of '${def.name}' is a ${paramKind(before)}, got ${describe(value)}`,
-    );
-  toNative(value, where, what);
-}
-
-/**
- * @internal Overrides a caller gives: own keys only, each a parameter of the behaviour,
- * of its default's kind. Returns the numeric ones as [index in entry.numeric, value] and
- * the others as a fresh object.
- */
-export function checkOverrides(
-  entry: BehaviourEntry,
-  overrides: unknown,
-  where: string,
-): [[number, number][], Record<string, ProtoValue>] {
-  const numeric: [number, number][] = [];
-  const values: Record<string, ProtoValue> = {};
-  if (overrides === undefined) return [numeric, values];
-  if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides))
-    throw new TypeError(
-      `${where}: expected overrides to be an object of parameter values, got ${describe(overrides)}`,
-    );
-  const def = entry.def;
-  for (const key of Object.keys(overrides)) {
-    if (!Object.hasOwn(def.params, key))
-      throw new TypeError(`${where}: behaviour '${def.name}' has no parameter ${JSON.stringify(key)}`);
-    const value = (overrides as Record<string, unknown>)[key];
-    checkKind(def, key, value, where, `overrides.${key}`);
-    const j = entry.numeric.indexOf(key);
-    if (j >= 0) numeric.push([j, value as number]);
-    else values[key] = value as ProtoValue;
-  }
-  return [numeric, values];
-}
-
-/**
- * @internal The values a caller gives for named fields: own enumerable keys only, each a
- * known name with a number value, else a TypeError naming `where`. Inherited keys are never
- * read and no key is written to an object by name, so `{"__proto__": 7}` (from JSON.parse)
- * is an unknown field, not a prototype write.
- */
-export function fieldValues(
-  values: unknown,
-  known: (key: string) => boolean,
-  where: string,
-  what: string,
-  owner: string,
-  kind: string,
-): [string, number][] {
-  if (values === undefined) return [];
-  if (typeof values !== "object" || values === null || Array.isArray(values))
-    throw new TypeError(
-      `${where}: expected ${what} to be an object of ${kind} values, got ${describe(values)}`,
-    );
-  const out: [string, number][] = [];
-  for (const key of Object.keys(values)) {
-    if (!known(key)) throw new TypeError(`${where}: ${owner} has no ${kind} ${JSON.stringify(key)}`);
-    const value = (values as Record<string, unknown>)[key];
-    if (typeof value !== "number")
-      throw new TypeError(`${where}: expected ${what}.${key} to be a number, got ${describe(value)}`);
-    out.push([key, value]);
-  }
-  return out;
 }

@@ -19,8 +19,7 @@ export interface ComponentEntry {
   readonly def: ComponentDef;
   readonly store: Store;
   readonly fields: readonly FieldLayout[];
-  /** The field arrays in schema order (an add command's value key k is the k-th). */
-  readonly arrays: readonly Float64Array[];
+  readonly arrays: readonly Float64Array[]; // in schema order: an add command's key k is the k-th
 }
 
 /** @internal The component stores of one world. */
@@ -32,14 +31,15 @@ export class Stores {
   /** Bumped when a component is registered. */
   version = 0;
   readonly #entries = new Map<string, ComponentEntry>();
-  readonly #runtime: Runtime;
-  readonly #ecs: World;
-  readonly #capacity: number;
+
+  readonly runtime: Runtime;
+  readonly ecs: World;
+  readonly capacity: number;
 
   constructor(runtime: Runtime, ecs: World, capacity: number) {
-    this.#runtime = runtime;
-    this.#ecs = ecs;
-    this.#capacity = capacity;
+    this.runtime = runtime;
+    this.ecs = ecs;
+    this.capacity = capacity;
   }
 
   /** The store of `component`, registered on first use; two definitions may not share a name. */
@@ -59,9 +59,9 @@ export class Stores {
     const store: Record<string, Float64Array> = {};
     const fields: FieldLayout[] = [];
     for (const [name, type] of Object.entries(component.schema)) {
-      const column = this.#runtime.column(type, this.#capacity + 1);
+      const column = this.runtime.column(type, this.capacity + 1);
       store[name] = column as Float64Array;
-      fields.push({ name, type, token: this.#runtime.shareColumn(column) });
+      fields.push({ name, type, token: this.runtime.shareColumn(column) });
     }
     const frozen = Object.freeze(store) as unknown as Store<S>;
     const arrays = Object.values(store);
@@ -72,8 +72,8 @@ export class Stores {
     this.version++;
     // Every component starts zeroed (rows are recycled), and raw bitECS use past the
     // capacity is caught here rather than writing outside the columns.
-    const capacity = this.#capacity;
-    observe(this.#ecs, onAdd(frozen), (eid: number) => {
+    const capacity = this.capacity;
+    observe(this.ecs, onAdd(frozen), (eid: number) => {
       if (eid > capacity) throw new CapacityError(capacity, `adding '${component.name}' to entity ${eid}`);
       for (const column of arrays) column[eid] = 0;
     });

@@ -1,23 +1,22 @@
-// PlainSimulation: the NON-PROTO reference simulation. A plain-JS swarm of wanderers, seekers and
-// short-lived bullets over typed arrays — no Proto objects, no Proto GC — so the demo pipeline
-// (host, protocol, client, overlay, trace) runs end to end before the engine bridge exists, and
-// so Proto-backed runs have a baseline doing the same work the ordinary way.
+// PlainSimulation: the non-Proto baseline. A plain-JS swarm of wanderers, seekers and bullets
+// over typed arrays (no Proto objects, no Proto GC), doing the Proto side's work the ordinary
+// way: the behaviours' parameters (behaviours/swarm.ts), the firing times and target of
+// SwarmParams.ts, the neighbour grid and search of scripting/examples/swarm.ts.
 //
-// The same math as the Proto side (demos/host/behaviours/swarm.ts): lengths are
-// Math.sqrt(x * x + y * y) on both, not Math.hypot, which allocates in V8 11 (Node 20).
-//
-// Per step: scripts = steering (neighbour grid, seek, separation, wander, firing);
-// systems = integration, wrapping and bullet ageing; sync = the command buffer (despawns,
-// spawned bullets, population change toward the target count). Proto fields of the frame record
-// are zero; V8 GC pauses come from perf_hooks and are placed in their frames by the same
-// FrameRecorder the engine bridge uses (settle()), so both sides count a frame's GC alike.
+// Per step: scripts = steering (grid, seek, separation, wander, firing); systems =
+// integration, wrapping, bullet ageing; sync = despawns, spawned bullets and the population
+// change. Proto fields of the record are zero; V8 pauses are placed in their frames by the
+// same FrameRecorder the engine bridge uses, so both sides count a frame's GC alike.
 
 import type { FrameRecord } from "../../engine-bridge/FrameRecord.ts";
 import { FrameRecorder } from "../../engine-bridge/index.ts";
+import { buildGrid, createGrid, type SwarmGrid, separation } from "../../scripting/examples/swarm.ts";
 import { v8HeapUsed } from "../../scripting/v8.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
+import { seeker, wanderer } from "./behaviours/swarm.ts";
 import { FAST_SPEED_SCALE, type PopulationMix, populationMix, randomGenerator } from "./Population.ts";
 import type { EntitySnapshot, Simulation } from "./Simulation.ts";
+import { FIRING, targetX, targetY } from "./SwarmParams.ts";
 
 /** Options of {@link PlainSimulation}. */
 export interface PlainSimulationOptions {
@@ -43,14 +42,9 @@ export interface PlainSimulationOptions {
   game?: "swarm" | "heavy";
 }
 
-/** Swarm parameters (world units, seconds). One entity in ten overrides the speed. */
-const SEEKER_SPEED = 90;
-const WANDERER_SPEED = 40;
-const BULLET_SPEED = 260;
-const BULLET_LIFE_MS = 1200;
-const MAX_FORCE = 240;
-const SEPARATION_RADIUS = 12;
-const MAX_NEIGHBOURS = 8;
+// The swarm's parameters are the Proto behaviours' defaults (read once, at load).
+const { speed: wandererSpeed, maxForce } = wanderer.params;
+const { speed: seekerSpeed, radius, bulletSpeed, bulletLife } = seeker.params;
 
 /** The plain-JS reference swarm (no Proto). See the file comment for what each phase covers. */
 export class PlainSimulation implements Simulation {
@@ -85,14 +79,9 @@ export class PlainSimulation implements Simulation {
   private kind = new Uint8Array(0);
   private readonly kindCount = [0, 0, 0];
 
-  // Uniform grid for neighbour search (counting sort, rebuilt each step).
-  private readonly cellSize = SEPARATION_RADIUS;
-  private readonly cols: number;
-  private readonly rows: number;
-  private readonly cellStart: Int32Array;
-  private readonly cellNext: Int32Array;
-  private cellItems = new Int32Array(0);
-  private cellOf = new Int32Array(0);
+  private grid: SwarmGrid;
+  private gridIds = new Int32Array(0);
+  private readonly push = new Float64Array(2);
 
   // Command buffer, applied in the sync phase.
   private despawns = new Int32Array(0);
@@ -115,10 +104,7 @@ export class PlainSimulation implements Simulation {
       ...(options.observeV8Gc === false ? { observeV8Gc: false } : {}),
       ...(options.frameBudgetMs === undefined ? {} : { frameBudgetMs: options.frameBudgetMs }),
     });
-    this.cols = Math.ceil(this.world.width / this.cellSize);
-    this.rows = Math.ceil(this.world.height / this.cellSize);
-    this.cellStart = new Int32Array(this.cols * this.rows + 1);
-    this.cellNext = new Int32Array(this.cols * this.rows + 1);
+    this.grid = createGrid(Math.max(this.world.width, this.world.height), radius, 0);
     this.snapshot = { count: 0, x: this.x, y: this.y, kind: this.kind };
   }
 
@@ -242,42 +228,14 @@ export class PlainSimulation implements Simulation {
     }
   }
 
-  private buildGrid(): void {
-    const { cols, rows, cellSize, cellStart, x, y, kind, cellOf, cellItems } = this;
-    cellStart.fill(0);
-    for (let i = 0; i < this.count; i++) {
-      if (kind[i] === EntityKind.bullet) {
-        cellOf[i] = -1;
-        continue;
-      }
-      const cx = Math.min(cols - 1, Math.max(0, ((x[i] as number) / cellSize) | 0));
-      const cy = Math.min(rows - 1, Math.max(0, ((y[i] as number) / cellSize) | 0));
-      const cell = cy * cols + cx;
-      cellOf[i] = cell;
-      cellStart[cell + 1] = (cellStart[cell + 1] as number) + 1;
-    }
-    for (let c = 1; c < cellStart.length; c++) {
-      cellStart[c] = (cellStart[c] as number) + (cellStart[c - 1] as number);
-    }
-    // cellStart[c] is now where cell c's items begin; place each entity at its cell's next slot.
-    const next = this.cellNext;
-    next.set(cellStart);
-    for (let i = 0; i < this.count; i++) {
-      const cell = cellOf[i] as number;
-      if (cell < 0) continue;
-      const at = next[cell] as number;
-      next[cell] = at + 1;
-      cellItems[at] = i;
-    }
-  }
-
   private runScripts(dt: number, dtMs: number): void {
-    this.buildGrid();
-    const { x, y, vx, vy, kind, timer, speedScale, cols, rows, cellStart, cellItems, cellOf, random } = this;
+    const { x, y, vx, vy, kind, timer, speedScale, grid, gridIds, push, random } = this;
+    let n = 0; // the neighbour grid over wanderers and seekers
+    for (let i = 0; i < this.count; i++) if (kind[i] !== EntityKind.bullet) gridIds[n++] = i;
+    buildGrid(grid, x, y, gridIds, n);
     const t = this.timeMs / 1000;
-    const tx = this.world.width * (0.5 + 0.35 * Math.sin(t * 0.7));
-    const ty = this.world.height * (0.5 + 0.35 * Math.sin(t * 1.1 + 1));
-    const r2 = SEPARATION_RADIUS * SEPARATION_RADIUS;
+    const tx = targetX(t, this.world.width);
+    const ty = targetY(t, this.world.height);
     const bulletCap = this.mix().bullets;
     // Bullets that die this frame free their slots for seekers firing in it (as on the
     // Proto side, where a dying bullet's entity is recycled for a new one).
@@ -290,39 +248,16 @@ export class PlainSimulation implements Simulation {
       const py = y[i] as number;
       let ax = 0;
       let ay = 0;
-      const maxSpeed = (k === EntityKind.seeker ? SEEKER_SPEED : WANDERER_SPEED) * (speedScale[i] as number);
+      const maxSpeed = (k === EntityKind.seeker ? seekerSpeed : wandererSpeed) * (speedScale[i] as number);
       if (k === EntityKind.seeker) {
         const dx = tx - px;
         const dy = ty - py;
         const len = Math.sqrt(dx * dx + dy * dy) || 1;
         ax += (dx / len) * maxSpeed - (vx[i] as number);
         ay += (dy / len) * maxSpeed - (vy[i] as number);
-        // Separation from up to MAX_NEIGHBOURS neighbours in the 3 × 3 cells around.
-        const cell = cellOf[i] as number;
-        const cx = cell % cols;
-        const cy = (cell / cols) | 0;
-        let seen = 0;
-        for (let gy = Math.max(0, cy - 1); gy <= Math.min(rows - 1, cy + 1) && seen < MAX_NEIGHBOURS; gy++) {
-          for (
-            let gx = Math.max(0, cx - 1);
-            gx <= Math.min(cols - 1, cx + 1) && seen < MAX_NEIGHBOURS;
-            gx++
-          ) {
-            const c = gy * cols + gx;
-            for (let s = cellStart[c] as number, e = cellStart[c + 1] as number; s < e; s++) {
-              const j = cellItems[s] as number;
-              if (j === i) continue;
-              const ox = px - (x[j] as number);
-              const oy = py - (y[j] as number);
-              const d2 = ox * ox + oy * oy;
-              if (d2 > r2 || d2 === 0) continue;
-              const inv = (SEPARATION_RADIUS * maxSpeed) / d2;
-              ax += ox * inv;
-              ay += oy * inv;
-              if (++seen >= MAX_NEIGHBOURS) break;
-            }
-          }
-        }
+        separation(grid, x, y, i, radius, push);
+        ax += (push[0] as number) * radius * maxSpeed;
+        ay += (push[1] as number) * radius * maxSpeed;
         timer[i] = (timer[i] as number) - dtMs;
         if ((timer[i] as number) <= 0 && bullets < bulletCap) {
           const vxi = vx[i] as number;
@@ -331,20 +266,20 @@ export class PlainSimulation implements Simulation {
           this.bulletSpawns.push(
             px,
             py,
-            ((vx[i] as number) / vlen) * BULLET_SPEED,
-            ((vy[i] as number) / vlen) * BULLET_SPEED,
+            ((vx[i] as number) / vlen) * bulletSpeed,
+            ((vy[i] as number) / vlen) * bulletSpeed,
           );
           bullets++;
-          timer[i] = 2000 + random() * 3000;
+          timer[i] = FIRING.refireMs + random() * FIRING.refireSpreadMs;
         }
       } else {
-        ax += (random() - 0.5) * 4 * MAX_FORCE;
-        ay += (random() - 0.5) * 4 * MAX_FORCE;
+        ax += (random() - 0.5) * 4 * maxForce;
+        ay += (random() - 0.5) * 4 * maxForce;
       }
       const alen = Math.sqrt(ax * ax + ay * ay);
-      if (alen > MAX_FORCE) {
-        ax *= MAX_FORCE / alen;
-        ay *= MAX_FORCE / alen;
+      if (alen > maxForce) {
+        ax *= maxForce / alen;
+        ay *= maxForce / alen;
       }
       let nvx = (vx[i] as number) + ax * dt;
       let nvy = (vy[i] as number) + ay * dt;
@@ -389,7 +324,7 @@ export class PlainSimulation implements Simulation {
       const i = this.add(EntityKind.bullet, spawns[s] as number, spawns[s + 1] as number);
       this.vx[i] = spawns[s + 2] as number;
       this.vy[i] = spawns[s + 3] as number;
-      this.timer[i] = BULLET_LIFE_MS * (0.5 + this.random());
+      this.timer[i] = bulletLife * (0.5 + this.random());
     }
     spawns.length = 0;
 
@@ -404,9 +339,9 @@ export class PlainSimulation implements Simulation {
     while ((this.kindCount[k] as number) < want) {
       const i = this.add(k, this.random() * this.world.width, this.random() * this.world.height);
       const angle = this.random() * Math.PI * 2;
-      this.vx[i] = Math.cos(angle) * WANDERER_SPEED;
-      this.vy[i] = Math.sin(angle) * WANDERER_SPEED;
-      this.timer[i] = this.random() * 3000;
+      this.vx[i] = Math.cos(angle) * wandererSpeed;
+      this.vy[i] = Math.sin(angle) * wandererSpeed;
+      this.timer[i] = this.random() * FIRING.firstShotMs;
     }
     // Despawn surplus from the back: the newest entities of that kind go first.
     for (let i = this.count - 1; i >= 0 && (this.kindCount[k] as number) > want; i--) {
@@ -459,8 +394,8 @@ export class PlainSimulation implements Simulation {
     const kind = new Uint8Array(capacity);
     kind.set(this.kind);
     this.kind = kind;
-    this.cellItems = new Int32Array(capacity);
-    this.cellOf = new Int32Array(capacity);
+    this.gridIds = new Int32Array(capacity);
+    this.grid = createGrid(this.grid.worldSize, radius, capacity);
     const despawns = new Int32Array(capacity);
     despawns.set(this.despawns);
     this.despawns = despawns;

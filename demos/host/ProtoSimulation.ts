@@ -13,10 +13,10 @@
 import { fileURLToPath } from "node:url";
 import { query } from "bitecs";
 import {
+  type BehaviourDef,
   type BridgeFrameRecord,
   BridgeWorld,
   FrameDriver,
-  type BehaviourDef,
   ScriptError,
 } from "../../engine-bridge/index.ts";
 import { EntityKind } from "../protocol/EntityKind.ts";
@@ -24,6 +24,7 @@ import { Body, bullet, G, seeker, Timer, wanderer } from "./behaviours/swarm.ts"
 import { type FileWatch, watchFile } from "./FileWatcher.ts";
 import { FAST_SPEED_SCALE, type PopulationMix, populationMix, randomGenerator } from "./Population.ts";
 import type { EntitySnapshot, FrameError, ReloadOutcome, Simulation } from "./Simulation.ts";
+import { FIRING } from "./SwarmParams.ts";
 
 /** What frameErrors() returns for a clean frame (nothing allocated per frame). */
 const NO_ERRORS: readonly FrameError[] = Object.freeze([]);
@@ -332,7 +333,7 @@ export class ProtoSimulation implements Simulation {
       s.y = this.random() * height;
       s.vx = Math.cos(angle) * 40;
       s.vy = Math.sin(angle) * 40;
-      if (script === seeker) s.timer = this.random() * 3000;
+      if (script === seeker) s.timer = this.random() * FIRING.firstShotMs;
       if (this.random() < 0.1) s.speed = (script.params.speed as number) * FAST_SPEED_SCALE;
     }
     if (have > want) {

@@ -59,8 +59,8 @@ function cellOf(grid: SwarmGrid, x: number, y: number): number {
 /** Sorts the `count` entities of `ids` into the grid's cells by position. */
 export function buildGrid(
   grid: SwarmGrid,
-  xs: Float64Array,
-  ys: Float64Array,
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
   ids: ArrayLike<number>,
   count: number,
 ): void {
@@ -83,6 +83,54 @@ export function buildGrid(
     items[at] = id;
     cursor[c] = at + 1;
   }
+}
+
+/**
+ * The neighbour search: the sum of (offset / distance²) from entity `id` (at xs[id],
+ * ys[id]) to the first MAX_NEIGHBOURS other entities of the grid closer than `radius`,
+ * written to out[0] and out[1]. Scaled by speed × radius, it is the swarm's separation push
+ * (the demo's seekers, both of its simulations, and the benchmark's swarm all use it). The
+ * position is read here, not passed: a double passed to a call that is not inlined is boxed,
+ * a heap number per call.
+ */
+export function separation(
+  grid: SwarmGrid,
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  id: number,
+  radius: number,
+  out: Float64Array,
+): void {
+  const x = xs[id] as number;
+  const y = ys[id] as number;
+  const { start, items, side, cellSize } = grid;
+  const r2 = radius * radius;
+  const cx0 = Math.max(0, Math.floor((x - radius) / cellSize));
+  const cy0 = Math.max(0, Math.floor((y - radius) / cellSize));
+  const cx1 = Math.min(side - 1, Math.floor((x + radius) / cellSize));
+  const cy1 = Math.min(side - 1, Math.floor((y + radius) / cellSize));
+  let sx = 0;
+  let sy = 0;
+  let found = 0;
+  for (let cy = cy0; cy <= cy1 && found < MAX_NEIGHBOURS; cy++) {
+    for (let cx = cx0; cx <= cx1 && found < MAX_NEIGHBOURS; cx++) {
+      const c = cy * side + cx;
+      const end = start[c + 1] as number;
+      for (let k = start[c] as number; k < end; k++) {
+        const j = items[k] as number;
+        if (j === id) continue;
+        const ox = x - (xs[j] as number);
+        const oy = y - (ys[j] as number);
+        const dist2 = ox * ox + oy * oy;
+        if (dist2 >= r2 || dist2 === 0) continue;
+        sx += ox / dist2;
+        sy += oy / dist2;
+        if (++found === MAX_NEIGHBOURS) break;
+      }
+    }
+  }
+  out[0] = sx;
+  out[1] = sy;
 }
 
 /**
@@ -109,37 +157,9 @@ export function steer(
   let ay = (dy / d) * speed - vy;
 
   // Separation: push away from the nearest neighbours within the radius.
-  const grid = world.grid;
-  const { start, items, side, cellSize } = grid;
-  const xs = world.xs;
-  const ys = world.ys;
-  const r2 = radius * radius;
-  const cx0 = Math.max(0, Math.floor((x - radius) / cellSize));
-  const cy0 = Math.max(0, Math.floor((y - radius) / cellSize));
-  const cx1 = Math.min(side - 1, Math.floor((x + radius) / cellSize));
-  const cy1 = Math.min(side - 1, Math.floor((y + radius) / cellSize));
-  let sx = 0;
-  let sy = 0;
-  let found = 0;
-  for (let cy = cy0; cy <= cy1 && found < MAX_NEIGHBOURS; cy++) {
-    for (let cx = cx0; cx <= cx1 && found < MAX_NEIGHBOURS; cx++) {
-      const c = cy * side + cx;
-      const end = start[c + 1] as number;
-      for (let k = start[c] as number; k < end; k++) {
-        const j = items[k] as number;
-        if (j === id) continue;
-        const ox = x - (xs[j] as number);
-        const oy = y - (ys[j] as number);
-        const dist2 = ox * ox + oy * oy;
-        if (dist2 >= r2 || dist2 === 0) continue;
-        sx += ox / dist2;
-        sy += oy / dist2;
-        if (++found === MAX_NEIGHBOURS) break;
-      }
-    }
-  }
-  ax += sx * speed * radius;
-  ay += sy * speed * radius;
+  separation(world.grid, world.xs, world.ys, id, radius, out);
+  ax += (out[0] as number) * speed * radius;
+  ay += (out[1] as number) * speed * radius;
 
   // Integrate velocity, limit speed, integrate position (stay in the world).
   let nvx = vx + ax * dt;
@@ -150,7 +170,7 @@ export function steer(
     nvx *= k;
     nvy *= k;
   }
-  const size = grid.worldSize;
+  const size = world.grid.worldSize;
   const nx = Math.min(Math.max(x + nvx * dt, 0), size);
   const ny = Math.min(Math.max(y + nvy * dt, 0), size);
   out[0] = nx;

@@ -27,7 +27,10 @@ async function simulation(options: Parameters<typeof ProtoSimulation.create>[0])
 function behaviourCopy(): URL {
   const source = new URL("../../demos/host/behaviours/swarm.ts", import.meta.url);
   const root = new URL("../../", import.meta.url);
-  const text = readFileSync(source, "utf8").replaceAll('"../../../', `"${root.href}`);
+  const host = new URL("../../demos/host/", import.meta.url);
+  const text = readFileSync(source, "utf8")
+    .replaceAll('"../../../', `"${root.href}`)
+    .replaceAll('"../', `"${host.href}`);
   const dir = mkdtempSync(join(tmpdir(), "proto-behaviours-"));
   dirs.push(dir);
   const file = join(dir, "swarm.ts");

@@ -3,6 +3,9 @@
 // while the demo runs: the host reloads it live and every entity keeps its state (it lives
 // in the component columns), only the code and the parameter defaults change.
 //
+// These behaviours' parameters are the swarm's: PlainSimulation, the plain-JS baseline, reads
+// them from here (and the timings from ../SwarmParams.ts), so both simulate the same swarm.
+//
 // Positions are integrated by the host's systems; scripts only steer (write their own
 // velocity and timer) and queue spawns/despawns, so they can run on worker threads.
 //
@@ -16,7 +19,8 @@ import {
   defineComponent,
   hashRandom,
 } from "../../../engine-bridge/index.ts";
-import { buildGrid, createGrid, type SwarmGrid } from "../../../scripting/examples/swarm.ts";
+import { buildGrid, createGrid, type SwarmGrid, separation } from "../../../scripting/examples/swarm.ts";
+import { FIRING, targetX, targetY } from "../SwarmParams.ts";
 
 /** Position and velocity (world units, units per second). */
 export const Body = defineComponent("Body", { x: "f64", y: "f64", vx: "f64", vy: "f64" });
@@ -26,7 +30,7 @@ export const Timer = defineComponent("Timer", { timer: "f32" });
 /** Slots of the world's globals the host fills every frame. */
 export const G = { WIDTH: 0, HEIGHT: 1, BULLETS_FREE: 2 } as const;
 
-const MAX_NEIGHBOURS = 8;
+const push = new Float64Array(2);
 
 /** Turns an acceleration into the new, speed-limited velocity of `self`. */
 function drive(
@@ -118,8 +122,8 @@ function prepareSeekers(ctx: BehaviourContext): void {
   buildGrid(f.grid, body.x, body.y, ids, a.count + b.count);
   f.xs = body.x;
   f.ys = body.y;
-  f.targetX = width * (0.5 + 0.35 * Math.sin(ctx.time * 0.7));
-  f.targetY = height * (0.5 + 0.35 * Math.sin(ctx.time * 1.1 + 1));
+  f.targetX = targetX(ctx.time, width);
+  f.targetY = targetY(ctx.time, height);
   currentCtx = ctx;
   current = f;
 }
@@ -128,6 +132,7 @@ function prepareSeekers(ctx: BehaviourContext): void {
 export const seeker = defineBehaviour({
   name: "seeker",
   uses: [Body, Timer],
+  // bulletLife: ms on average; each bullet lives bulletLife × (0.5 + r), r in [0, 1).
   params: { speed: 90, maxForce: 240, radius: 12, bulletSpeed: 260, bulletLife: 800 },
   prepare: prepareSeekers,
   update(self, dt, ctx) {
@@ -140,32 +145,10 @@ export const seeker = defineBehaviour({
     const len = Math.sqrt(dx * dx + dy * dy) || 1;
     let ax = (dx / len) * speed - self.vx;
     let ay = (dy / len) * speed - self.vy;
-    const g = f.grid;
-    const xs = f.xs;
-    const ys = f.ys;
     const r = self.radius;
-    const r2 = r * r;
-    const cx0 = Math.max(0, Math.floor((x - r) / g.cellSize));
-    const cy0 = Math.max(0, Math.floor((y - r) / g.cellSize));
-    const cx1 = Math.min(g.side - 1, Math.floor((x + r) / g.cellSize));
-    const cy1 = Math.min(g.side - 1, Math.floor((y + r) / g.cellSize));
-    let seen = 0;
-    for (let cy = cy0; cy <= cy1 && seen < MAX_NEIGHBOURS; cy++)
-      for (let cx = cx0; cx <= cx1 && seen < MAX_NEIGHBOURS; cx++) {
-        const c = cy * g.side + cx;
-        for (let k = g.start[c] as number, end = g.start[c + 1] as number; k < end; k++) {
-          const j = g.items[k] as number;
-          if (j === self.eid) continue;
-          const ox = x - (xs[j] as number);
-          const oy = y - (ys[j] as number);
-          const d2 = ox * ox + oy * oy;
-          if (d2 > r2 || d2 === 0) continue;
-          const push = (r * speed) / d2;
-          ax += ox * push;
-          ay += oy * push;
-          if (++seen >= MAX_NEIGHBOURS) break;
-        }
-      }
+    separation(f.grid, f.xs, f.ys, self.eid, r, push);
+    ax += (push[0] as number) * r * speed;
+    ay += (push[1] as number) * r * speed;
     self.timer -= dt * 1000;
     if (self.timer <= 0 && (ctx.globals[G.BULLETS_FREE] as number) > 0) {
       const svx = self.vx;
@@ -179,7 +162,7 @@ export const seeker = defineBehaviour({
       b.vx = (svx / v) * bs;
       b.vy = (svy / v) * bs;
       b.timer = self.bulletLife * (0.5 + hashRandom(self.eid, ctx.frame, 3));
-      self.timer = 1000 + hashRandom(self.eid, ctx.frame, 4) * 2000;
+      self.timer = FIRING.refireMs + hashRandom(self.eid, ctx.frame, 4) * FIRING.refireSpreadMs;
     }
     drive(self, ax, ay, self.maxForce, speed, dt);
   },
