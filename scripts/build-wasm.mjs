@@ -21,9 +21,9 @@ export const wasmBuildDir = join(repoRoot, "build", "wasm");
 export const wasmNodeFlags = ["--no-experimental-fetch"];
 /**
  * Tests the wasm build cannot run, with why (docs/wasm.md lists them too).
- * MisuseDeathTest.*: a death test forks or re-executes the process; wasm can do neither.
+ * MisuseDeathTest.*, InvariantDeathTest.*: a death test forks or re-executes the process; wasm can do neither.
  */
-export const excludedTests = ["MisuseDeathTest.*"];
+export const excludedTests = ["MisuseDeathTest.*", "InvariantDeathTest.*"];
 
 /** The environment emscripten's tools need on Debian. */
 export function emscriptenEnv() {

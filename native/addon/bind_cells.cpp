@@ -110,7 +110,7 @@ Napi::Value OpenColumn(Environment& e, const Napi::CallbackInfo& info) {
 }  // namespace
 
 void defineCells(Group& cells) {
-  cells.add<NewColumn>("newColumn").add<ShareColumn>("shareColumn").add<OpenColumn>("openColumn");
+  cells.add<NewColumn, ShareColumn, OpenColumn>({"newColumn", "shareColumn", "openColumn"});
 }
 
 }  // namespace proto_addon

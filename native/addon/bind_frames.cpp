@@ -26,15 +26,14 @@ enum FrameSlot : std::size_t {
 };
 
 Napi::Object frameObject(Napi::Env env, const proto::FrameRecord& r) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("frame", static_cast<double>(r.frame));
-  o.Set("durationMs", r.durationMs);
-  o.Set("gcPauseMs", r.gcPauseMs);
-  o.Set("longestPauseMs", r.longestPauseMs);
-  o.Set("handshakes", static_cast<double>(r.handshakes));
-  o.Set("budgetMs", r.budgetMs);
+  Napi::Object o = numbersObject(env, {{"frame", static_cast<double>(r.frame)},
+                                       {"durationMs", r.durationMs},
+                                       {"gcPauseMs", r.gcPauseMs},
+                                       {"longestPauseMs", r.longestPauseMs},
+                                       {"handshakes", static_cast<double>(r.handshakes)},
+                                       {"budgetMs", r.budgetMs},
+                                       {"stalls", static_cast<double>(r.stalls)}});
   o.Set("overBudget", r.overBudget);
-  o.Set("stalls", static_cast<double>(r.stalls));
   Napi::Object byKind = Napi::Object::New(env);
   for (std::size_t k = 0; k < proto::kStallKinds; ++k)
     byKind.Set(proto::stallKindName(static_cast<proto::StallKind>(k)), r.stallMs[k]);
@@ -101,11 +100,8 @@ Napi::Value SetBudgetMs(Environment& e, const Napi::CallbackInfo& info) {
 }  // namespace
 
 void defineFrames(Group& frames) {
-  frames.add<Begin>("begin")
-      .add<End>("end")
-      .add<EndInto>("endInto")
-      .add<TakeRecords>("takeRecords")
-      .add<SetBudgetMs>("setBudgetMs");
+  frames.add<Begin, End, EndInto, TakeRecords, SetBudgetMs>(
+      {"begin", "end", "endInto", "takeRecords", "setBudgetMs"});
 }
 
 }  // namespace proto_addon

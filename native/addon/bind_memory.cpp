@@ -36,13 +36,11 @@ Napi::Value Collect(Environment& e, const Napi::CallbackInfo& info) {
 }
 
 Napi::Object stallObject(Napi::Env env, const proto::StallStats& st) {
-  Napi::Object one = Napi::Object::New(env);
-  one.Set("count", static_cast<double>(st.count));
-  one.Set("totalMs", st.totalMs);
-  one.Set("p50Us", st.p50Us);
-  one.Set("p99Us", st.p99Us);
-  one.Set("maxUs", st.maxUs);
-  return one;
+  return numbersObject(env, {{"count", static_cast<double>(st.count)},
+                             {"totalMs", st.totalMs},
+                             {"p50Us", st.p50Us},
+                             {"p99Us", st.p99Us},
+                             {"maxUs", st.maxUs}});
 }
 
 // stats(): the collector's counters plus the addon's own.
@@ -130,12 +128,8 @@ Napi::Value VerifyHeap(Environment& e, const Napi::CallbackInfo& info) {
 }  // namespace
 
 void defineMemory(Group& memory) {
-  memory.add<Collect>("collect")
-      .add<Stats>("stats")
-      .add<StatsInto>("statsInto")
-      .add<SetGcHook>("setGcHook")
-      .add<ReportExternalMemory>("reportExternalMemory")
-      .add<VerifyHeap>("verifyHeap");
+  memory.add<Collect, Stats, StatsInto, SetGcHook, ReportExternalMemory, VerifyHeap>(
+      {"collect", "stats", "statsInto", "setGcHook", "reportExternalMemory", "verifyHeap"});
 }
 
 }  // namespace proto_addon

@@ -36,10 +36,7 @@ Napi::Value Create(Environment& e, const Napi::CallbackInfo& info) {
     attrs.push_back(
         proto::Attribute{name, valueArg(e, values.Get(i), label), flag.As<Napi::Boolean>().Value()});
   }
-  InsideRuntime inside(e);
-  proto::HandleScope scope(inside.thread());
-  proto::Local<proto::Object> object = inside.thread().newObject(parent, attrs);
-  return makeHandle(e, info.Env(), inside.thread(), object.get());
+  return made(e, info, [&](proto::Thread& t) { return t.newObject(parent, attrs); });
 }
 
 // get(object, name id): value | undefined (missing)
@@ -84,27 +81,30 @@ Napi::Value Find(Environment& e, const Napi::CallbackInfo& info) {
   return out;
 }
 
+// The arguments of set() and with(): (object, name id, value).
+struct Write {
+  const proto::Object* object;
+  proto::Symbol name;
+  proto::Value value;
+};
+Write writeArgs(Environment& e, const Napi::CallbackInfo& info, const char* fn) {
+  expectArgs(info, 3, fn);
+  return Write{objectArg(info[0], "object"), symbolArg(info[1], "name id"),
+               valueArg(e, info[2], "the value")};
+}
+
 // set(object, name id, value): writes a mutable attribute's cell.
 Napi::Value Set(Environment& e, const Napi::CallbackInfo& info) {
-  expectArgs(info, 3, "objects.set");
-  const proto::Object* object = objectArg(info[0], "object");
-  proto::Symbol name = symbolArg(info[1], "name id");
-  proto::Value value = valueArg(e, info[2], "the value");
+  const Write w = writeArgs(e, info, "objects.set");
   InsideRuntime inside(e);
-  inside.thread().set(object, name, value);
+  inside.thread().set(w.object, w.name, w.value);
   return info.Env().Undefined();
 }
 
 // with(object, name id, value): handle — a copy with one attribute replaced/added.
 Napi::Value With(Environment& e, const Napi::CallbackInfo& info) {
-  expectArgs(info, 3, "objects.with");
-  const proto::Object* object = objectArg(info[0], "object");
-  proto::Symbol name = symbolArg(info[1], "name id");
-  proto::Value value = valueArg(e, info[2], "the value");
-  InsideRuntime inside(e);
-  proto::HandleScope scope(inside.thread());
-  proto::Local<proto::Object> copy = inside.thread().with(object, name, value);
-  return makeHandle(e, info.Env(), inside.thread(), copy.get());
+  const Write w = writeArgs(e, info, "objects.with");
+  return made(e, info, [&](proto::Thread& t) { return t.with(w.object, w.name, w.value); });
 }
 
 // parent(object): handle | null
@@ -139,15 +139,8 @@ Napi::Value Same(Environment&, const Napi::CallbackInfo& info) {
 }  // namespace
 
 void defineObjects(Group& objects) {
-  objects.add<Create>("create")
-      .add<Get>("get")
-      .add<GetMany>("getMany")
-      .add<Find>("find")
-      .add<Set>("set")
-      .add<With>("with")
-      .add<Parent>("parent")
-      .add<OwnNames>("ownNames")
-      .add<Same>("same");
+  objects.add<Create, Get, GetMany, Find, Set, With, Parent, OwnNames, Same>(
+      {"create", "get", "getMany", "find", "set", "with", "parent", "ownNames", "same"});
 }
 
 }  // namespace proto_addon

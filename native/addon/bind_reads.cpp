@@ -120,6 +120,9 @@ napi_value Read(napi_env env, napi_callback_info cb) {
 
 }  // namespace
 
-void defineReads(Group& objects) { objects.add<Pin>("pin").add<ReadIo>("readIo").native("read", Read); }
+void defineReads(Group& objects) {
+  objects.add<Pin, ReadIo>({"pin", "readIo"});
+  objects.native("read", Read);
+}
 
 }  // namespace proto_addon

@@ -65,30 +65,32 @@ struct AskedOptions {
   std::optional<bool> background;
 };
 
+// options[name], a whole number of MiB ≥ min, if given.
+std::optional<double> megabytes(const Napi::Object& options, const char* name, double min) {
+  Napi::Value v = options.Get(name);
+  if (v.IsUndefined()) return std::nullopt;
+  const std::string what = std::string("options.") + name;
+  const auto mb = static_cast<double>(indexArg(v, what, 1 << 20));
+  if (mb < min) rangeError(what + " must be at least " + formatNumber(min));
+  return mb;
+}
+
+std::size_t bytesOf(double mb) { return static_cast<std::size_t>(mb) << 20; }
+
 AskedOptions optionsArg(const Napi::Value& arg) {
   AskedOptions a;
   if (arg.IsUndefined()) return a;
   if (!arg.IsObject() || arg.IsArray())
     typeError(std::string("runtime options must be an object, got ") + typeName(arg));
   Napi::Object o = arg.As<Napi::Object>();
-  Napi::Value v = o.Get("heapLimitMb");
-  if (!v.IsUndefined()) {
-    a.heapLimitMb = static_cast<double>(indexArg(v, "options.heapLimitMb", 1 << 20));
-    if (*a.heapLimitMb < 4) rangeError("options.heapLimitMb must be at least 4");
-    a.options.heapLimitBytes = static_cast<std::size_t>(*a.heapLimitMb) << 20;
-  }
-  v = o.Get("gcBudgetMs");
+  if ((a.heapLimitMb = megabytes(o, "heapLimitMb", 4))) a.options.heapLimitBytes = bytesOf(*a.heapLimitMb);
+  if ((a.gcTriggerMb = megabytes(o, "gcTriggerMb", 1))) a.options.gcTriggerBytes = bytesOf(*a.gcTriggerMb);
+  Napi::Value v = o.Get("gcBudgetMs");
   if (!v.IsUndefined()) {
     a.gcBudgetMs = numberArg(v, "options.gcBudgetMs");
     if (!(*a.gcBudgetMs > 0 && *a.gcBudgetMs <= 1000))
       rangeError("options.gcBudgetMs must be in (0, 1000], got " + formatNumber(*a.gcBudgetMs));
     a.options.frameBudgetMs = *a.gcBudgetMs;
-  }
-  v = o.Get("gcTriggerMb");
-  if (!v.IsUndefined()) {
-    a.gcTriggerMb = static_cast<double>(indexArg(v, "options.gcTriggerMb", 1 << 20));
-    if (*a.gcTriggerMb < 1) rangeError("options.gcTriggerMb must be at least 1");
-    a.options.gcTriggerBytes = static_cast<std::size_t>(*a.gcTriggerMb) << 20;
   }
   v = o.Get("backgroundCollector");
   if (!v.IsUndefined()) {
@@ -146,12 +148,9 @@ Napi::Value HandleKind(Environment&, const Napi::CallbackInfo& info) {
 }  // namespace
 
 void defineModule(Group& top) {
-  top.add<Greeting>("greeting")
-      .add<Version>("version")
-      .raw<Noop>("noop")
-      .add<BuildInfo>("buildInfo")
-      .add<Configure>("configure")
-      .add<HandleKind>("handleKind");
+  top.add<Greeting, Version, BuildInfo, Configure, HandleKind>(
+      {"greeting", "version", "buildInfo", "configure", "handleKind"});
+  top.raw<Noop>("noop");
 }
 
 }  // namespace proto_addon

@@ -92,7 +92,7 @@ std::optional<SharedEntry> sharedArg(Environment& e, const Napi::Value& v) {
 }
 
 void defineSharing(Group& objects) {
-  objects.add<Share>("share").add<CreateShared>("createShared").add<Open>("open").add<Unshare>("unshare");
+  objects.add<Share, CreateShared, Open, Unshare>({"share", "createShared", "open", "unshare"});
 }
 
 }  // namespace proto_addon

@@ -5,16 +5,9 @@
 #include <string>
 
 #include "bindings.h"
-#include "convert.h"
-#include "errors.h"
-#include "handles.h"
 
 namespace proto_addon {
 namespace {
-
-const proto::String* stringArg(const Napi::Value& v, const char* what) {
-  return handleArg<proto::String>(v, what);
-}
 
 // create(text: string): handle — a rope of `text` (lone surrogates: TypeError).
 Napi::Value Create(Environment& e, const Napi::CallbackInfo& info) {
@@ -24,36 +17,13 @@ Napi::Value Create(Environment& e, const Napi::CallbackInfo& info) {
   std::u16string text = info[0].As<Napi::String>().Utf16Value();
   if (std::optional<std::size_t> at = loneSurrogateAt(text))
     typeError("strings.create(text): text has a lone surrogate at index " + std::to_string(*at));
-  InsideRuntime inside(e);
-  proto::HandleScope scope(inside.thread());
-  return makeHandle(e, info.Env(), inside.thread(), proto::strings::fromUtf16(inside.thread(), text).get());
-}
-
-Napi::Value Concat(Environment& e, const Napi::CallbackInfo& info) {
-  expectArgs(info, 2, "strings.concat");
-  const proto::String* a = stringArg(info[0], "the first string");
-  const proto::String* b = stringArg(info[1], "the second string");
-  InsideRuntime inside(e);
-  proto::HandleScope scope(inside.thread());
-  return makeHandle(e, info.Env(), inside.thread(), proto::strings::concat(inside.thread(), a, b).get());
-}
-
-// slice(s, begin, end): handle — code points [begin, end).
-Napi::Value Slice(Environment& e, const Napi::CallbackInfo& info) {
-  expectArgs(info, 3, "strings.slice");
-  const proto::String* s = stringArg(info[0], "the string");
-  std::uint64_t begin = indexArg(info[1], "slice begin", kMaxSafeInteger);
-  std::uint64_t end = indexArg(info[2], "slice end", kMaxSafeInteger);
-  InsideRuntime inside(e);
-  proto::HandleScope scope(inside.thread());
-  return makeHandle(e, info.Env(), inside.thread(),
-                    proto::strings::slice(inside.thread(), s, begin, end).get());
+  return made(e, info, [&](proto::Thread& t) { return proto::strings::fromUtf16(t, text); });
 }
 
 // length(s): [codePoints, utf16, bytes]
 Napi::Value Length(Environment&, const Napi::CallbackInfo& info) {
   expectArgs(info, 1, "strings.length");
-  proto::strings::Lengths n = proto::strings::lengths(stringArg(info[0], "the string"));
+  proto::strings::Lengths n = proto::strings::lengths(handleArg<proto::String>(info[0], "the string"));
   Napi::Env env = info.Env();
   Napi::Array out = Napi::Array::New(env, 3);
   out.Set(0u, static_cast<double>(n.codePoints));
@@ -64,20 +34,21 @@ Napi::Value Length(Environment&, const Napi::CallbackInfo& info) {
 
 Napi::Value Text(Environment&, const Napi::CallbackInfo& info) {
   expectArgs(info, 1, "strings.text");
-  return Napi::String::New(info.Env(), proto::strings::toUtf16(stringArg(info[0], "the string")));
+  return Napi::String::New(info.Env(),
+                           proto::strings::toUtf16(handleArg<proto::String>(info[0], "the string")));
 }
 
 Napi::Value Equals(Environment&, const Napi::CallbackInfo& info) {
   expectArgs(info, 2, "strings.equals");
-  return Napi::Boolean::New(info.Env(),
-                            proto::strings::equals(stringArg(info[0], "a"), stringArg(info[1], "b")));
+  return Napi::Boolean::New(info.Env(), proto::strings::equals(handleArg<proto::String>(info[0], "a"),
+                                                               handleArg<proto::String>(info[1], "b")));
 }
 
 // find(s, needle, from): code point index or -1
 Napi::Value Find(Environment&, const Napi::CallbackInfo& info) {
   expectArgs(info, 3, "strings.find");
-  const proto::String* s = stringArg(info[0], "the string");
-  const proto::String* needle = stringArg(info[1], "the needle");
+  const proto::String* s = handleArg<proto::String>(info[0], "the string");
+  const proto::String* needle = handleArg<proto::String>(info[1], "the needle");
   std::uint64_t from = indexArg(info[2], "find start", kMaxSafeInteger);
   std::optional<std::size_t> at = proto::strings::find(s, needle, from);
   return Napi::Number::New(info.Env(), at ? static_cast<double>(*at) : -1.0);
@@ -86,13 +57,8 @@ Napi::Value Find(Environment&, const Napi::CallbackInfo& info) {
 }  // namespace
 
 void defineStrings(Group& strings) {
-  strings.add<Create>("create")
-      .add<Concat>("concat")
-      .add<Slice>("slice")
-      .add<Length>("length")
-      .add<Text>("text")
-      .add<Equals>("equals")
-      .add<Find>("find");
+  strings.add<Create, ConcatOf<proto::String>, SliceOf<proto::String>, Length, Text, Equals, Find>(
+      {"create", "concat", "slice", "length", "text", "equals", "find"});
 }
 
 }  // namespace proto_addon

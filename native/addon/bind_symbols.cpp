@@ -27,6 +27,6 @@ Napi::Value Name(Environment& e, const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void defineSymbols(Group& symbols) { symbols.add<Intern>("intern").add<Name>("name"); }
+void defineSymbols(Group& symbols) { symbols.add<Intern, Name>({"intern", "name"}); }
 
 }  // namespace proto_addon

@@ -178,16 +178,8 @@ Napi::Value Count(Environment& e, const Napi::CallbackInfo& info) {
 }  // namespace
 
 void defineTemps(Group& temps) {
-  temps.add<Io>("io")
-      .add<Shape>("shape")
-      .add<Record>("record")
-      .add<Read>("read")
-      .add<Text>("text")
-      .add<Label>("label")
-      .add<Length>("length")
-      .add<Keep>("keep")
-      .add<Release>("release")
-      .add<Count>("count");
+  temps.add<Io, Shape, Record, Read, Text, Label, Length, Keep, Release, Count>(
+      {"io", "shape", "record", "read", "text", "label", "length", "keep", "release", "count"});
 }
 
 }  // namespace proto_addon

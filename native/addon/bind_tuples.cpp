@@ -5,15 +5,40 @@
 #include <vector>
 
 #include "bindings.h"
-#include "convert.h"
-#include "errors.h"
-#include "handles.h"
 
 namespace proto_addon {
 namespace {
 
-const proto::Tuple* tupleArg(const Napi::Value& v, const char* what) {
-  return handleArg<proto::Tuple>(v, what);
+Napi::Value Push(Environment& e, const Napi::CallbackInfo& info) {
+  expectArgs(info, 2, "tuples.push");
+  const proto::Tuple* t = handleArg<proto::Tuple>(info[0], "the tuple");
+  proto::Value v = valueArg(e, info[1], "the pushed value");
+  return made(e, info, [&](proto::Thread& th) { return proto::tuples::pushBack(th, t, v); });
+}
+
+Napi::Value Size(Environment&, const Napi::CallbackInfo& info) {
+  expectArgs(info, 1, "tuples.size");
+  return Napi::Number::New(
+      info.Env(), static_cast<double>(proto::tuples::size(handleArg<proto::Tuple>(info[0], "the tuple"))));
+}
+
+Napi::Value At(Environment& e, const Napi::CallbackInfo& info) {
+  expectArgs(info, 2, "tuples.at");
+  const proto::Tuple* t = handleArg<proto::Tuple>(info[0], "the tuple");
+  std::uint64_t index = indexArg(info[1], "tuple index", kMaxSafeInteger);
+  InsideRuntime inside(e);
+  return jsValue(e, info.Env(), inside.thread(), proto::tuples::at(t, index));
+}
+
+Napi::Value Values(Environment& e, const Napi::CallbackInfo& info) {
+  expectArgs(info, 1, "tuples.values");
+  const proto::Tuple* t = handleArg<proto::Tuple>(info[0], "the tuple");
+  InsideRuntime inside(e);
+  std::vector<proto::Value> values = proto::tuples::toVector(t);
+  Napi::Array out = Napi::Array::New(info.Env(), values.size());
+  for (std::uint32_t i = 0; i < values.size(); ++i)
+    out.Set(i, jsValue(e, info.Env(), inside.thread(), values[i]));
+  return out;
 }
 
 // create(values: array): handle
@@ -26,75 +51,14 @@ Napi::Value Create(Environment& e, const Napi::CallbackInfo& info) {
   values.reserve(items.Length());
   for (std::uint32_t i = 0; i < items.Length(); ++i)
     values.push_back(valueArg(e, items.Get(i), "tuple element " + std::to_string(i)));
-  InsideRuntime inside(e);
-  proto::HandleScope scope(inside.thread());
-  return makeHandle(e, info.Env(), inside.thread(), proto::tuples::fromValues(inside.thread(), values).get());
-}
-
-Napi::Value Concat(Environment& e, const Napi::CallbackInfo& info) {
-  expectArgs(info, 2, "tuples.concat");
-  const proto::Tuple* a = tupleArg(info[0], "the first tuple");
-  const proto::Tuple* b = tupleArg(info[1], "the second tuple");
-  InsideRuntime inside(e);
-  proto::HandleScope scope(inside.thread());
-  return makeHandle(e, info.Env(), inside.thread(), proto::tuples::concat(inside.thread(), a, b).get());
-}
-
-Napi::Value Slice(Environment& e, const Napi::CallbackInfo& info) {
-  expectArgs(info, 3, "tuples.slice");
-  const proto::Tuple* t = tupleArg(info[0], "the tuple");
-  std::uint64_t begin = indexArg(info[1], "slice begin", kMaxSafeInteger);
-  std::uint64_t end = indexArg(info[2], "slice end", kMaxSafeInteger);
-  InsideRuntime inside(e);
-  proto::HandleScope scope(inside.thread());
-  return makeHandle(e, info.Env(), inside.thread(),
-                    proto::tuples::slice(inside.thread(), t, begin, end).get());
-}
-
-Napi::Value Push(Environment& e, const Napi::CallbackInfo& info) {
-  expectArgs(info, 2, "tuples.push");
-  const proto::Tuple* t = tupleArg(info[0], "the tuple");
-  proto::Value v = valueArg(e, info[1], "the pushed value");
-  InsideRuntime inside(e);
-  proto::HandleScope scope(inside.thread());
-  return makeHandle(e, info.Env(), inside.thread(), proto::tuples::pushBack(inside.thread(), t, v).get());
-}
-
-Napi::Value Size(Environment&, const Napi::CallbackInfo& info) {
-  expectArgs(info, 1, "tuples.size");
-  return Napi::Number::New(info.Env(),
-                           static_cast<double>(proto::tuples::size(tupleArg(info[0], "the tuple"))));
-}
-
-Napi::Value At(Environment& e, const Napi::CallbackInfo& info) {
-  expectArgs(info, 2, "tuples.at");
-  const proto::Tuple* t = tupleArg(info[0], "the tuple");
-  std::uint64_t index = indexArg(info[1], "tuple index", kMaxSafeInteger);
-  InsideRuntime inside(e);
-  return jsValue(e, info.Env(), inside.thread(), proto::tuples::at(t, index));
-}
-
-Napi::Value Values(Environment& e, const Napi::CallbackInfo& info) {
-  expectArgs(info, 1, "tuples.values");
-  const proto::Tuple* t = tupleArg(info[0], "the tuple");
-  InsideRuntime inside(e);
-  std::vector<proto::Value> values = proto::tuples::toVector(t);
-  Napi::Array out = Napi::Array::New(info.Env(), values.size());
-  for (std::uint32_t i = 0; i < values.size(); ++i)
-    out.Set(i, jsValue(e, info.Env(), inside.thread(), values[i]));
-  return out;
+  return made(e, info, [&](proto::Thread& th) { return proto::tuples::fromValues(th, values); });
 }
 
 }  // namespace
 
 void defineTuples(Group& tuples) {
-  tuples.add<Create>("create")
-      .add<Concat>("concat")
-      .add<Slice>("slice")
-      .add<Push>("push")
-      .add<Size>("size")
-      .add<At>("at")
-      .add<Values>("values");
+  tuples.add<Create, ConcatOf<proto::Tuple>, SliceOf<proto::Tuple>, Push, Size, At, Values>(
+      {"create", "concat", "slice", "push", "size", "at", "values"});
 }
 
 }  // namespace proto_addon

@@ -4,10 +4,40 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
+#include "convert.h"
 #include "environment.h"
+#include "handles.h"
 
 namespace proto_addon {
+
+// A new heap value made inside the runtime by `make(thread)` (a Local), as a handle.
+template <class Make>
+Napi::Value made(Environment& e, const Napi::CallbackInfo& info, Make make) {
+  InsideRuntime inside(e);
+  proto::HandleScope scope(inside.thread());
+  return makeHandle(e, info.Env(), inside.thread(), make(inside.thread()).get());
+}
+
+// concat(a, b) and slice(x, begin, end) (code points or values [begin, end)):
+// one binding for strings and tuples, by RefTraits<T>.
+template <class T>
+Napi::Value ConcatOf(Environment& e, const Napi::CallbackInfo& info) {
+  const std::string noun = RefTraits<T>::noun;
+  expectArgs(info, 2, (noun + "s.concat").c_str());
+  const T* a = handleArg<T>(info[0], "the first " + noun);
+  const T* b = handleArg<T>(info[1], "the second " + noun);
+  return made(e, info, [&](proto::Thread& t) { return RefTraits<T>::concat(t, a, b); });
+}
+template <class T>
+Napi::Value SliceOf(Environment& e, const Napi::CallbackInfo& info) {
+  const std::string noun = RefTraits<T>::noun;
+  expectArgs(info, 3, (noun + "s.slice").c_str());
+  const T* x = handleArg<T>(info[0], "the " + noun);
+  const Range r = rangeArgs(info, 1);
+  return made(e, info, [&](proto::Thread& t) { return RefTraits<T>::slice(t, x, r.begin, r.end); });
+}
 
 // The entry a share token names (RangeError for an unknown token): bind_sharing.cpp.
 std::optional<SharedEntry> sharedArg(Environment& e, const Napi::Value& v);

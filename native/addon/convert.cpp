@@ -86,36 +86,19 @@ void expectArgs(const Napi::CallbackInfo& info, std::size_t n, const char* fn) {
 }
 
 std::string textArg(const Napi::Value& v, const std::string& what) {
-  std::u16string units = v.As<Napi::String>().Utf16Value();
-  if (std::optional<std::size_t> at = loneSurrogateAt(units))
+  if (std::optional<std::size_t> at = loneSurrogateAt(v.As<Napi::String>().Utf16Value()))
     typeError(what + " has a lone surrogate at index " + std::to_string(*at));
-  std::string out;
-  out.reserve(units.size());
-  for (std::size_t i = 0; i < units.size(); ++i) {
-    char32_t c = units[i];
-    if (c >= 0xD800 && c <= 0xDBFF) c = 0x10000 + ((c - 0xD800) << 10) + (units[++i] - 0xDC00);
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
+  return v.As<Napi::String>().Utf8Value();  // exact: only lone surrogates would become U+FFFD
 }
 
 double numberArg(const Napi::Value& v, const std::string& what) {
   if (!v.IsNumber()) typeError(what + " must be a number, got " + typeName(v));
   return v.As<Napi::Number>().DoubleValue();
+}
+
+Range rangeArgs(const Napi::CallbackInfo& info, std::size_t at) {
+  return Range{indexArg(info[at], "slice begin", kMaxSafeInteger),
+               indexArg(info[at + 1], "slice end", kMaxSafeInteger)};
 }
 
 std::uint64_t indexArg(const Napi::Value& v, const std::string& what, double max) {
@@ -142,6 +125,12 @@ double* float64Arg(const Napi::Value& v, std::size_t slots, const char* fn) {
     rangeError(std::string(fn) + ": expected out to hold at least " + std::to_string(slots) +
                " numbers, got " + std::to_string(out.ElementLength()));
   return out.Data();
+}
+
+Napi::Object numbersObject(Napi::Env env, std::initializer_list<std::pair<const char*, double>> fields) {
+  Napi::Object o = Napi::Object::New(env);
+  for (const auto& [name, value] : fields) o.Set(name, value);
+  return o;
 }
 
 std::optional<proto::NumericType> columnTypeFromName(const std::string& name) {

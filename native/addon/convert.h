@@ -9,8 +9,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace proto_addon {
 
@@ -38,12 +40,21 @@ double numberArg(const Napi::Value& v, const std::string& what);
 // A whole number in [0, max].
 std::uint64_t indexArg(const Napi::Value& v, const std::string& what, double max);
 
+// Slice bounds [begin, end) from info[at] and info[at + 1].
+struct Range {
+  std::uint64_t begin, end;
+};
+Range rangeArgs(const Napi::CallbackInfo& info, std::size_t at);
+
 // A symbol id (a whole number in [1, 2^32 - 1]); whether it was interned is
 // the runtime's check (UnknownSymbol).
 proto::Symbol symbolArg(const Napi::Value& v, const std::string& what);
 
 // The data of a Float64Array of at least `slots` numbers.
 double* float64Arg(const Napi::Value& v, std::size_t slots, const char* fn);
+
+// A plain JS object of numeric fields, for records read back by JS.
+Napi::Object numbersObject(Napi::Env env, std::initializer_list<std::pair<const char*, double>> fields);
 
 // The element type a column type name ("f64", "u8", ...) names.
 std::optional<proto::NumericType> columnTypeFromName(const std::string& name);

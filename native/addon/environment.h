@@ -15,6 +15,8 @@
 #include <napi.h>
 #include <proto/runtime.h>
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -92,9 +94,9 @@ class InsideRuntime {
  public:
   explicit InsideRuntime(Environment& e);
   ~InsideRuntime();
+  proto::Thread& thread() noexcept { return e_.attach_->thread(); }
   InsideRuntime(const InsideRuntime&) = delete;
   InsideRuntime& operator=(const InsideRuntime&) = delete;
-  proto::Thread& thread() noexcept { return e_.attach_->thread(); }
 
  private:
   Environment& e_;
@@ -112,9 +114,12 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
 class Group {
  public:
   Group(Napi::Env env, Environment& e) : env_(env), e_(e), object_(Napi::Object::New(env)) {}
-  template <Binding B>
-  Group& add(const char* name) {
-    return put(name, Napi::Function::New<&guarded<B>>(env_, name, &e_));
+  // Adds bindings under their names, in order.
+  template <Binding... Bs>
+  Group& add(const std::array<const char*, sizeof...(Bs)>& names) {
+    std::size_t i = 0;
+    ((put(names[i], Napi::Function::New<&guarded<Bs>>(env_, names[i], &e_)), ++i), ...);
+    return *this;
   }
   // A function that runs without the guard (it cannot throw: noop).
   template <Napi::Value (*F)(const Napi::CallbackInfo&)>

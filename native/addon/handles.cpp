@@ -55,6 +55,9 @@ std::uint32_t SlotTable::acquire(const proto::Object* object) {
 
 void SlotTable::release(std::uint32_t id) noexcept {
   const std::uint32_t index = (id & kMaxEntries) - 1;
+  PROTO_ASSERT(index < entries_.size() && entries_[index].object != nullptr &&
+                   entries_[index].generation == id >> kIndexBits,
+               "a slot id was released twice, or was never acquired");
   Entry& entry = entries_[index];
   entry.object = nullptr;
   entry.generation = (entry.generation + 1) & 63;

@@ -89,11 +89,28 @@ template <>
 struct RefTraits<proto::String> {
   static constexpr const napi_type_tag* tag = &kStringTag;
   static constexpr const char* name = "ProtoString";
+  static constexpr const char* noun = "string";
+  static proto::Local<proto::String> concat(proto::Thread& t, const proto::String* a,
+                                            const proto::String* b) {
+    return proto::strings::concat(t, a, b);
+  }
+  static proto::Local<proto::String> slice(proto::Thread& t, const proto::String* s, std::size_t b,
+                                           std::size_t e) {
+    return proto::strings::slice(t, s, b, e);
+  }
 };
 template <>
 struct RefTraits<proto::Tuple> {
   static constexpr const napi_type_tag* tag = &kTupleTag;
   static constexpr const char* name = "ProtoTuple";
+  static constexpr const char* noun = "tuple";
+  static proto::Local<proto::Tuple> concat(proto::Thread& t, const proto::Tuple* a, const proto::Tuple* b) {
+    return proto::tuples::concat(t, a, b);
+  }
+  static proto::Local<proto::Tuple> slice(proto::Thread& t, const proto::Tuple* x, std::size_t b,
+                                          std::size_t e) {
+    return proto::tuples::slice(t, x, b, e);
+  }
 };
 
 // What a JS handle owns: a persistent root, and the native bytes it is charged

@@ -1,6 +1,6 @@
 // cells.h — the mutability table (owner of every cell's memory).
 //
-// Invariant (cells never move): cells are carved from 512 KiB chunks that
+// Invariant 11 (cells never move; docs/architecture.md): cells are carved from 512 KiB chunks that
 // stay at their address until the runtime is destroyed, so a cell address
 // may be cached anywhere (attribute caches, JS typed arrays). Value cells are
 // handed to objects' mutable attributes and come back when the sweeper frees

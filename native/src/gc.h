@@ -12,7 +12,7 @@
 //   5. phase := sweeping; handshake kSweepStart: threads turn the barrier
 //      off and give back their pages; the collector sweeps them
 //
-// Invariant (no lost object): every object reachable at the end of marking
+// Invariant 3 (no lost object; docs/architecture.md): every object reachable at the end of marking
 // is marked. Roots are scanned per thread at different moments, so the
 // barrier is both a deletion barrier (snapshot-at-the-beginning: whatever a
 // store overwrites stays alive) and an insertion barrier (whatever a store

@@ -5,7 +5,7 @@
 // large) is its address with the low bits cleared. Each page serves one size
 // class; large objects get a page run of their own with the same header.
 //
-// Invariant (mark bits outside objects): the mark bit of an object lives in
+// Invariant 1 (mark bits outside objects; docs/architecture.md): the mark bit of an object lives in
 // its page's bitmap, one bit per 16-byte granule, indexed by the object's
 // first granule. Objects are never written by the collector except by the
 // sweeper when it frees them (kind := kFree).

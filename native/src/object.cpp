@@ -94,7 +94,10 @@ Local<Object> Thread::newObject(const Object* parent, std::span<const Attribute>
     struct Roots {
       internal::ThreadState& t;
       std::size_t mark = t.handleTop;
-      ~Roots() { t.handleTop = mark; }
+      ~Roots() {
+        PROTO_ASSERT(t.handleTop >= mark, "a HandleScope opened inside newObject outlived it (invariant 16)");
+        t.handleTop = mark;
+      }
     } roots{*state_};
     if (p) state_->pushHandle(&const_cast<ObjectData*>(p)->header);
     std::size_t mutableCount = 0;

@@ -2,7 +2,7 @@
 // transcoding, the text leaf format, and the string operations over the
 // shared tree algorithms of rope_tree.h.
 //
-// Invariant (text leaves): every leaf holds whole, well-formed UTF-8
+// Invariant 14 (text leaves; docs/architecture.md): every leaf holds whole, well-formed UTF-8
 // sequences, so a byte offset that starts a leaf or comes from a code point
 // index is always a character boundary, and chunks can be decoded alone.
 // Input is validated once on the way in; nothing after that can break it.

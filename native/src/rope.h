@@ -2,7 +2,7 @@
 // kRopeLeaf, kRopeNode, kTupleLeaf and kTupleNode). The algorithms over them
 // live in rope_tree.h (shared), rope.cpp (strings) and tuple.cpp (tuples).
 //
-// Invariant (balanced, immutable trees): a rope or tuple is a tree whose
+// Invariant 13 (balanced, immutable trees; docs/architecture.md): a rope or tuple is a tree whose
 // leaves all sit at height 0 and whose inner nodes all have height =
 // 1 + their children's height. Every node that is not a root is at least
 // half full: a leaf holds >= kMinLeaf units (bytes or values) and an inner

@@ -465,19 +465,30 @@ AttachScope::AttachScope(Runtime& runtime) : thread_(runtime.state().attach()->t
 
 AttachScope::~AttachScope() {
   ThreadState& t = thread_->state();
+  PROTO_ASSERT(internal::currentThreadState() == &t,
+               "an AttachScope ended on another OS thread (invariant 12)");
   t.runtime.detach(&t);
 }
 
 UnmanagedScope::UnmanagedScope(Thread& thread) : thread_(thread) {
+  PROTO_ASSERT(internal::currentThreadState() == &thread.state(),
+               "an UnmanagedScope began on another OS thread (invariant 12)");
   thread.state().runtime.leave(thread.state());
 }
-UnmanagedScope::~UnmanagedScope() { thread_.state().runtime.enter(thread_.state()); }
+UnmanagedScope::~UnmanagedScope() {
+  PROTO_ASSERT(internal::currentThreadState() == &thread_.state(),
+               "an UnmanagedScope ended on another OS thread (invariant 12)");
+  thread_.state().runtime.enter(thread_.state());
+}
 
 HandleScope::HandleScope(Thread& thread) : thread_(thread), mark_(thread.state().handleTop) {
   thread.checkOwner();
 }
 HandleScope::~HandleScope() {
-  PROTO_ASSERT(thread_.state().handleTop >= mark_, "HandleScopes must end in the reverse order they began");
+  PROTO_ASSERT(internal::currentThreadState() == &thread_.state(),
+               "a HandleScope ended on another OS thread (invariant 12)");
+  PROTO_ASSERT(thread_.state().handleTop >= mark_,
+               "HandleScopes must end in the reverse order they began (invariant 16)");
   thread_.state().handleTop = mark_;
 }
 

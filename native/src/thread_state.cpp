@@ -249,8 +249,7 @@ CellWord* ThreadState::takeCell() {
 void ThreadState::shade(HeapObject* object) {
   if (!Page::of(object)->tryMark(object)) return;
   if (!markChunk) markChunk = new MarkChunk;
-  markChunk->items[markChunk->count++] = object;
-  if (markChunk->count == MarkChunk::kCapacity) {
+  if (markChunk->push(object)) {
     runtime.pushMarkChunk(markChunk);
     markChunk = nullptr;
   }

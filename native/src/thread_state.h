@@ -1,7 +1,7 @@
 // thread_state.h — what the runtime keeps per attached thread (owner of the
 // handle stack, allocation buffers, cell cache, mark buffer and frame stats).
 //
-// Invariant (one owner at a time): a ThreadState is touched by its own OS
+// Invariant 12 (one owner at a time; docs/architecture.md): a ThreadState is touched by its own OS
 // thread while `status` is kRunning, and by the collector only after it has
 // moved `status` from kOutside to kHeld. Those CASes (acquire) and the
 // stores that end each state (release) order every access between them.
@@ -35,6 +35,13 @@ struct MarkChunk {
   MarkChunk* next = nullptr;
   std::size_t count = 0;
   HeapObject* items[kCapacity];
+  // Adds a shaded object; true when the chunk is now full (and must be handed over
+  // before the next push: a full chunk takes no more, invariant 3).
+  bool push(HeapObject* object) {
+    PROTO_ASSERT(count < kCapacity, "a full mark chunk was pushed to (it must be handed over first)");
+    items[count++] = object;
+    return count == kCapacity;
+  }
 };
 
 using Clock = std::chrono::steady_clock;

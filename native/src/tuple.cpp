@@ -2,7 +2,7 @@
 // the deque root that makes pushes and pops at both ends cheap, and the
 // tuple operations over the shared tree algorithms of rope_tree.h.
 //
-// Invariant (deque roots): a TupleDeque is only ever a root. Its front and
+// Invariant 15 (deque roots; docs/architecture.md): a TupleDeque is only ever a root. Its front and
 // back are leaves of 1..kMaxLeaf values or null, its middle a balanced tree
 // or null, and it holds more than kMaxLeaf values (fewer become one leaf).
 // Every tree operation first takes a deque apart into those three pieces.

@@ -18,7 +18,7 @@ export interface BenchOptions {
   readonly only: string | undefined;
 }
 
-/** One measured value, in PERF.md's schema (the harness adds ratio). */
+/** One measured value, in perf/README.md's schema (the harness adds ratio). */
 export interface BenchMetric {
   readonly id: string;
   readonly value: number;

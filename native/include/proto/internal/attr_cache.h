@@ -1,6 +1,6 @@
 // proto/internal/attr_cache.h — the per-thread attribute cache.
 //
-// Invariant (cache validity): an entry maps (object address, symbol) to the
+// Invariant 2 (cache validity; docs/architecture.md): an entry maps (object address, symbol) to the
 // slot value that a full walk of the object's prototype chain finds — own or
 // inherited at any depth, or "missing". Objects are immutable, so an entry
 // stays right for the object's whole life. Addresses are reused only after

@@ -1,7 +1,7 @@
 // proto/internal/heap_object.h — the layout every heap object starts with, and
 // the layout of prototype objects. Public only because Thread::get() is inline.
 //
-// Invariant (heap immutability): once an object is published — returned to a
+// Invariant 1 (heap immutability; docs/architecture.md): once an object is published — returned to a
 // caller or stored anywhere another thread can see — none of the bytes below
 // change until the collector frees it. Mutable state lives in cells only
 // (proto/cells.h); mark bits live in the page header, outside objects.
