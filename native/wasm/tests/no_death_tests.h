@@ -2,7 +2,8 @@
 // A death test forks (or re-executes) the process; wasm can do neither, and
 // GoogleTest then leaves EXPECT_DEATH undefined. This defines it as
 // GoogleTest's own "unsupported" form, which does not run the statement; the
-// test runner filters those tests out by name (MisuseDeathTest.*) so that
+// test runner filters those tests out by name (excludedTests in
+// scripts/build-wasm.mjs: MisuseDeathTest.*, InvariantDeathTest.*) so that
 // none of them counts as passed.
 #pragma once
 
