@@ -158,10 +158,14 @@ void PageMap::set(const Page* page, bool present) {
   std::uintptr_t n = reinterpret_cast<std::uintptr_t>(page) / kPageSize;
   if (n >> (kTopBits + kLeafBits)) return;  // beyond 48 bits: never a Value payload
   auto& slot = top_[n >> kLeafBits];
-  std::atomic<std::uint64_t>* leaf = slot.load(std::memory_order_relaxed);
+  std::atomic<std::uint64_t>* leaf = slot.load(std::memory_order_acquire);
   if (!leaf) {
-    leaf = new std::atomic<std::uint64_t>[(std::size_t{1} << kLeafBits) / 64]();
-    slot.store(leaf, std::memory_order_release);
+    // Threads may make pages at once: the first leaf installed wins.
+    auto* fresh = new std::atomic<std::uint64_t>[(std::size_t{1} << kLeafBits) / 64]();
+    if (slot.compare_exchange_strong(leaf, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
+      leaf = fresh;
+    else
+      delete[] fresh;
   }
   std::size_t bit = n & ((std::size_t{1} << kLeafBits) - 1);
   std::uint64_t mask = std::uint64_t{1} << (bit % 64);
@@ -174,7 +178,7 @@ void PageMap::set(const Page* page, bool present) {
 Heap::~Heap() {
   std::vector<Page*> pages;
   {
-    auto lock = lockCounted(mutex_);
+    auto lock = lockLists();
     pages.swap(allPages_);
   }
   for (Page* p : pages) unmap(p, p->mappedBytes);
@@ -201,11 +205,45 @@ Page* Heap::newPage(std::uint8_t sizeClass, std::size_t bytes, bool large) {
     formatSmall(page, sizeClass);
   }
   heapBytes_.fetch_add(mapped, std::memory_order_relaxed);
-  auto lock = lockCounted(mutex_);
-  allPages_.insert(std::upper_bound(allPages_.begin(), allPages_.end(), page), page);
   pageMap_.set(page, true);
-  if (!large) ++pagesTaken_;
+  // Into allPages_ at the next hold of the lock: making a page never waits for it.
+  Page* head = newPending_.load(std::memory_order_relaxed);
+  do {
+    page->pendingNext = head;
+  } while (
+      !newPending_.compare_exchange_weak(head, page, std::memory_order_release, std::memory_order_relaxed));
   return page;
+}
+
+std::unique_lock<std::mutex> Heap::lockLists() {
+  auto lock = lockCounted(mutex_);
+  fileNewPagesLocked();
+  fileRetiredLocked();
+  return lock;
+}
+
+std::unique_lock<std::mutex> Heap::lockLists() const {
+  auto lock = lockCounted(mutex_);
+  fileNewPagesLocked();
+  return lock;
+}
+
+void Heap::fileNewPagesLocked() const {
+  if (!newPending_.load(std::memory_order_relaxed)) return;
+  for (Page* p = newPending_.exchange(nullptr, std::memory_order_acquire); p; p = p->pendingNext) {
+    allPages_.insert(std::upper_bound(allPages_.begin(), allPages_.end(), p), p);
+    if (!p->large) ++pagesTaken_;
+  }
+}
+
+void Heap::fileRetiredLocked() {
+  if (!retiredPending_.load(std::memory_order_relaxed)) return;
+  Page* p = retiredPending_.exchange(nullptr, std::memory_order_acquire);
+  while (p) {
+    Page* next = p->next;
+    (p->retiredForSweep ? unswept_ : full_)[p->sizeClass].push(p);
+    p = next;
+  }
 }
 
 void Heap::formatSmall(Page* page, std::uint8_t sizeClass) {
@@ -220,7 +258,7 @@ void Heap::formatSmall(Page* page, std::uint8_t sizeClass) {
 
 void Heap::freePage(Page* page) {
   {
-    auto lock = lockCounted(mutex_);
+    auto lock = lockLists();
     auto it = std::lower_bound(allPages_.begin(), allPages_.end(), page);
     if (it != allPages_.end() && *it == page) allPages_.erase(it);
     pageMap_.set(page, false);
@@ -249,7 +287,7 @@ Page* Heap::takeAvailable(std::uint8_t sizeClass) {
 std::size_t Heap::releaseEmptyPages(std::size_t keepPages) {
   std::vector<Page*> doomed;
   {
-    auto lock = lockCounted(mutex_);
+    auto lock = lockLists();
     while (emptyCount_ > keepPages) {
       Page* p = empty_;
       empty_ = p->next;
@@ -264,7 +302,7 @@ std::size_t Heap::releaseEmptyPages(std::size_t keepPages) {
 std::size_t Heap::releaseIdlePages(std::size_t minKeep, std::size_t goalBytes) {
   std::size_t keep;
   {
-    auto lock = lockCounted(mutex_);
+    auto lock = lockLists();
     // Twice the most pages taken in any of the last four cycles: churn whose
     // cycles vary in length does not fault pages back in, and memory the
     // program stopped using goes back four cycles later. But kept pages never
@@ -304,14 +342,28 @@ void Heap::install(AllocBuffer& buffer, Page* page) {
 
 bool Heap::refill(AllocBuffer& buffer, std::uint8_t sizeClass) {
   retire(buffer);
-  Page* page;
+  Page* page = nullptr;
+  bool busy = false;
   {
-    auto lock = lockCounted(mutex_);
+    std::unique_lock lock(mutex_, std::try_to_lock);
+    if (lock.owns_lock()) {
+      fileNewPagesLocked();
+      fileRetiredLocked();
+      page = takeAvailable(sizeClass);
+    } else {
+      busy = true;
+    }
+  }
+  if (!page && busy && overLimit(kPageSize)) {
+    // The lists are busy and there is no room for a new page: wait for them.
+    auto lock = lockLists();
     page = takeAvailable(sizeClass);
   }
   if (!page) {
+    // Nothing to reuse, or the lists are busy (another thread's operation,
+    // or a holder the OS descheduled): a new page instead of sleeping.
     if (overLimit(kPageSize)) return false;
-    page = newPage(sizeClass, 0, false);  // counts itself in pagesTaken_
+    page = newPage(sizeClass, 0, false);  // counted in pagesTaken_ when filed
     if (!page) return false;
   }
   install(buffer, page);
@@ -333,13 +385,26 @@ void Heap::retireLocked(AllocBuffer& buffer, bool forSweep) {
 }
 
 void Heap::retire(AllocBuffer& buffer, bool forSweep) {
-  if (!buffer.page) return;
-  auto lock = lockCounted(mutex_);
-  retireLocked(buffer, forSweep);
+  Page* page = buffer.page;
+  if (!page) return;
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (lock.owns_lock()) {
+    retireLocked(buffer, forSweep);
+    return;
+  }
+  // The lists are busy: hand the page over for the holder to file.
+  page->initEnd = buffer.bump;
+  page->retiredForSweep = forSweep;
+  buffer = AllocBuffer{};
+  Page* head = retiredPending_.load(std::memory_order_relaxed);
+  do {
+    page->next = head;
+  } while (!retiredPending_.compare_exchange_weak(head, page, std::memory_order_release,
+                                                  std::memory_order_relaxed));
 }
 
 void Heap::retireAll(AllocBuffer* buffers, std::size_t count, bool forSweep) {
-  auto lock = lockCounted(mutex_);
+  auto lock = lockLists();
   for (std::size_t i = 0; i < count; ++i) retireLocked(buffers[i], forSweep);
 }
 
@@ -353,7 +418,7 @@ void* Heap::allocateLarge(std::size_t bytes, std::size_t* mappedOut) {
   }
   Page* page = newPage(0, bytes, true);
   if (!page) return nullptr;
-  auto lock = lockCounted(mutex_);
+  auto lock = lockLists();
   large_.push(page);
   return page->begin;
 }
@@ -365,7 +430,7 @@ void Heap::clearAllMarks() {
   // is never touched: each hold resumes after the last page it cleared.
   const Page* last = nullptr;
   for (;;) {
-    auto lock = lockCounted(mutex_);
+    auto lock = lockLists();
     auto it = last ? std::upper_bound(allPages_.begin(), allPages_.end(), last) : allPages_.begin();
     if (it == allPages_.end()) return;
     for (int n = 0; n < 64 && it != allPages_.end(); ++n, ++it) {
@@ -381,8 +446,9 @@ void Heap::beginSweep() {
   totals_.liveObjects.store(0, std::memory_order_relaxed);
   // Whole lists move, in constant time: the lock is held for a few stores
   // whatever the heap's size. Pages from available_ keep the free lists they
-  // had; sweepPage rebuilds each page's list from its slot headers.
-  auto lock = lockCounted(mutex_);
+  // had; sweepPage rebuilds each page's list from its slot headers. Pages
+  // handed over while the lists were busy are filed first (lockLists).
+  auto lock = lockLists();
   for (std::size_t c = 0; c < kNumSizeClasses; ++c) {
     unswept_[c].takeAll(available_[c]);
     unswept_[c].takeAll(full_[c]);
@@ -392,7 +458,7 @@ void Heap::beginSweep() {
 
 bool Heap::contains(const void* p) const {
   Page* page = Page::of(p);
-  auto lock = lockCounted(mutex_);
+  auto lock = lockLists();
   auto it = std::lower_bound(allPages_.begin(), allPages_.end(), page);
   if (it == allPages_.end() || *it != page || page->magic != kPageMagic) return false;
   auto* c = static_cast<const char*>(p);

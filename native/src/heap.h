@@ -67,7 +67,9 @@ struct Page {
   char* begin;              // first slot
   char* end;                // one past the last whole slot
   char* initEnd;            // slots in [begin, initEnd) have a valid header; beyond is untouched
-  Page* next;               // link in one of the heap's lists (heap mutex)
+  Page* next;               // link in one of the heap's lists (heap mutex), or in retiredPending_
+  Page* pendingNext;        // link in newPending_ until the page joins allPages_
+  bool retiredForSweep;     // where a page handed over in retiredPending_ goes
   FreeSlot* freeList;       // built by the sweeper, handed to the next owner
   std::size_t liveBytes;    // as of the last sweep
   std::atomic<std::uint64_t> marks[kMarkWords];
@@ -116,7 +118,7 @@ class PageMap {
   ~PageMap();
   PageMap(const PageMap&) = delete;
   PageMap& operator=(const PageMap&) = delete;
-  void set(const Page* page, bool present);  // heap mutex held
+  void set(const Page* page, bool present);  // lock-free
   bool contains(const void* pageAddress) const noexcept {
     std::uintptr_t n = reinterpret_cast<std::uintptr_t>(pageAddress) / kPageSize;
     if (n >> (kTopBits + kLeafBits)) return false;
@@ -233,7 +235,7 @@ class Heap {
   bool overLimit(std::size_t extra) const noexcept { return heapBytes() + extra > limitBytes_; }
   template <class F>
   void forEachPage(F&& f) const {
-    auto lock = lockCounted(mutex_);
+    auto lock = lockLists();
     for (Page* p : allPages_) f(p);
   }
 
@@ -261,13 +263,23 @@ class Heap {
   SweepTotals totals_;
   Page* empty_ = nullptr;  // small pages with nothing on them, any class
   std::size_t emptyCount_ = 0;
-  std::size_t pagesTaken_ = 0;                   // pages handed to threads since releaseIdlePages
+  mutable std::size_t pagesTaken_ = 0;           // pages handed to threads since releaseIdlePages
   std::array<std::size_t, 4> recentTaken_ = {};  // pagesTaken_ of the last four cycles
   std::size_t recentNext_ = 0;
   PageList large_;
   PageList largeUnswept_;
   PageMap pageMap_;
-  std::vector<Page*> allPages_;  // sorted; for contains() and clearAllMarks()
+  mutable std::vector<Page*> allPages_;  // sorted; for contains() and clearAllMarks()
+  // A thread never sleeps on the page lists to hand a page in or to make one:
+  // new pages, and pages retired while the lists are busy, wait on these
+  // lock-free stacks (push, or take all) for the next holder of the lock,
+  // which files them before it reads anything (lockLists).
+  mutable std::atomic<Page*> newPending_{nullptr};
+  std::atomic<Page*> retiredPending_{nullptr};
+  std::unique_lock<std::mutex> lockLists();
+  std::unique_lock<std::mutex> lockLists() const;  // files new pages only
+  void fileNewPagesLocked() const;
+  void fileRetiredLocked();
 };
 
 void poisonFreed(void* p, std::size_t bytes) noexcept;
@@ -299,7 +311,7 @@ void Heap::sweepPage(Page* page, Finalize&& finalize) {
   totals_.liveBytes.fetch_add(live, std::memory_order_relaxed);
   totals_.liveObjects.fetch_add(liveObjects, std::memory_order_relaxed);
   totals_.freedBytes.fetch_add(freed, std::memory_order_relaxed);
-  auto lock = lockCounted(mutex_);
+  auto lock = lockLists();
   if (live == 0) {
     page->freeList = nullptr;
     page->next = empty_;
@@ -316,7 +328,7 @@ bool Heap::sweepOne(Finalize&& finalize) {
   Page* page = nullptr;
   bool large = false;
   {
-    auto lock = lockCounted(mutex_);
+    auto lock = lockLists();
     if ((page = largeUnswept_.pop())) {
       large = true;
     } else {
@@ -335,7 +347,7 @@ bool Heap::sweepOne(Finalize&& finalize) {
   if (page->isMarked(h)) {
     totals_.liveBytes.fetch_add(page->largeBytes, std::memory_order_relaxed);
     totals_.liveObjects.fetch_add(1, std::memory_order_relaxed);
-    auto lock = lockCounted(mutex_);
+    auto lock = lockLists();
     large_.push(page);
   } else {
     finalize(h);
@@ -353,7 +365,7 @@ bool Heap::refillBySweeping(AllocBuffer& buffer, std::uint8_t sizeClass, Finaliz
     Page* page = nullptr;
     if (i > 0 && !mayGoOn()) return false;
     {
-      auto lock = lockCounted(mutex_);
+      auto lock = lockLists();
       if (Page* ready = takeAvailable(sizeClass)) {
         install(buffer, ready);
         return true;
