@@ -4,8 +4,10 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <thread>
 
@@ -113,28 +115,69 @@ void* mapAligned(std::size_t bytes) {
 }
 #endif
 
+// The pool of single pages, shared by every runtime of the process and
+// lock-free: a thread that needs a page never sleeps behind one that is
+// mapping an arena or giving a page back (or behind one the OS descheduled
+// while it did). Each arena has a bitmap of its free pages; taking a page
+// clears a bit by compare-exchange, giving one back sets it. Arenas are only
+// ever added, to a fixed table that is published slot by slot.
+struct Arena {
+  std::atomic<std::uintptr_t> base{0};  // 0 until published
+  std::atomic<std::uint64_t> free{0};   // bit i: page i is in the pool
+};
+static_assert(kArenaPages == 64, "one 64-bit word of free bits per arena");
+
 struct PagePool {
-  std::mutex mutex;
-  std::vector<void*> free;  // released single pages: no memory behind them until touched
+  static constexpr std::size_t kMaxArenas = std::size_t{1} << 16;  // 1 TiB of pages
+  std::unique_ptr<Arena[]> arenas{new Arena[kMaxArenas]};
+  std::atomic<std::size_t> count{0};  // slots reserved; a slot's base may still be 0
+  std::atomic<std::size_t> hint{0};   // where the last page was found
 };
 PagePool& pagePool() {
   static PagePool* pool = new PagePool;  // never destroyed: runtimes may outlive static destruction
   return *pool;
 }
 
+// Takes a free page of arena `a`, or returns null if it has none.
+void* takeFrom(Arena& a) {
+  std::uint64_t bits = a.free.load(std::memory_order_acquire);
+  while (bits) {
+    std::uint64_t lowest = bits & (~bits + 1);
+    if (a.free.compare_exchange_weak(bits, bits & ~lowest, std::memory_order_acq_rel,
+                                     std::memory_order_acquire))
+      return reinterpret_cast<void*>(a.base.load(std::memory_order_relaxed) +
+                                     static_cast<std::size_t>(std::countr_zero(lowest)) * kPageSize);
+  }
+  return nullptr;
+}
+
 void* mapPages(std::size_t bytes) {
   if (bytes != kPageSize) return mapAligned(bytes);
   PagePool& pool = pagePool();
-  auto lock = lockCounted(pool.mutex);
-  if (pool.free.empty()) {
-    void* arena = mapAligned(kArenaPages * kPageSize);
-    if (!arena) return nullptr;
-    for (std::size_t i = kArenaPages; i-- > 0;)
-      pool.free.push_back(static_cast<char*>(arena) + i * kPageSize);
+  std::size_t n = pool.count.load(std::memory_order_acquire);
+  std::size_t start = n ? pool.hint.load(std::memory_order_relaxed) % n : 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    std::size_t i = (start + k) % n;
+    if (!pool.arenas[i].base.load(std::memory_order_acquire)) continue;  // being published
+    if (void* page = takeFrom(pool.arenas[i])) {
+      pool.hint.store(i, std::memory_order_relaxed);
+      return page;
+    }
   }
-  void* page = pool.free.back();
-  pool.free.pop_back();
-  return page;
+  // No free page anywhere: map an arena, keep its first page, pool the rest.
+  void* arena = mapAligned(kArenaPages * kPageSize);
+  if (!arena) return nullptr;
+  std::size_t slot = pool.count.fetch_add(1, std::memory_order_acq_rel);
+  if (slot >= PagePool::kMaxArenas) {  // the table is full: this arena stays out of the pool
+    pool.count.fetch_sub(1, std::memory_order_acq_rel);
+    munmap(static_cast<char*>(arena) + kPageSize, (kArenaPages - 1) * kPageSize);
+    return arena;
+  }
+  Arena& a = pool.arenas[slot];
+  a.free.store(~std::uint64_t{1}, std::memory_order_relaxed);
+  a.base.store(reinterpret_cast<std::uintptr_t>(arena), std::memory_order_release);
+  pool.hint.store(slot, std::memory_order_relaxed);
+  return arena;
 }
 
 void unmap(void* mem, std::size_t bytes) {
@@ -145,8 +188,17 @@ void unmap(void* mem, std::size_t bytes) {
   }
   dropMemory(mem, bytes);  // the memory goes back; the next touch reads zeros
   PagePool& pool = pagePool();
-  auto lock = lockCounted(pool.mutex);
-  pool.free.push_back(mem);
+  auto address = reinterpret_cast<std::uintptr_t>(mem);
+  std::size_t n = pool.count.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uintptr_t base = pool.arenas[i].base.load(std::memory_order_acquire);
+    if (base && address >= base && address < base + kArenaPages * kPageSize) {
+      pool.arenas[i].free.fetch_or(std::uint64_t{1} << ((address - base) / kPageSize),
+                                   std::memory_order_acq_rel);
+      return;
+    }
+  }
+  munmap(mem, bytes);  // a page of an arena the full table could not take
 }
 }  // namespace
 
