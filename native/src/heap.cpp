@@ -168,10 +168,10 @@ void* mapPages(std::size_t bytes) {
   void* arena = mapAligned(kArenaPages * kPageSize);
   if (!arena) return nullptr;
   std::size_t slot = pool.count.fetch_add(1, std::memory_order_acq_rel);
-  if (slot >= PagePool::kMaxArenas) {  // the table is full: this arena stays out of the pool
+  if (slot >= PagePool::kMaxArenas) {  // the table is full: a page of its own, outside the pool
     pool.count.fetch_sub(1, std::memory_order_acq_rel);
-    munmap(static_cast<char*>(arena) + kPageSize, (kArenaPages - 1) * kPageSize);
-    return arena;
+    unmapWhole(arena, kArenaPages * kPageSize);
+    return mapAligned(kPageSize);
   }
   Arena& a = pool.arenas[slot];
   a.free.store(~std::uint64_t{1}, std::memory_order_relaxed);
@@ -198,7 +198,7 @@ void unmap(void* mem, std::size_t bytes) {
       return;
     }
   }
-  munmap(mem, bytes);  // a page of an arena the full table could not take
+  unmapWhole(mem, bytes);  // a page mapped on its own when the table was full
 }
 }  // namespace
 
