@@ -192,9 +192,13 @@ TEST(Collector, ReferenceMovedBetweenCellsDuringMarkingIsNotLost) {
     }
   };
   std::thread a(mover, 1), b(mover, 2);
-  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  // At least 1.5 s and at least 6 cycles (a slow build on a loaded machine,
+  // wasm under sanitizer-like slowdowns, needs longer for them), at most 60 s.
+  auto start = std::chrono::steady_clock::now();
+  auto until = start + std::chrono::milliseconds(1500), cap = start + std::chrono::seconds(60);
   std::uint64_t cycles = 0;
-  while (std::chrono::steady_clock::now() < until) {
+  while ((std::chrono::steady_clock::now() < until || cycles <= 5) &&
+         std::chrono::steady_clock::now() < cap) {
     rt.collect();
     ++cycles;
   }
