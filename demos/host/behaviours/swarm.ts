@@ -20,7 +20,7 @@ import {
   hashRandom,
 } from "../../../engine-bridge/index.ts";
 import { buildGrid, createGrid, type SwarmGrid, separation } from "../../../scripting/examples/swarm.ts";
-import { FIRING, targetX, targetY } from "../SwarmParams.ts";
+import { FIRING, targetX, targetY } from "../../../demos/host/SwarmParams.ts";
 
 /** Position and velocity (world units, units per second). */
 export const Body = defineComponent("Body", { x: "f64", y: "f64", vx: "f64", vy: "f64" });
