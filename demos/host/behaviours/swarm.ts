@@ -13,6 +13,7 @@
 // V8 11, Node 20, runs as a builtin call that boxes its arguments: about 100 bytes a call),
 // and bullets are spawned through the spawn's writer instead of an init object.
 
+import { FIRING, targetX, targetY } from "../../../demos/host/SwarmParams.ts";
 import {
   type BehaviourContext,
   defineBehaviour,
@@ -20,7 +21,6 @@ import {
   hashRandom,
 } from "../../../engine-bridge/index.ts";
 import { buildGrid, createGrid, type SwarmGrid, separation } from "../../../scripting/examples/swarm.ts";
-import { FIRING, targetX, targetY } from "../../../demos/host/SwarmParams.ts";
 
 /** Position and velocity (world units, units per second). */
 export const Body = defineComponent("Body", { x: "f64", y: "f64", vx: "f64", vy: "f64" });
