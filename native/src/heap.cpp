@@ -154,7 +154,8 @@ void* takeFrom(Arena& a) {
 void* mapPages(std::size_t bytes) {
   if (bytes != kPageSize) return mapAligned(bytes);
   PagePool& pool = pagePool();
-  std::size_t n = pool.count.load(std::memory_order_acquire);
+  std::size_t n = std::min(pool.count.load(std::memory_order_acquire),
+                           PagePool::kMaxArenas);  // a reservation past a full table is undone at once
   std::size_t start = n ? pool.hint.load(std::memory_order_relaxed) % n : 0;
   for (std::size_t k = 0; k < n; ++k) {
     std::size_t i = (start + k) % n;
@@ -189,7 +190,8 @@ void unmap(void* mem, std::size_t bytes) {
   dropMemory(mem, bytes);  // the memory goes back; the next touch reads zeros
   PagePool& pool = pagePool();
   auto address = reinterpret_cast<std::uintptr_t>(mem);
-  std::size_t n = pool.count.load(std::memory_order_acquire);
+  std::size_t n = std::min(pool.count.load(std::memory_order_acquire),
+                           PagePool::kMaxArenas);  // a reservation past a full table is undone at once
   for (std::size_t i = 0; i < n; ++i) {
     std::uintptr_t base = pool.arenas[i].base.load(std::memory_order_acquire);
     if (base && address >= base && address < base + kArenaPages * kPageSize) {
