@@ -365,9 +365,12 @@ TEST(HeapLimit, RepeatedFailuresAtAFullHeapDoNotEachRunACollection) {
     }
   }
   EXPECT_EQ(failures, 200);
-  // Each failure may at most ask for a background cycle; without the fix
-  // each one ran a full collection of its own.
-  EXPECT_LT(rt.gcStats().cycles - cyclesBefore, 20u);
+  // Each failure may at most ask for a background cycle, and only the first
+  // failure after a cycle completes collects again: the count follows how many
+  // background cycles finish during the loop (27 in the wasm build, whose
+  // exceptions are slow), not the number of failures. Without the fix each
+  // failure ran a full collection of its own: 200.
+  EXPECT_LT(rt.gcStats().cycles - cyclesBefore, 100u);
 }
 
 // ---- 6. building an object fails before anything is written ------------------
